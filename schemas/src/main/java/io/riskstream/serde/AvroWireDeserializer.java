@@ -1,0 +1,96 @@
+package io.riskstream.serde;
+
+import io.riskstream.registry.RegistryException;
+import io.riskstream.registry.SchemaRegistryClient;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.AvroTypeException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Reads the Confluent wire format into an Avro specific record: the writer's schema is fetched by
+ * the id in the header and resolved into the reader's (Avro schema resolution), so that producers
+ * can evolve their schemas compatibly. Not thread-safe: one per thread.
+ *
+ * <p>Everything wrong with the bytes raises {@link BadRecordException}; a registry that cannot be
+ * reached raises {@link io.riskstream.registry.RegistryUnavailableException}, which callers must
+ * not treat as bad input.
+ */
+public final class AvroWireDeserializer<T extends SpecificRecord> {
+  private final SchemaRegistryClient registry;
+  private final Schema readerSchema;
+  private final SpecificData model;
+  private final Map<Integer, SpecificDatumReader<T>> readersByWriterId = new HashMap<>();
+  private BinaryDecoder decoder;
+
+  public AvroWireDeserializer(SchemaRegistryClient registry, Class<T> type) {
+    this.registry = registry;
+    this.model = SpecificData.getForClass(type);
+    this.readerSchema = model.getSchema(type);
+  }
+
+  public T deserialize(byte[] message) throws BadRecordException {
+    int id = ConfluentWireFormat.schemaId(message);
+    SpecificDatumReader<T> reader = readerFor(id);
+    decoder =
+        DecoderFactory.get()
+            .binaryDecoder(
+                message,
+                ConfluentWireFormat.HEADER_LENGTH,
+                message.length - ConfluentWireFormat.HEADER_LENGTH,
+                decoder);
+    try {
+      T record = reader.read(null, decoder);
+      if (!decoder.isEnd()) {
+        throw new BadRecordException("trailing bytes after the Avro body of schema id " + id);
+      }
+      return record;
+    } catch (EOFException e) {
+      throw new BadRecordException("truncated Avro body for schema id " + id, e);
+    } catch (IOException | RuntimeException e) {
+      // Avro reports malformed bodies as assorted runtime exceptions (negative lengths, bad enum
+      // indexes, ...).
+      throw new BadRecordException("cannot decode Avro body with schema id " + id + ": " + e, e);
+    }
+  }
+
+  private SpecificDatumReader<T> readerFor(int id) throws BadRecordException {
+    SpecificDatumReader<T> reader = readersByWriterId.get(id);
+    if (reader != null) {
+      return reader;
+    }
+    Schema writerSchema;
+    try {
+      writerSchema = registry.schemaById(id);
+    } catch (RegistryException e) {
+      if (e.isNotFound()) {
+        throw new BadRecordException("unknown schema id " + id + " (" + e.getMessage() + ")", e);
+      }
+      throw e;
+    }
+    try {
+      reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);
+      // Resolution problems surface when the resolver is built; build it now, not on the first bad
+      // record.
+      DecoderFactory.get().resolvingDecoder(writerSchema, readerSchema, null);
+    } catch (IOException | AvroTypeException e) {
+      throw new BadRecordException(
+          "writer schema id "
+              + id
+              + " cannot be read as "
+              + readerSchema.getFullName()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    readersByWriterId.put(id, reader);
+    return reader;
+  }
+}

@@ -1,0 +1,165 @@
+package io.riskstream.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedSchemaRegistryTest {
+  private static final Schema V1 =
+      SchemaBuilder.record("Order").namespace("t").fields().requiredString("order_no").endRecord();
+  private static final Schema V2_OPTIONAL_FIELD =
+      SchemaBuilder.record("Order")
+          .namespace("t")
+          .fields()
+          .requiredString("order_no")
+          .optionalString("note")
+          .endRecord();
+  private static final Schema V2_REQUIRED_FIELD =
+      SchemaBuilder.record("Order")
+          .namespace("t")
+          .fields()
+          .requiredString("order_no")
+          .requiredLong("amount")
+          .endRecord();
+
+  private EmbeddedSchemaRegistry server;
+  private SchemaRegistryClient client;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = EmbeddedSchemaRegistry.start(0);
+    client = new SchemaRegistryClient(server.url());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void registersLooksUpAndVersionsSchemas() {
+    int id1 = client.register("orders-value", V1);
+    int id2 = client.register("orders-value", V2_OPTIONAL_FIELD);
+
+    assertThat(id1).isEqualTo(1);
+    assertThat(id2).isEqualTo(2);
+    assertThat(new SchemaRegistryClient(server.url()).schemaById(2)).isEqualTo(V2_OPTIONAL_FIELD);
+    assertThat(client.register("other-value", V1)).as("one schema, one global id").isEqualTo(1);
+    assertThat(client.subjects()).containsExactly("orders-value", "other-value");
+    assertThat(client.versions("orders-value")).containsExactly(1, 2);
+    assertThat(client.version("orders-value", "latest"))
+        .isEqualTo(
+            new SchemaRegistryClient.RegisteredSchema("orders-value", 2, 2, V2_OPTIONAL_FIELD));
+    assertThat(client.version("orders-value", "1").id()).isEqualTo(1);
+    assertThat(new SchemaRegistryClient(server.url()).lookup("orders-value", V2_OPTIONAL_FIELD))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void reRegisteringTheSameSchemaReturnsTheSameIdAndNoNewVersion() {
+    int first = client.register("orders-value", V1);
+    int again = new SchemaRegistryClient(server.url()).register("orders-value", V1);
+
+    assertThat(again).isEqualTo(first);
+    assertThat(client.versions("orders-value")).containsExactly(1);
+  }
+
+  @Test
+  void rejectsABackwardIncompatibleChangeWith409() {
+    client.register("orders-value", V1);
+
+    assertThat(client.isCompatible("orders-value", "latest", V2_OPTIONAL_FIELD)).isTrue();
+    assertThat(client.isCompatible("orders-value", "latest", V2_REQUIRED_FIELD)).isFalse();
+    assertThatThrownBy(() -> client.register("orders-value", V2_REQUIRED_FIELD))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(409);
+              assertThat(e.errorCode()).isEqualTo(RegistryException.INCOMPATIBLE_SCHEMA);
+              assertThat(e.getMessage()).contains("READER_FIELD_MISSING_DEFAULT_VALUE");
+            });
+    assertThat(client.versions("orders-value")).containsExactly(1);
+  }
+
+  @Test
+  void compatibilityNoneAcceptsAnything() {
+    client.register("orders-value", V1);
+    client.setCompatibility("orders-value", "NONE");
+
+    assertThat(client.compatibility("orders-value")).isEqualTo("NONE");
+    assertThat(client.compatibility(null)).isEqualTo("BACKWARD");
+    assertThat(client.register("orders-value", V2_REQUIRED_FIELD)).isEqualTo(2);
+  }
+
+  @Test
+  void answersUnknownIdsAndSubjectsWithConfluentErrorCodes() {
+    assertThatThrownBy(() -> client.schemaById(999))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.errorCode()).isEqualTo(RegistryException.SCHEMA_NOT_FOUND);
+            });
+    assertThatThrownBy(() -> client.versions("nope-value"))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(RegistryException.SUBJECT_NOT_FOUND));
+    client.register("orders-value", V1);
+    assertThatThrownBy(() -> client.version("orders-value", "7"))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(RegistryException.VERSION_NOT_FOUND));
+    assertThatThrownBy(
+            () -> new SchemaRegistryClient(server.url()).lookup("orders-value", V2_OPTIONAL_FIELD))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(RegistryException.SCHEMA_NOT_FOUND));
+  }
+
+  @Test
+  void speaksTheConfluentContentTypeAndErrorBodies() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> notFound =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/schemas/ids/42")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> invalid =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/subjects/x-value/versions"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"schema\": \"{\\\"type\\\": \\\"recurd\\\"}\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> registered =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/subjects/x-value/versions"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"schema\": \"\\\"string\\\"\", \"schemaType\": \"AVRO\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    assertThat(notFound.headers().firstValue("Content-Type"))
+        .hasValue("application/vnd.schemaregistry.v1+json");
+    assertThat(notFound.body())
+        .isEqualTo("{\"error_code\":40403,\"message\":\"Schema 42 not found\"}");
+    assertThat(invalid.statusCode()).isEqualTo(422);
+    assertThat(invalid.body()).startsWith("{\"error_code\":42201,");
+    assertThat(registered.statusCode()).isEqualTo(200);
+    assertThat(registered.body()).isEqualTo("{\"id\":1}");
+  }
+}
