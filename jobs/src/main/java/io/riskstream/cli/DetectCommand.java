@@ -1,0 +1,34 @@
+package io.riskstream.cli;
+
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.detect.DetectJob;
+import io.riskstream.detect.Rules;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(
+    name = "detect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the detection job against Kafka and a schema registry: payments, bills and balance changes in,",
+      "alerts out (exactly once), bad records to the dead-letter topic. Also the entry point for `flink run`."
+    })
+final class DetectCommand implements Callable<Integer> {
+  @Mixin ConfigOptions config;
+
+  @Override
+  public Integer call() throws Exception {
+    if (config.printedHelp()) {
+      return 0;
+    }
+    RiskstreamConfig settings = config.load(List.of());
+    Rules rules = Rules.load(settings.rulesFile());
+    StreamExecutionEnvironment env = DetectJob.environment(settings);
+    DetectJob.build(env, settings, rules);
+    env.execute(settings.jobName());
+    return 0;
+  }
+}

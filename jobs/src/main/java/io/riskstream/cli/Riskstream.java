@@ -1,0 +1,61 @@
+package io.riskstream.cli;
+
+import io.riskstream.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code riskstream} command line: one executable jar, one sub-command per job or tool (spec
+ * section 5).
+ */
+@Command(
+    name = "riskstream",
+    mixinStandardHelpOptions = true,
+    versionProvider = Riskstream.Version.class,
+    description = "Stream-processing fraud and anomaly detection for UPI-style payment wallets.",
+    subcommands = {
+      DemoCommand.class,
+      DetectCommand.class,
+      GenerateCommand.class,
+      ProduceCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Riskstream {
+  /**
+   * Exit code of a user mistake (bad flag, bad configuration, bad file): like picocli's own usage
+   * errors.
+   */
+  public static final int USER_ERROR = 2;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs a command line and returns its exit code; a user mistake prints one line, never a stack
+   * trace.
+   */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new Riskstream())
+        .setExecutionExceptionHandler(
+            (e, cmd, parsed) -> {
+              if (e instanceof ConfigException || e instanceof UserException) {
+                cmd.getErr().println("riskstream " + cmd.getCommandName() + ": " + e.getMessage());
+                return USER_ERROR;
+              }
+              throw e;
+            });
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Riskstream.class.getPackage().getImplementationVersion();
+      return new String[] {"riskstream " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package io.riskstream.config;
+
+import static io.riskstream.config.RiskstreamOptions.*;
+
+import io.riskstream.registry.SchemaRegistryClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/** riskstream's settings, read and checked once at start-up (see {@link ConfigLoader}). */
+public final class RiskstreamConfig {
+  /** Where a job without checkpointed offsets starts reading. */
+  public enum StartingOffsets {
+    COMMITTED_OR_EARLIEST,
+    EARLIEST,
+    LATEST
+  }
+
+  private final Configuration config;
+  private final StartingOffsets startingOffsets;
+
+  private RiskstreamConfig(Configuration config) {
+    this.config = config;
+    this.startingOffsets = parseStartingOffsets(config.get(KAFKA_STARTING_OFFSETS));
+    require(KAFKA_BOOTSTRAP_SERVERS, "host:9092");
+    require(REGISTRY_URL, "http://registry:8081");
+    String backend = config.get(STATE_BACKEND);
+    if (!backend.equals("rocksdb") && !backend.equals("hashmap")) {
+      throw new ConfigException(
+          "invalid value '"
+              + backend
+              + "' for '"
+              + STATE_BACKEND.key()
+              + "': expected rocksdb or hashmap");
+    }
+    if (config.get(KAFKA_TRANSACTION_TIMEOUT).compareTo(config.get(CHECKPOINT_INTERVAL)) <= 0) {
+      throw new ConfigException(
+          "'"
+              + KAFKA_TRANSACTION_TIMEOUT.key()
+              + "' ("
+              + config.get(KAFKA_TRANSACTION_TIMEOUT)
+              + ") must be longer than '"
+              + CHECKPOINT_INTERVAL.key()
+              + "' ("
+              + config.get(CHECKPOINT_INTERVAL)
+              + "), or transactions abort before their checkpoint commits them");
+    }
+    if (config.get(JOB_PARALLELISM) < 1) {
+      throw new ConfigException("'" + JOB_PARALLELISM.key() + "' must be at least 1");
+    }
+  }
+
+  /**
+   * Loads the YAML file (may be null), the environment and the --set flags, and checks everything.
+   */
+  public static RiskstreamConfig load(
+      Path yamlFile, Map<String, String> environment, List<String> sets) {
+    return new RiskstreamConfig(ConfigLoader.load(yamlFile, environment, sets));
+  }
+
+  private void require(ConfigOption<String> option, String example) {
+    if (config.getOptional(option).filter(v -> !v.isBlank()).isEmpty()) {
+      throw new ConfigException(
+          "missing '"
+              + option.key()
+              + "': set it in the YAML file, as "
+              + ConfigLoader.envName(option.key())
+              + " or with --set "
+              + option.key()
+              + "="
+              + example);
+    }
+  }
+
+  private static StartingOffsets parseStartingOffsets(String value) {
+    try {
+      return StartingOffsets.valueOf(value.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "invalid value '"
+              + value
+              + "' for '"
+              + KAFKA_STARTING_OFFSETS.key()
+              + "': expected committed-or-earliest, earliest or latest");
+    }
+  }
+
+  public String bootstrapServers() {
+    return config.get(KAFKA_BOOTSTRAP_SERVERS);
+  }
+
+  /**
+   * Client properties for every Kafka client: bootstrap servers plus everything under {@code
+   * kafka.properties.}.
+   */
+  public Properties kafkaProperties() {
+    Properties props = new Properties();
+    String prefix = "kafka.properties.";
+    config
+        .toMap()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith(prefix)) {
+                props.setProperty(k.substring(prefix.length()), v);
+              }
+            });
+    props.setProperty("bootstrap.servers", bootstrapServers());
+    return props;
+  }
+
+  public String groupId() {
+    return config.get(KAFKA_GROUP_ID);
+  }
+
+  public StartingOffsets startingOffsets() {
+    return startingOffsets;
+  }
+
+  public Duration transactionTimeout() {
+    return config.get(KAFKA_TRANSACTION_TIMEOUT);
+  }
+
+  public SchemaRegistryClient.Settings registry() {
+    return new SchemaRegistryClient.Settings(
+        List.of(config.get(REGISTRY_URL).split("\\s*,\\s*")),
+        config.getOptional(REGISTRY_USER_INFO).orElse(null),
+        config.get(REGISTRY_TIMEOUT),
+        config.get(REGISTRY_MAX_ATTEMPTS));
+  }
+
+  public boolean autoRegister() {
+    return config.get(REGISTRY_AUTO_REGISTER);
+  }
+
+  public Topics topics() {
+    return Topics.from(config);
+  }
+
+  public Duration maxOutOfOrderness() {
+    return config.get(WATERMARK_MAX_OUT_OF_ORDERNESS);
+  }
+
+  public Duration idleness() {
+    return config.get(WATERMARK_IDLENESS);
+  }
+
+  public String jobName() {
+    return config.get(JOB_NAME);
+  }
+
+  public int parallelism() {
+    return config.get(JOB_PARALLELISM);
+  }
+
+  public String transactionalIdPrefix() {
+    return config.get(JOB_TRANSACTIONAL_ID_PREFIX);
+  }
+
+  public Duration checkpointInterval() {
+    return config.get(CHECKPOINT_INTERVAL);
+  }
+
+  public Path rulesFile() {
+    return config.getOptional(RULES_FILE).map(Path::of).orElse(null);
+  }
+
+  /**
+   * Flink's own configuration for the job: state backend and checkpointing from the typed keys
+   * (RocksDB, incremental, exactly-once checkpoints), then every {@code flink.*} key as given,
+   * which wins.
+   */
+  public Configuration flinkConfiguration() {
+    Configuration flink = new Configuration();
+    flink.setString("state.backend.type", config.get(STATE_BACKEND));
+    flink.setString(
+        "execution.checkpointing.incremental", String.valueOf(config.get(STATE_INCREMENTAL)));
+    flink.setString(
+        "execution.checkpointing.interval", config.get(CHECKPOINT_INTERVAL).toMillis() + " ms");
+    flink.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+    config
+        .getOptional(CHECKPOINT_DIR)
+        .ifPresent(dir -> flink.setString("execution.checkpointing.dir", dir));
+    flink.setString("pipeline.name", jobName());
+    flink.setString("parallelism.default", String.valueOf(parallelism()));
+    // State and records must never fall back to Kryo: a type that would is a bug, found at job
+    // build time.
+    flink.setString("pipeline.generic-types", "false");
+    config
+        .toMap()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("flink.")) {
+                flink.setString(k.substring("flink.".length()), v);
+              }
+            });
+    return flink;
+  }
+}

@@ -1,0 +1,196 @@
+package io.riskstream.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every key of riskstream's YAML configuration, typed, with its default and description. Keys under
+ * {@link #PASS_THROUGH_PREFIXES} are handed to the Kafka clients and to Flink unchanged.
+ */
+public final class RiskstreamOptions {
+  private RiskstreamOptions() {}
+
+  public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+      key("kafka.bootstrap-servers")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("Kafka bootstrap servers, host:port[,host:port...].");
+  public static final ConfigOption<String> KAFKA_GROUP_ID =
+      key("kafka.group-id")
+          .stringType()
+          .defaultValue("riskstream-detect")
+          .withDescription(
+              "Consumer group of the job's Kafka sources (offsets are also kept in checkpoints).");
+  public static final ConfigOption<String> KAFKA_STARTING_OFFSETS =
+      key("kafka.starting-offsets")
+          .stringType()
+          .defaultValue("committed-or-earliest")
+          .withDescription(
+              "Where a job without a checkpoint starts: committed-or-earliest, earliest or latest.");
+  public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
+      key("kafka.transaction-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "transaction.timeout.ms of the exactly-once sinks; must not exceed the brokers'"
+                  + " transaction.max.timeout.ms (15 min by default) and must exceed the checkpoint interval.");
+
+  public static final ConfigOption<String> REGISTRY_URL =
+      key("registry.url")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("Schema registry URL(s), comma-separated; later ones are fail-overs.");
+  public static final ConfigOption<String> REGISTRY_USER_INFO =
+      key("registry.basic-auth.user-info")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Secret: user:password for the registry's basic auth (environment or -file only).");
+  public static final ConfigOption<Boolean> REGISTRY_AUTO_REGISTER =
+      key("registry.auto-register")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "Register the Alert schema on start; false: it must be registered already.");
+  public static final ConfigOption<Duration> REGISTRY_TIMEOUT =
+      key("registry.timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("Timeout of one registry request.");
+  public static final ConfigOption<Integer> REGISTRY_MAX_ATTEMPTS =
+      key("registry.max-attempts")
+          .intType()
+          .defaultValue(5)
+          .withDescription(
+              "Attempts (across the URLs, with backoff) before a registry outage fails the task.");
+
+  public static final ConfigOption<String> TOPIC_PAYMENTS =
+      key("topics.payments")
+          .stringType()
+          .defaultValue("payments")
+          .withDescription("Payment events.");
+  public static final ConfigOption<String> TOPIC_BILLS =
+      key("topics.bills")
+          .stringType()
+          .defaultValue("bills")
+          .withDescription("Bank statement lines.");
+  public static final ConfigOption<String> TOPIC_BALANCE_CHANGES =
+      key("topics.balance-changes")
+          .stringType()
+          .defaultValue("balance-changes")
+          .withDescription("Wallet ledger lines.");
+  public static final ConfigOption<String> TOPIC_ALERTS =
+      key("topics.alerts")
+          .stringType()
+          .defaultValue("risk-alerts")
+          .withDescription("Alerts (exactly once).");
+  public static final ConfigOption<String> TOPIC_RULES =
+      key("topics.rules")
+          .stringType()
+          .defaultValue("risk-rules")
+          .withDescription("Hot rule updates.");
+  public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
+      key("topics.dead-letters")
+          .stringType()
+          .defaultValue("risk-dead-letters")
+          .withDescription(
+              "Records that could not be read, with the reason in the `error` header.");
+
+  public static final ConfigOption<Duration> WATERMARK_MAX_OUT_OF_ORDERNESS =
+      key("watermarks.max-out-of-orderness")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription("Bounded disorder of event times within a partition.");
+  public static final ConfigOption<Duration> WATERMARK_IDLENESS =
+      key("watermarks.idleness")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "A partition without records for this long stops holding back the watermark.");
+
+  public static final ConfigOption<String> JOB_NAME =
+      key("job.name")
+          .stringType()
+          .defaultValue("riskstream-detect")
+          .withDescription("Flink job name.");
+  public static final ConfigOption<Integer> JOB_PARALLELISM =
+      key("job.parallelism")
+          .intType()
+          .defaultValue(2)
+          .withDescription("Default parallelism of the job.");
+  public static final ConfigOption<String> JOB_TRANSACTIONAL_ID_PREFIX =
+      key("job.transactional-id-prefix")
+          .stringType()
+          .defaultValue("riskstream-detect")
+          .withDescription("Prefix of the Kafka transactional ids; unique per job on a cluster.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      key("checkpoints.interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "Checkpoint interval; alerts become visible to read_committed consumers at each one.");
+  public static final ConfigOption<String> CHECKPOINT_DIR =
+      key("checkpoints.dir")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Durable checkpoint storage, e.g. s3://bucket/riskstream or file:///var/lib/rs.");
+  public static final ConfigOption<String> STATE_BACKEND =
+      key("state.backend")
+          .stringType()
+          .defaultValue("rocksdb")
+          .withDescription("Flink state backend: rocksdb (production) or hashmap.");
+  public static final ConfigOption<Boolean> STATE_INCREMENTAL =
+      key("state.incremental")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription("Incremental RocksDB checkpoints.");
+
+  public static final ConfigOption<String> RULES_FILE =
+      key("rules.file")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "YAML rules file; without it the built-in defaults of spec section 3 apply.");
+
+  /**
+   * Keys below these prefixes are passed on unchanged: to the Kafka clients, and to Flink's
+   * configuration.
+   */
+  public static final List<String> PASS_THROUGH_PREFIXES = List.of("kafka.properties.", "flink.");
+
+  /** All the options above, by reflection so that a new one cannot be forgotten. */
+  public static List<ConfigOption<?>> all() {
+    List<ConfigOption<?>> options = new ArrayList<>();
+    for (Field field : RiskstreamOptions.class.getFields()) {
+      if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
+        try {
+          options.add((ConfigOption<?>) field.get(null));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return options;
+  }
+
+  /**
+   * Secrets may come from the environment or from a file named by {@code <key>-file}, never from
+   * the YAML.
+   */
+  public static boolean isSecret(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.equals(REGISTRY_USER_INFO.key())
+        || k.contains("password")
+        || k.contains("secret")
+        || k.contains("jaas")
+        || k.contains("token");
+  }
+}

@@ -1,0 +1,319 @@
+package io.riskstream.demo;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.Payment;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.config.Topics;
+import io.riskstream.detect.DetectJob;
+import io.riskstream.detect.Rules;
+import io.riskstream.generate.Label;
+import io.riskstream.generate.Traffic;
+import io.riskstream.generate.TrafficGenerator;
+import io.riskstream.kafka.DeadLetterSerializer;
+import io.riskstream.kafka.EmbeddedKafka;
+import io.riskstream.kafka.TopicReader;
+import io.riskstream.kafka.WireProducer;
+import io.riskstream.registry.EmbeddedSchemaRegistry;
+import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.serde.AvroWireDeserializer;
+import io.riskstream.serde.AvroWireSerializer;
+import io.riskstream.serde.BadRecordException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The demo: everything riskstream needs, in this process (a KRaft broker, a schema registry, a
+ * Flink mini cluster with RocksDB and its web UI), fed with generated traffic with injected fraud
+ * and a few poison pills; live progress on one line and, at the end, what was detected against what
+ * was injected.
+ */
+public final class Demo {
+  /** What the demo runs. */
+  public record Options(
+      Duration duration, int rate, long seed, double fraudRate, int uiPort, Path workDir) {}
+
+  /** What came out: the alerts, the dead letters' reasons, and the injected labels. */
+  public record Result(
+      List<Alert> alerts, List<String> deadLetterErrors, List<Label> labels, long produced) {}
+
+  private final Options options;
+  private final PrintStream out;
+
+  public Demo(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  public Result run() throws Exception {
+    out.println(
+        "riskstream demo: starting an embedded Kafka broker (KRaft), a schema registry and Flink...");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(0)) {
+      RiskstreamConfig config = config(kafka, registry);
+      Topics topics = config.topics();
+      kafka.createTopics(
+          Map.of(
+              topics.payments(),
+              2,
+              topics.bills(),
+              2,
+              topics.balanceChanges(),
+              2,
+              topics.alerts(),
+              2,
+              topics.deadLetters(),
+              1,
+              topics.rules(),
+              1));
+
+      long events = (long) options.rate() * options.duration().toSeconds();
+      Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      Traffic traffic =
+          TrafficGenerator.generate(
+              new TrafficGenerator.Settings(events, options.seed(), options.fraudRate(), start));
+
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config.flinkConfiguration());
+      DetectJob.build(env, config, Rules.defaults());
+      JobClient job = env.executeAsync(config.jobName());
+      out.printf(
+          "  Kafka      %s%n  registry   %s%n  Flink UI   http://127.0.0.1:%d  (job %s)%n",
+          kafka.bootstrapServers(), registry.url(), options.uiPort(), job.getJobID());
+      out.printf(
+          "  traffic    %,d events at %,d/s with %.0f%% injected fraud, plus 3 poison pills%n%n",
+          traffic.size(), options.rate(), options.fraudRate() * 100);
+
+      SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
+      AtomicLong produced = new AtomicLong();
+      try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
+        sendPoisonPills(producer, client, topics);
+        produce(traffic, producer, topics, produced, config, job);
+      }
+      out.println();
+      out.println("Stopping the job with a savepoint, which commits its last alerts...");
+      try {
+        job.stopWithSavepoint(
+                false,
+                options.workDir().resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // The summary still shows every alert committed so far; the log says why the savepoint
+        // failed.
+        out.println(
+            "  the savepoint failed ("
+                + e.getCause().getMessage().lines().findFirst().orElse("")
+                + "); cancelling - alerts of the last checkpoint interval are not committed. See demo.log.");
+        job.cancel().get(1, TimeUnit.MINUTES);
+      }
+
+      List<Alert> alerts = readAlerts(config, client);
+      List<String> errors = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> letter :
+          TopicReader.readAll(config.kafkaProperties(), topics.deadLetters())) {
+        errors.add(
+            new String(
+                letter.headers().lastHeader(DeadLetterSerializer.ERROR).value(),
+                StandardCharsets.UTF_8));
+      }
+      return new Result(alerts, errors, traffic.labels(), produced.get());
+    }
+  }
+
+  private RiskstreamConfig config(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
+    return RiskstreamConfig.load(
+        null,
+        Map.of(),
+        List.of(
+            "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+            "registry.url=" + registry.url(),
+            "kafka.starting-offsets=earliest",
+            "kafka.transaction-timeout=5 min",
+            "checkpoints.interval=2 s",
+            "checkpoints.dir=" + options.workDir().resolve("checkpoints").toUri(),
+            "job.name=riskstream-detect (demo)",
+            "job.parallelism=2",
+            "flink.rest.port=" + options.uiPort(),
+            "flink.rest.bind-address=127.0.0.1",
+            "flink.rest.address=127.0.0.1"));
+  }
+
+  /** Sends the traffic paced at the configured rate, redrawing one progress line each second. */
+  private void produce(
+      Traffic traffic,
+      WireProducer producer,
+      Topics topics,
+      AtomicLong produced,
+      RiskstreamConfig config,
+      JobClient job)
+      throws Exception {
+    long began = System.nanoTime();
+    long nextDraw = 0;
+    SchemaRegistryClient client = new SchemaRegistryClient(config.registry());
+    AlertCounter counter = new AlertCounter(config, client);
+    for (Traffic.Event event : traffic.inEventTimeOrder()) {
+      long due = began + produced.get() * 1_000_000_000L / options.rate();
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      producer.send(topic(topics, event.stream()), event.key(), event.record());
+      produced.incrementAndGet();
+      if (System.nanoTime() >= nextDraw) {
+        nextDraw = System.nanoTime() + 1_000_000_000L;
+        out.printf(
+            "\r  %3ds/%ds  produced %,9d  alerts %,6d  job %-9s  event time %s ",
+            (System.nanoTime() - began) / 1_000_000_000L,
+            options.duration().toSeconds(),
+            produced.get(),
+            counter.count(),
+            job.getJobStatus().get(),
+            event.eventTime().truncatedTo(ChronoUnit.SECONDS));
+        out.flush();
+      }
+    }
+    producer.flush();
+  }
+
+  /**
+   * One bad magic byte, one unknown schema id, one negative amount: each must land in the
+   * dead-letter topic.
+   */
+  private static void sendPoisonPills(
+      WireProducer producer, SchemaRegistryClient client, Topics topics) {
+    byte[] key = "O-POISON".getBytes(StandardCharsets.UTF_8);
+    producer.sendRaw(
+        topics.payments(), key, "{\"order_no\":\"O-POISON\"}".getBytes(StandardCharsets.UTF_8));
+    producer.sendRaw(topics.bills(), key, new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 4});
+    Payment negative =
+        Payment.newBuilder()
+            .setEventId("PE-POISON")
+            .setOrderNo("O-POISON")
+            .setMerchantId("M-101")
+            .setKind(io.riskstream.avro.PaymentKind.COLLECT)
+            .setStatus(io.riskstream.avro.PaymentStatus.CREATED)
+            .setAmount(new BigDecimal("-1.00"))
+            .setEventTime(Instant.now())
+            .build();
+    producer.sendRaw(
+        topics.payments(),
+        key,
+        new AvroWireSerializer<>(client, topics.payments() + "-value", Payment.class, true)
+            .serialize(negative));
+  }
+
+  private static String topic(Topics topics, Traffic.Stream stream) {
+    return switch (stream) {
+      case PAYMENTS -> topics.payments();
+      case BILLS -> topics.bills();
+      case BALANCE_CHANGES -> topics.balanceChanges();
+    };
+  }
+
+  static List<Alert> readAlerts(RiskstreamConfig config, SchemaRegistryClient client)
+      throws BadRecordException {
+    AvroWireDeserializer<Alert> deserializer = new AvroWireDeserializer<>(client, Alert.class);
+    List<Alert> alerts = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record :
+        TopicReader.readAll(config.kafkaProperties(), config.topics().alerts())) {
+      alerts.add(deserializer.deserialize(record.value()));
+    }
+    return alerts;
+  }
+
+  /** Counts committed alerts for the progress line, reading the topic at most every few seconds. */
+  private static final class AlertCounter {
+    private final RiskstreamConfig config;
+    private final SchemaRegistryClient client;
+    private long lastRead;
+    private int count;
+
+    AlertCounter(RiskstreamConfig config, SchemaRegistryClient client) {
+      this.config = config;
+      this.client = client;
+    }
+
+    int count() throws BadRecordException {
+      if (System.nanoTime() - lastRead > 3_000_000_000L) {
+        lastRead = System.nanoTime();
+        count = readAlerts(config, client).size();
+      }
+      return count;
+    }
+  }
+
+  /** The summary table: per type and reason, what was injected and what was detected. */
+  public static String summary(Result result) {
+    Map<String, int[]> rows = new TreeMap<>();
+    for (Label label : result.labels()) {
+      rows.computeIfAbsent(label.type() + " / " + label.reason(), k -> new int[2])[0]++;
+    }
+    for (Alert alert : result.alerts()) {
+      rows.computeIfAbsent(alert.getType() + " / " + alert.getReason(), k -> new int[2])[1]++;
+    }
+    StringBuilder table = new StringBuilder();
+    String line = "+" + "-".repeat(42) + "+" + "-".repeat(10) + "+" + "-".repeat(10) + "+\n";
+    table
+        .append(line)
+        .append(
+            String.format(
+                "| %-40s | %8s | %8s |%n", "alert type / reason", "injected", "detected"));
+    table.append(line);
+    int injected = 0;
+    int detected = 0;
+    for (Map.Entry<String, int[]> row : rows.entrySet()) {
+      table.append(
+          String.format(
+              "| %-40s | %,8d | %,8d |%n", row.getKey(), row.getValue()[0], row.getValue()[1]));
+      injected += row.getValue()[0];
+      detected += row.getValue()[1];
+    }
+    table
+        .append(line)
+        .append(String.format("| %-40s | %,8d | %,8d |%n", "total", injected, detected))
+        .append(line);
+    return table.toString();
+  }
+
+  /** A free loopback port: {@code preferred} if it is free, else any. */
+  public static int freePort(int preferred) {
+    for (int port : new int[] {preferred, 0}) {
+      try (ServerSocket socket =
+          new ServerSocket(port, 0, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        if (port == 0) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    throw new IllegalStateException("unreachable");
+  }
+
+  public static Path workDir() {
+    try {
+      return Files.createTempDirectory("riskstream-demo-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.riskstream.detect;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.Payment;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.kafka.DeadLetter;
+import io.riskstream.kafka.DeadLetterSplitter;
+import io.riskstream.kafka.KafkaConnectors;
+import io.riskstream.kafka.RecordCheck;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The detection job's I/O: Kafka sources of the three topics (bad records split off to the
+ * dead-letter topic), {@link DetectionWorkflow} in the middle, and the exactly-once alert sink.
+ */
+public final class DetectJob {
+  private DetectJob() {}
+
+  /**
+   * A stream execution environment with the job's Flink settings: RocksDB, checkpoints,
+   * parallelism, no Kryo.
+   */
+  public static StreamExecutionEnvironment environment(RiskstreamConfig config) {
+    return StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+  }
+
+  /** Adds the detection job to {@code env}. */
+  public static void build(StreamExecutionEnvironment env, RiskstreamConfig config, Rules rules) {
+    KafkaConnectors kafka = new KafkaConnectors(config);
+    var topics = config.topics();
+
+    SingleOutputStreamOperator<Payment> payments =
+        read(
+            env,
+            config,
+            kafka,
+            topics.payments(),
+            Payment.class,
+            RecordCheck.PAYMENT,
+            EventTimes.PAYMENT,
+            Uids.SOURCE_PAYMENTS,
+            Uids.SPLIT_PAYMENTS);
+    SingleOutputStreamOperator<Bill> bills =
+        read(
+            env,
+            config,
+            kafka,
+            topics.bills(),
+            Bill.class,
+            RecordCheck.BILL,
+            EventTimes.BILL,
+            Uids.SOURCE_BILLS,
+            Uids.SPLIT_BILLS);
+    SingleOutputStreamOperator<BalanceChange> balanceChanges =
+        read(
+            env,
+            config,
+            kafka,
+            topics.balanceChanges(),
+            BalanceChange.class,
+            RecordCheck.BALANCE_CHANGE,
+            EventTimes.BALANCE_CHANGE,
+            Uids.SOURCE_BALANCE_CHANGES,
+            Uids.SPLIT_BALANCE_CHANGES);
+
+    DataStream<Alert> alerts = DetectionWorkflow.define(payments, bills, balanceChanges, rules);
+    alerts.sinkTo(kafka.alertSink()).uid(Uids.SINK_ALERTS).name("alerts → " + topics.alerts());
+
+    DataStream<DeadLetter> deadLetters =
+        payments
+            .getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
+            .union(
+                bills.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+                balanceChanges.getSideOutput(DeadLetterSplitter.DEAD_LETTERS));
+    deadLetters
+        .sinkTo(kafka.deadLetterSink())
+        .uid(Uids.SINK_DEAD_LETTERS)
+        .name("dead letters → " + topics.deadLetters());
+  }
+
+  private static <T extends SpecificRecordBase> SingleOutputStreamOperator<T> read(
+      StreamExecutionEnvironment env,
+      RiskstreamConfig config,
+      KafkaConnectors kafka,
+      String topic,
+      Class<T> type,
+      RecordCheck<T> check,
+      SerializableTimestampAssigner<T> eventTime,
+      String sourceUid,
+      String splitUid) {
+    return env.fromSource(
+            kafka.source(topic, type, check),
+            EventTimes.watermarksWithDeadLetters(
+                config.maxOutOfOrderness(), config.idleness(), eventTime),
+            topic)
+        .uid(sourceUid)
+        .process(new DeadLetterSplitter<T>(), new AvroTypeInfo<>(type))
+        .uid(splitUid)
+        .name("split dead letters of " + topic);
+  }
+}

@@ -1,0 +1,43 @@
+package io.riskstream.detect;
+
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.Payment;
+import io.riskstream.kafka.DeadLetter;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.types.Either;
+
+/**
+ * Event-time watermarks of spec section 3: bounded disorder, and idleness so a quiet partition
+ * stalls nothing.
+ */
+public final class EventTimes {
+  private EventTimes() {}
+
+  public static final SerializableTimestampAssigner<Payment> PAYMENT =
+      (p, ts) -> p.getEventTime().toEpochMilli();
+  public static final SerializableTimestampAssigner<Bill> BILL =
+      (b, ts) -> b.getEventTime().toEpochMilli();
+  public static final SerializableTimestampAssigner<BalanceChange> BALANCE_CHANGE =
+      (c, ts) -> c.getEventTime().toEpochMilli();
+
+  public static <T> WatermarkStrategy<T> watermarks(
+      Duration maxOutOfOrderness, Duration idleness, SerializableTimestampAssigner<T> eventTime) {
+    return WatermarkStrategy.<T>forBoundedOutOfOrderness(maxOutOfOrderness)
+        .withIdleness(idleness)
+        .withTimestampAssigner(eventTime);
+  }
+
+  /** For a source that also carries dead letters: those keep the Kafka record's own timestamp. */
+  public static <T> WatermarkStrategy<Either<DeadLetter, T>> watermarksWithDeadLetters(
+      Duration maxOutOfOrderness, Duration idleness, SerializableTimestampAssigner<T> eventTime) {
+    SerializableTimestampAssigner<Either<DeadLetter, T>> assigner =
+        (record, kafkaTimestamp) ->
+            record.isRight()
+                ? eventTime.extractTimestamp(record.right(), kafkaTimestamp)
+                : kafkaTimestamp;
+    return watermarks(maxOutOfOrderness, idleness, assigner);
+  }
+}

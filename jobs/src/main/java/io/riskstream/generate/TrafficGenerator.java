@@ -1,0 +1,725 @@
+package io.riskstream.generate;
+
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.BillDirection;
+import io.riskstream.avro.DeductStatus;
+import io.riskstream.avro.LedgerState;
+import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentKind;
+import io.riskstream.avro.PaymentStatus;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Realistic synthetic wallet traffic with injected fraud, and the labels naming every alert the
+ * injected cases must raise. Normal traffic is built to raise none: unique UTRs, one IP per user,
+ * bills within the match window of their claims, amounts under the limits and balances chained per
+ * account. The same settings give the same bytes.
+ */
+public final class TrafficGenerator {
+  /**
+   * The injected cases, one per row of spec section 3 (the large payment also raises
+   * LEDGER_OVER_LIMIT).
+   */
+  public enum Case {
+    INVALID_FORMAT,
+    NO_BANK_RECORD,
+    UNDERPAID,
+    OVERPAID,
+    UTR_REUSED,
+    ORDER_PAID_TWICE,
+    LEDGER_DOUBLE_CREDIT,
+    BILL_WITHOUT_ORDER,
+    LEDGER_WITHOUT_ORDER,
+    PAYMENT_OVER_LIMIT,
+    LEDGER_OVER_LIMIT,
+    IP_BURST,
+    ARITHMETIC,
+    CHAIN_BREAK
+  }
+
+  /** What to generate; {@code events} is reached or passed by at most one scenario. */
+  public record Settings(long events, long seed, double fraudRate, Instant start) {
+    public static final Instant DEFAULT_START = Instant.parse("2026-11-21T00:00:00Z");
+
+    public Settings {
+      if (events < 1) {
+        throw new IllegalArgumentException("events must be at least 1");
+      }
+      if (fraudRate < 0 || fraudRate > 1) {
+        throw new IllegalArgumentException("fraud rate must be between 0 and 1");
+      }
+    }
+  }
+
+  private static final BigDecimal LIMIT = new BigDecimal("100000.00");
+  private static final BigDecimal ADMIN_LIMIT = new BigDecimal("10000.00");
+  private static final int MERCHANTS = 12;
+  private static final int WORKERS = 40;
+  private static final int USERS = 5000;
+  private static final String[] BANKS = {"okhdfc", "okicici", "oksbi", "ybl", "paytm", "axl"};
+  private static final int[] ADMIN_TYPES = {326, 335, 341, 342};
+
+  private final Settings settings;
+  private final SplittableRandom random;
+  private final List<Payment> payments = new ArrayList<>();
+  private final List<Bill> bills = new ArrayList<>();
+  private final List<LedgerDraft> ledger = new ArrayList<>();
+  private final List<Label> labels = new ArrayList<>();
+  private final Set<String> utrs = new HashSet<>();
+  private long clock;
+  private int orders;
+  private int paymentEvents;
+  private int billLines;
+  private int logLines;
+  private int freshAccounts;
+  private int freshIps;
+  private int fraudCases;
+
+  private TrafficGenerator(Settings settings) {
+    this.settings = settings;
+    this.random = new SplittableRandom(settings.seed());
+    this.clock = settings.start().toEpochMilli();
+  }
+
+  public static Traffic generate(Settings settings) {
+    return new TrafficGenerator(settings).run();
+  }
+
+  /**
+   * A ledger line before its balances are known: those are chained per account once all lines
+   * exist.
+   */
+  private static final class LedgerDraft {
+    final BalanceChange.Builder line;
+    BigDecimal forcedOpening; // CHAIN_BREAK: an opening balance that is not the previous closing
+    BigDecimal closingError = BigDecimal.ZERO; // ARITHMETIC: closing != opening + amount
+
+    LedgerDraft(BalanceChange.Builder line) {
+      this.line = line;
+    }
+  }
+
+  private Traffic run() {
+    while (size() < settings.events()) {
+      clock += (long) (-Math.log(1 - random.nextDouble()) * 3_000) + 1;
+      if (random.nextDouble() < settings.fraudRate()) {
+        inject(Case.values()[fraudCases++ % Case.values().length]);
+      } else {
+        normal();
+      }
+    }
+    List<BalanceChange> lines = chainBalances();
+    List<Payment> p = withRedeliveries(sorted(payments, Payment::getEventTime));
+    List<Bill> b = withRedeliveries(sorted(bills, Bill::getEventTime));
+    List<BalanceChange> c = withRedeliveries(lines);
+    return new Traffic(p, b, c, List.copyOf(labels));
+  }
+
+  private int size() {
+    return payments.size() + bills.size() + ledger.size();
+  }
+
+  // ---- normal traffic
+  // ------------------------------------------------------------------------------------------
+
+  private void normal() {
+    double roll = random.nextDouble();
+    int user = random.nextInt(USERS);
+    int worker = random.nextInt(WORKERS);
+    if (roll < 0.70) {
+      collect(clock, user, userIp(user), worker, normalAmount(), BillShape.MATCHING);
+    } else if (roll < 0.78) {
+      String order = orderNo();
+      payment(
+          order,
+          PaymentKind.COLLECT,
+          PaymentStatus.CREATED,
+          clock,
+          user,
+          userIp(user),
+          worker,
+          normalAmount(),
+          null,
+          null);
+      Payment created = payments.get(payments.size() - 1);
+      payments.add(
+          Payment.newBuilder(created)
+              .setEventId(eventId())
+              .setStatus(PaymentStatus.EXPIRED)
+              .setEventTime(Instant.ofEpochMilli(clock + 15 * 60_000))
+              .build());
+    } else if (roll < 0.98) {
+      payout(clock, worker, normalAmount());
+    } else {
+      int type = ADMIN_TYPES[random.nextInt(ADMIN_TYPES.length)];
+      BigDecimal amount = money(50 + random.nextInt(5_000));
+      ledgerLine(
+          workerAccount(worker),
+          null,
+          type,
+          type == 342 ? amount.negate() : amount,
+          clock,
+          "OP-" + (1 + random.nextInt(5)));
+    }
+  }
+
+  private enum BillShape {
+    MATCHING,
+    UNDERPAID,
+    OVERPAID
+  }
+
+  /**
+   * A collect order: CREATED, PAID with a UTR, SUCCESS; a CREDIT bill near the claim; a 323 ledger
+   * line.
+   */
+  private String[] collect(
+      long at, int user, String ip, int worker, BigDecimal amount, BillShape shape) {
+    return collect(at, user, ip, worker, workerAccount(worker), amount, shape);
+  }
+
+  private String[] collect(
+      long at,
+      int user,
+      String ip,
+      int worker,
+      String account,
+      BigDecimal amount,
+      BillShape shape) {
+    String order = orderNo();
+    String utr = utr();
+    long paidAt = at + seconds(30, 180);
+    long successAt = paidAt + seconds(10, 120);
+    payment(
+        order,
+        PaymentKind.COLLECT,
+        PaymentStatus.CREATED,
+        at,
+        user,
+        ip,
+        worker,
+        account,
+        amount,
+        null);
+    payment(
+        order,
+        PaymentKind.COLLECT,
+        PaymentStatus.PAID,
+        paidAt,
+        user,
+        ip,
+        worker,
+        account,
+        amount,
+        utr);
+    payment(
+        order,
+        PaymentKind.COLLECT,
+        PaymentStatus.SUCCESS,
+        successAt,
+        user,
+        ip,
+        worker,
+        account,
+        amount,
+        utr);
+    BigDecimal billed =
+        switch (shape) {
+          case MATCHING -> amount;
+          case UNDERPAID ->
+              amount.subtract(
+                  money(1 + random.nextInt(Math.max(1, Math.min(500, amount.intValue() / 2)))));
+          case OVERPAID -> amount.add(money(1 + random.nextInt(500)));
+        };
+    bill(
+        utr, worker, BillDirection.CREDIT, billed, paidAt + seconds(-60, 600), userVpa(user), true);
+    ledgerLine(account, order, 323, amount, successAt + seconds(1, 5), null);
+    return new String[] {order, utr};
+  }
+
+  /**
+   * A payout: CREATED, then SUCCESS with the bank's UTR; a DEBIT bill; a 322 withdraw ledger line.
+   */
+  private void payout(long at, int worker, BigDecimal amount) {
+    String order = orderNo();
+    String utr = utr();
+    long successAt = at + seconds(60, 300);
+    payment(
+        order,
+        PaymentKind.PAYOUT,
+        PaymentStatus.CREATED,
+        at,
+        -1,
+        null,
+        worker,
+        workerAccount(worker),
+        amount,
+        null);
+    payment(
+        order,
+        PaymentKind.PAYOUT,
+        PaymentStatus.SUCCESS,
+        successAt,
+        -1,
+        null,
+        worker,
+        workerAccount(worker),
+        amount,
+        utr);
+    bill(utr, worker, BillDirection.DEBIT, amount, successAt + seconds(-60, 600), null, true);
+    ledgerLine(workerAccount(worker), order, 322, amount.negate(), successAt + seconds(1, 5), null);
+  }
+
+  // ---- injected fraud
+  // ------------------------------------------------------------------------------------------
+
+  private void inject(Case c) {
+    int user = random.nextInt(USERS);
+    int worker = random.nextInt(WORKERS);
+    BigDecimal amount = normalAmount();
+    switch (c) {
+      case INVALID_FORMAT -> {
+        String order = orderNo();
+        boolean upi = random.nextBoolean();
+        String utr = upi ? String.format("%011d", 10_000_000_000L + fraudCases) : "X" + fraudCases;
+        payment(
+            order,
+            PaymentKind.COLLECT,
+            PaymentStatus.CREATED,
+            clock,
+            user,
+            userIp(user),
+            worker,
+            amount,
+            null,
+            null);
+        payment(
+            order,
+            PaymentKind.COLLECT,
+            PaymentStatus.PAID,
+            clock + seconds(30, 180),
+            user,
+            userIp(user),
+            worker,
+            amount,
+            utr,
+            upi ? "UPI" : "IMPS");
+        label("FORGED_UTR", "INVALID_FORMAT", utr);
+      }
+      case NO_BANK_RECORD -> {
+        String order = orderNo();
+        String utr = utr();
+        payment(
+            order,
+            PaymentKind.COLLECT,
+            PaymentStatus.CREATED,
+            clock,
+            user,
+            userIp(user),
+            worker,
+            amount,
+            null,
+            null);
+        payment(
+            order,
+            PaymentKind.COLLECT,
+            PaymentStatus.PAID,
+            clock + seconds(30, 180),
+            user,
+            userIp(user),
+            worker,
+            amount,
+            utr,
+            "UPI");
+        label("FORGED_UTR", "NO_BANK_RECORD", utr);
+      }
+      case UNDERPAID, OVERPAID -> {
+        String utr =
+            collect(
+                clock,
+                user,
+                userIp(user),
+                worker,
+                amount,
+                c == Case.UNDERPAID ? BillShape.UNDERPAID : BillShape.OVERPAID)[1];
+        label("AMOUNT_MISMATCH", c.name(), utr);
+      }
+      case UTR_REUSED -> {
+        String utr = collect(clock, user, userIp(user), worker, amount, BillShape.MATCHING)[1];
+        int other = (user + 1 + random.nextInt(USERS - 1)) % USERS;
+        String order = orderNo();
+        long at = clock + seconds(300, 3_600);
+        payment(
+            order,
+            PaymentKind.COLLECT,
+            PaymentStatus.CREATED,
+            at,
+            other,
+            userIp(other),
+            worker,
+            amount,
+            null,
+            null);
+        payment(
+            order,
+            PaymentKind.COLLECT,
+            PaymentStatus.PAID,
+            at + seconds(30, 180),
+            other,
+            userIp(other),
+            worker,
+            amount,
+            utr,
+            "UPI");
+        label("DUPLICATE_PAYMENT", "UTR_REUSED", utr);
+      }
+      case ORDER_PAID_TWICE -> {
+        String[] first = collect(clock, user, userIp(user), worker, amount, BillShape.MATCHING);
+        String second = utr();
+        Payment success = payments.get(payments.size() - 1);
+        long at = success.getEventTime().toEpochMilli() + seconds(60, 600);
+        payments.add(
+            Payment.newBuilder(success)
+                .setEventId(eventId())
+                .setUtr(second)
+                .setEventTime(Instant.ofEpochMilli(at))
+                .build());
+        bill(
+            second,
+            worker,
+            BillDirection.CREDIT,
+            amount,
+            at + seconds(-60, 600),
+            userVpa(user),
+            true);
+        label("DUPLICATE_PAYMENT", "ORDER_PAID_TWICE", first[0]);
+      }
+      case LEDGER_DOUBLE_CREDIT -> {
+        String order = collect(clock, user, userIp(user), worker, amount, BillShape.MATCHING)[0];
+        LedgerDraft credit = ledger.get(ledger.size() - 1);
+        ledgerLine(
+            credit.line.getAccountId(),
+            order,
+            323,
+            amount,
+            credit.line.getEventTime().toEpochMilli() + seconds(1, 30),
+            null);
+        label("DUPLICATE_PAYMENT", "LEDGER_DOUBLE_CREDIT", order);
+      }
+      case BILL_WITHOUT_ORDER -> {
+        String utr = utr();
+        bill(utr, worker, BillDirection.CREDIT, amount, clock, userVpa(user), false);
+        label("MISSING_ORDER", "BILL_WITHOUT_ORDER", utr);
+      }
+      case LEDGER_WITHOUT_ORDER -> {
+        String order = String.format("O-R%07d", ++orders);
+        ledgerLine(workerAccount(worker), order, 321, amount, clock, null);
+        label("MISSING_ORDER", "LEDGER_WITHOUT_ORDER", order);
+      }
+      case PAYMENT_OVER_LIMIT -> {
+        BigDecimal large =
+            LIMIT
+                .multiply(BigDecimal.valueOf(new double[] {1.2, 6, 11}[random.nextInt(3)]))
+                .add(money(random.nextInt(9_000)))
+                .setScale(2, RoundingMode.HALF_EVEN);
+        String account = freshAccount();
+        String order =
+            collect(clock, user, userIp(user), worker, account, large, BillShape.MATCHING)[0];
+        label("LARGE_AMOUNT", "PAYMENT_OVER_LIMIT", order);
+        label("LARGE_AMOUNT", "LEDGER_OVER_LIMIT", account);
+      }
+      case LEDGER_OVER_LIMIT -> {
+        int type = ADMIN_TYPES[random.nextInt(ADMIN_TYPES.length)];
+        BigDecimal large =
+            ADMIN_LIMIT
+                .multiply(BigDecimal.valueOf(1 + random.nextInt(12)))
+                .add(money(random.nextInt(5_000)));
+        String account = freshAccount();
+        ledgerLine(
+            account,
+            null,
+            type,
+            type == 342 ? large.negate() : large,
+            clock,
+            "OP-" + (1 + random.nextInt(5)));
+        label("LARGE_AMOUNT", "LEDGER_OVER_LIMIT", account);
+      }
+      case IP_BURST -> {
+        String ip = String.format("103.21.%d.%d", (freshIps / 250) % 250, 1 + freshIps % 250);
+        freshIps++;
+        int payers = 5 + random.nextInt(3);
+        long at = clock;
+        for (int i = 0; i < payers; i++) {
+          collect(
+              at,
+              (user + i * 7) % USERS,
+              ip,
+              random.nextInt(WORKERS),
+              normalAmount(),
+              BillShape.MATCHING);
+          at += seconds(5, 40);
+        }
+        label("IP_BURST", "DISTINCT_ACCOUNTS", ip);
+      }
+      case ARITHMETIC, CHAIN_BREAK -> {
+        String account = freshAccount();
+        ledgerLine(account, null, 325, money(10 + random.nextInt(500)), clock, null);
+        LedgerDraft broken =
+            ledgerLine(
+                account,
+                null,
+                325,
+                money(10 + random.nextInt(500)),
+                clock + seconds(60, 600),
+                null);
+        BigDecimal error = money(1 + random.nextInt(100));
+        if (c == Case.ARITHMETIC) {
+          broken.closingError = error;
+        } else {
+          broken.forcedOpening = error; // added to the true opening when balances are chained
+        }
+        label("BALANCE_MISMATCH", c.name(), account);
+      }
+      default -> throw new IllegalStateException("unknown case " + c);
+    }
+  }
+
+  // ---- events
+  // --------------------------------------------------------------------------------------------------
+
+  private void payment(
+      String order,
+      PaymentKind kind,
+      PaymentStatus status,
+      long at,
+      int user,
+      String ip,
+      int worker,
+      BigDecimal amount,
+      String utr,
+      String channel) {
+    payment(order, kind, status, at, user, ip, worker, workerAccount(worker), amount, utr, channel);
+  }
+
+  private void payment(
+      String order,
+      PaymentKind kind,
+      PaymentStatus status,
+      long at,
+      int user,
+      String ip,
+      int worker,
+      String account,
+      BigDecimal amount,
+      String utr) {
+    payment(
+        order,
+        kind,
+        status,
+        at,
+        user,
+        ip,
+        worker,
+        account,
+        amount,
+        utr,
+        utr == null ? null : "UPI");
+  }
+
+  private void payment(
+      String order,
+      PaymentKind kind,
+      PaymentStatus status,
+      long at,
+      int user,
+      String ip,
+      int worker,
+      String account,
+      BigDecimal amount,
+      String utr,
+      String channel) {
+    boolean collect = kind == PaymentKind.COLLECT;
+    payments.add(
+        Payment.newBuilder()
+            .setEventId(eventId())
+            .setOrderNo(order)
+            .setMerchantId(String.format("M-%03d", 101 + worker % MERCHANTS))
+            .setCwid(cwid(worker))
+            .setUserId(collect ? String.format("U-%06d", 100_001 + user) : null)
+            .setAccountId(account)
+            .setKind(kind)
+            .setStatus(status)
+            .setAmount(amount)
+            .setUtr(utr)
+            .setChannel(channel != null ? channel : (collect ? null : "IMPS"))
+            .setPayerVpa(collect ? userVpa(user) : null)
+            .setPayeeVpa(collect ? workerVpa(worker) : null)
+            .setIp(ip)
+            .setDeviceId(collect ? String.format("D-%06d", user) : null)
+            .setEventTime(Instant.ofEpochMilli(at))
+            .build());
+  }
+
+  private void bill(
+      String utr,
+      int worker,
+      BillDirection direction,
+      BigDecimal amount,
+      long at,
+      String counterparty,
+      boolean pickedUp) {
+    bills.add(
+        Bill.newBuilder()
+            .setBillId(String.format("B-%08d", ++billLines))
+            .setUtr(utr)
+            .setCwid(cwid(worker))
+            .setDirection(direction)
+            .setAmount(amount)
+            .setCurrency("INR")
+            .setCounterpartyVpa(counterparty)
+            .setDeductStatus(
+                pickedUp && random.nextInt(20) == 0 ? DeductStatus.PENDING : DeductStatus.DEDUCTED)
+            .setPickedUp(pickedUp)
+            .setEventTime(Instant.ofEpochMilli(at))
+            .build());
+  }
+
+  private LedgerDraft ledgerLine(
+      String account, String order, int type, BigDecimal amount, long at, String operator) {
+    LedgerDraft draft =
+        new LedgerDraft(
+            BalanceChange.newBuilder()
+                .setLogId(String.format("L-%08d", ++logLines))
+                .setAccountId(account)
+                .setOrderNo(order)
+                .setTypeCode(type)
+                .setAmount(amount)
+                .setClosingBalance(BigDecimal.ZERO.setScale(2))
+                .setState(LedgerState.SUCCESS)
+                .setOperatorId(operator)
+                .setEventTime(Instant.ofEpochMilli(at)));
+    ledger.add(draft);
+    return draft;
+  }
+
+  private void label(String type, String reason, String key) {
+    labels.add(new Label(type, reason, key));
+  }
+
+  /**
+   * Opening and closing balances, chained per account in event-time order (ties by log_id), as spec
+   * 3 reads them.
+   */
+  private List<BalanceChange> chainBalances() {
+    List<LedgerDraft> ordered = new ArrayList<>(ledger);
+    ordered.sort(
+        Comparator.comparing((LedgerDraft d) -> d.line.getEventTime())
+            .thenComparing(d -> d.line.getLogId()));
+    Map<String, BigDecimal> balances = new LinkedHashMap<>();
+    List<BalanceChange> lines = new ArrayList<>(ordered.size());
+    for (LedgerDraft draft : ordered) {
+      BalanceChange.Builder line = draft.line;
+      BigDecimal previous =
+          balances.getOrDefault(
+              line.getAccountId(),
+              money(line.getAccountId().startsWith("WA-CW") ? 500_000 : 1_000));
+      BigDecimal opening =
+          draft.forcedOpening == null ? previous : previous.add(draft.forcedOpening);
+      BigDecimal closing = opening.add(line.getAmount()).add(draft.closingError);
+      balances.put(line.getAccountId(), closing);
+      lines.add(line.setOpeningBalance(opening).setClosingBalance(closing).build());
+    }
+    return lines;
+  }
+
+  /** About 1% of events delivered twice: the copy changes nothing and must raise nothing. */
+  private <T> List<T> withRedeliveries(List<T> events) {
+    List<T> out = new ArrayList<>(events.size() + events.size() / 50);
+    for (T event : events) {
+      out.add(event);
+      if (random.nextInt(100) == 0) {
+        out.add(event);
+      }
+    }
+    return out;
+  }
+
+  private static <T> List<T> sorted(List<T> events, java.util.function.Function<T, Instant> time) {
+    List<T> copy = new ArrayList<>(events);
+    copy.sort(Comparator.comparing(time));
+    return copy;
+  }
+
+  // ---- identities and values
+  // -----------------------------------------------------------------------------------
+
+  private String orderNo() {
+    return String.format("O-%08d", ++orders);
+  }
+
+  private String eventId() {
+    return String.format("PE-%09d", ++paymentEvents);
+  }
+
+  private String utr() {
+    while (true) {
+      String utr =
+          String.valueOf(100_000_000_000L + (long) (random.nextDouble() * 899_999_999_999L));
+      if (utrs.add(utr)) {
+        return utr;
+      }
+    }
+  }
+
+  private String freshAccount() {
+    return String.format("UA-%06d", ++freshAccounts);
+  }
+
+  private static String cwid(int worker) {
+    return String.format("CW-%04d", 1001 + worker);
+  }
+
+  private static String workerAccount(int worker) {
+    return "WA-" + cwid(worker);
+  }
+
+  private static String workerVpa(int worker) {
+    return String.format("collect.cw%04d@%s", 1001 + worker, BANKS[worker % BANKS.length]);
+  }
+
+  private static String userVpa(int user) {
+    return String.format("user%06d@%s", 100_001 + user, BANKS[user % BANKS.length]);
+  }
+
+  /** One IP per user, so normal traffic never looks like a burst. */
+  private static String userIp(int user) {
+    return String.format("49.36.%d.%d", user / 250, 1 + user % 250);
+  }
+
+  private BigDecimal normalAmount() {
+    double rupees = Math.exp(7.0 + 1.1 * random.nextGaussian());
+    rupees = Math.max(10, Math.min(95_000, rupees));
+    BigDecimal amount =
+        BigDecimal.valueOf(rupees).setScale(random.nextBoolean() ? 0 : 2, RoundingMode.HALF_EVEN);
+    return amount.setScale(2, RoundingMode.UNNECESSARY);
+  }
+
+  private long seconds(int from, int to) {
+    return (from + random.nextInt(to - from + 1)) * 1_000L;
+  }
+
+  private static BigDecimal money(long rupees) {
+    return BigDecimal.valueOf(rupees).setScale(2);
+  }
+}

@@ -1,0 +1,53 @@
+package io.riskstream.kafka;
+
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.Payment;
+import java.io.Serializable;
+import java.math.BigDecimal;
+
+/**
+ * The rules of spec section 2 that a schema cannot express (ids present, amounts positive). A
+ * record that breaks one is bad input and goes to the dead-letter topic with the returned reason.
+ */
+@FunctionalInterface
+public interface RecordCheck<T> extends Serializable {
+  /** Why {@code record} breaks the contract, or null when it does not. */
+  String violation(T record);
+
+  RecordCheck<Payment> PAYMENT =
+      p ->
+          firstOf(
+              blank("event_id", p.getEventId()),
+              blank("order_no", p.getOrderNo()),
+              blank("merchant_id", p.getMerchantId()),
+              positive("amount", p.getAmount()));
+
+  RecordCheck<Bill> BILL =
+      b ->
+          firstOf(
+              blank("bill_id", b.getBillId()),
+              blank("utr", b.getUtr()),
+              blank("cwid", b.getCwid()),
+              positive("amount", b.getAmount()));
+
+  RecordCheck<BalanceChange> BALANCE_CHANGE =
+      c -> firstOf(blank("log_id", c.getLogId()), blank("account_id", c.getAccountId()));
+
+  private static String blank(String field, String value) {
+    return value == null || value.isBlank() ? "missing " + field : null;
+  }
+
+  private static String positive(String field, BigDecimal value) {
+    return value.signum() > 0 ? null : field + " must be > 0, was " + value.toPlainString();
+  }
+
+  private static String firstOf(String... violations) {
+    for (String v : violations) {
+      if (v != null) {
+        return v;
+      }
+    }
+    return null;
+  }
+}

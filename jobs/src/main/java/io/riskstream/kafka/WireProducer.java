@@ -1,0 +1,77 @@
+package io.riskstream.kafka;
+
+import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.serde.AvroWireSerializer;
+import io.riskstream.serde.ConfluentWireFormat;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes Avro records to topics in the Confluent wire format (TopicNameStrategy subjects), as the
+ * order system, the bill feed and the ledger would. Used by {@code produce}, the demo's traffic and
+ * the tests. Idempotent producer.
+ */
+public final class WireProducer implements AutoCloseable {
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final SchemaRegistryClient registry;
+  private final Map<String, AvroWireSerializer<SpecificRecord>> serializers = new HashMap<>();
+
+  public WireProducer(Properties kafka, SchemaRegistryClient registry) {
+    Properties props = new Properties();
+    props.putAll(kafka);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    this.producer = new KafkaProducer<>(props);
+    this.registry = registry;
+  }
+
+  @SuppressWarnings("unchecked")
+  public void send(String topic, String key, SpecificRecord value) {
+    AvroWireSerializer<SpecificRecord> serializer =
+        serializers.computeIfAbsent(
+            topic + '\0' + value.getSchema().getFullName(),
+            k ->
+                new AvroWireSerializer<>(
+                    registry,
+                    ConfluentWireFormat.valueSubject(topic),
+                    (Class<SpecificRecord>) value.getClass(),
+                    true));
+    sendRaw(
+        topic,
+        key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        serializer.serialize(value));
+  }
+
+  /**
+   * Sends bytes as they are: for records that are not Avro, such as the poison pills of the tests.
+   */
+  public void sendRaw(String topic, byte[] key, byte[] value) {
+    producer.send(
+        new ProducerRecord<>(topic, key, value),
+        (metadata, error) -> {
+          if (error != null) {
+            throw new IllegalStateException(
+                "cannot write to " + topic + ": " + error.getMessage(), error);
+          }
+        });
+  }
+
+  public void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

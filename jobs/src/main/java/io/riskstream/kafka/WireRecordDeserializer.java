@@ -1,0 +1,77 @@
+package io.riskstream.kafka;
+
+import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.serde.AvroWireDeserializer;
+import io.riskstream.serde.BadRecordException;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Reads a topic's Confluent wire-format values into {@code T}, or into a {@link DeadLetter} when
+ * the bytes or the values are bad, so that bad input flows on to the dead-letter topic inside the
+ * same exactly-once dataflow instead of failing the job. A registry outage is not caught: it fails
+ * the task, which restarts from its checkpoint.
+ */
+public final class WireRecordDeserializer<T extends SpecificRecordBase>
+    implements KafkaRecordDeserializationSchema<Either<DeadLetter, T>> {
+  private final SchemaRegistryClient.Settings registry;
+  private final Class<T> type;
+  private final RecordCheck<T> check;
+  private transient AvroWireDeserializer<T> deserializer;
+  private transient Counter deadLetters;
+
+  public WireRecordDeserializer(
+      SchemaRegistryClient.Settings registry, Class<T> type, RecordCheck<T> check) {
+    this.registry = registry;
+    this.type = type;
+    this.check = check;
+  }
+
+  @Override
+  public void open(DeserializationSchema.InitializationContext context) {
+    deserializer = new AvroWireDeserializer<>(new SchemaRegistryClient(registry), type);
+    deadLetters = context.getMetricGroup().addGroup("riskstream").counter("deadLetters");
+  }
+
+  @Override
+  public void deserialize(
+      ConsumerRecord<byte[], byte[]> record, Collector<Either<DeadLetter, T>> out) {
+    String error;
+    try {
+      T value = deserializer.deserialize(record.value());
+      error = check.violation(value);
+      if (error == null) {
+        out.collect(Either.Right(value));
+        return;
+      }
+    } catch (BadRecordException e) {
+      error = e.getMessage();
+    }
+    deadLetters.inc();
+    out.collect(
+        Either.Left(
+            new DeadLetter(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.timestamp(),
+                record.key(),
+                record.value(),
+                error)));
+  }
+
+  @Override
+  public TypeInformation<Either<DeadLetter, T>> getProducedType() {
+    return new EitherTypeInfo<>(
+        TypeExtractor.createTypeInfo(DeadLetter.class), new AvroTypeInfo<>(type));
+  }
+}
