@@ -242,7 +242,11 @@ public final class ConfigLoader {
   private static String closest(String key, Set<String> known) {
     return known.stream()
         .min(Comparator.comparingInt(k -> distance(k, key)))
-        .filter(k -> distance(k, key) <= Math.max(3, key.length() / 3))
+        .filter(
+            k ->
+                distance(k, key) <= Math.max(3, key.length() / 3)
+                    || k.startsWith(key)
+                    || key.startsWith(k))
         .map(k -> "; did you mean '" + k + "'?")
         .orElse("");
   }

@@ -187,6 +187,9 @@ public final class RiskstreamOptions {
    */
   public static boolean isSecret(String key) {
     String k = key.toLowerCase(java.util.Locale.ROOT);
+    if (k.endsWith("-file")) {
+      return false; // the name of a file holding a secret is not itself one
+    }
     return k.equals(REGISTRY_USER_INFO.key())
         || k.contains("password")
         || k.contains("secret")

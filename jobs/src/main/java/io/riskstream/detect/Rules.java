@@ -24,7 +24,11 @@ import org.apache.flink.util.TimeUtils;
  */
 public final class Rules implements Serializable {
   public static final String LARGE_AMOUNT = "large-amount";
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // Amounts are read as BigDecimal: a YAML float through a double would turn 100000.00 into
+  // 100000.0.
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   /** A rule's id and the version of its settings, stamped on every alert it raises. */
   public record RuleVersion(String id, int version) implements Serializable {}
@@ -181,8 +185,8 @@ public final class Rules implements Serializable {
         if (amount.signum() <= 0) {
           throw new NumberFormatException();
         }
-        return amount;
-      } catch (NumberFormatException e) {
+        return amount.setScale(2, java.math.RoundingMode.UNNECESSARY);
+      } catch (NumberFormatException | ArithmeticException e) {
         throw new ConfigException(
             source
                 + ": invalid '"

@@ -69,6 +69,7 @@ public final class TrafficGenerator {
   private static final int USERS = 5000;
   private static final String[] BANKS = {"okhdfc", "okicici", "oksbi", "ybl", "paytm", "axl"};
   private static final int[] ADMIN_TYPES = {326, 335, 341, 342};
+  private static final double REDELIVERY_RATE = 0.01;
 
   private final Settings settings;
   private final SplittableRandom random;
@@ -111,7 +112,9 @@ public final class TrafficGenerator {
   }
 
   private Traffic run() {
-    while (size() < settings.events()) {
+    // Redeliveries (about 1%) are added at the end; aim below N so that the total lands near it.
+    long target = Math.max(1, Math.round(settings.events() / (1 + REDELIVERY_RATE)));
+    while (size() < target) {
       clock += (long) (-Math.log(1 - random.nextDouble()) * 3_000) + 1;
       if (random.nextDouble() < settings.fraudRate()) {
         inject(Case.values()[fraudCases++ % Case.values().length]);
@@ -648,7 +651,7 @@ public final class TrafficGenerator {
     List<T> out = new ArrayList<>(events.size() + events.size() / 50);
     for (T event : events) {
       out.add(event);
-      if (random.nextInt(100) == 0) {
+      if (random.nextDouble() < REDELIVERY_RATE) {
         out.add(event);
       }
     }

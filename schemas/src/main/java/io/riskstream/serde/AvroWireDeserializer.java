@@ -6,7 +6,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -75,21 +74,9 @@ public final class AvroWireDeserializer<T extends SpecificRecord> {
       }
       throw e;
     }
-    try {
-      reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);
-      // Resolution problems surface when the resolver is built; build it now, not on the first bad
-      // record.
-      DecoderFactory.get().resolvingDecoder(writerSchema, readerSchema, null);
-    } catch (IOException | AvroTypeException e) {
-      throw new BadRecordException(
-          "writer schema id "
-              + id
-              + " cannot be read as "
-              + readerSchema.getFullName()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
+    // A writer schema that cannot be resolved into the reader's fails on read, as an
+    // AvroTypeException above.
+    reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);
     readersByWriterId.put(id, reader);
     return reader;
   }

@@ -1,0 +1,67 @@
+package io.riskstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class RiskstreamCliTest {
+  private record Run(int exitCode, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Riskstream.commandLine();
+    cli.setErr(new PrintWriter(err));
+    cli.setOut(new PrintWriter(new StringWriter()));
+    return new Run(cli.execute(args), err.toString());
+  }
+
+  @Test
+  void userMistakesGiveOneLineAndExitCode2() {
+    Run unknownKey = run("detect", "--set", "kafka.bootstrap=x:9092");
+    Run badValue = run("detect", "--set", "job.parallelism=many");
+    Run missingFile = run("detect", "--config", "/nope/riskstream.yaml");
+    Run badFlag = run("generate", "--out", "x", "--events", "lots");
+
+    assertThat(unknownKey.exitCode()).isEqualTo(2);
+    assertThat(unknownKey.err().strip())
+        .isEqualTo(
+            "riskstream detect: unknown configuration key 'kafka.bootstrap' (--set); did you mean"
+                + " 'kafka.bootstrap-servers'?; keys under [kafka.properties., flink.] are passed through");
+    assertThat(badValue.exitCode()).isEqualTo(2);
+    assertThat(badValue.err())
+        .startsWith("riskstream detect: invalid value 'many' for 'job.parallelism'")
+        .doesNotContain("Exception");
+    assertThat(missingFile.exitCode()).isEqualTo(2);
+    assertThat(missingFile.err().strip())
+        .isEqualTo(
+            "riskstream detect: configuration file /nope/riskstream.yaml does not exist or cannot be read");
+    assertThat(badFlag.exitCode()).isEqualTo(2);
+    assertThat(badFlag.err())
+        .contains("Invalid value for option '--events': 'lots' is not a long")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void generateWritesTheFiles(@TempDir Path dir) {
+    Run ok = run("generate", "--out", dir.toString(), "--events", "500", "--seed", "2");
+
+    assertThat(ok.exitCode()).isZero();
+    assertThat(dir.resolve("payments.jsonl")).isNotEmptyFile();
+    assertThat(dir.resolve("bills.jsonl")).isNotEmptyFile();
+    assertThat(dir.resolve("balance-changes.jsonl")).isNotEmptyFile();
+    assertThat(Files.exists(dir.resolve("labels.jsonl"))).isTrue();
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"demo", "detect", "generate", "produce"}) {
+      assertThat(run(command, "--help").exitCode()).as(command).isZero();
+    }
+  }
+}

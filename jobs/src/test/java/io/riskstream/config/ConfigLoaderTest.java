@@ -1,0 +1,186 @@
+package io.riskstream.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final List<String> REQUIRED =
+      List.of("kafka.bootstrap-servers=broker:9092", "registry.url=http://registry:8081");
+
+  @TempDir Path dir;
+
+  private Path yaml(String text) throws Exception {
+    Path file = dir.resolve("riskstream.yaml");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void fileThenEnvironmentThenSetWin() throws Exception {
+    Path file =
+        yaml(
+            """
+        kafka:
+          bootstrap-servers: from-file:9092
+          group-id: from-file
+          properties:
+            security.protocol: SASL_SSL
+        registry:
+          url: http://file:8081
+        watermarks:
+          idleness: 45 s
+        topics:
+          alerts: file-alerts
+        """);
+    RiskstreamConfig config =
+        RiskstreamConfig.load(
+            file,
+            Map.of(
+                "RISKSTREAM_KAFKA_GROUP_ID",
+                "from-env",
+                "RISKSTREAM_TOPICS_ALERTS",
+                "env-alerts",
+                "PATH",
+                "/bin"),
+            List.of("topics.alerts=set-alerts"));
+
+    assertThat(config.bootstrapServers()).isEqualTo("from-file:9092");
+    assertThat(config.groupId()).isEqualTo("from-env");
+    assertThat(config.topics().alerts()).isEqualTo("set-alerts");
+    assertThat(config.topics().payments()).isEqualTo("payments");
+    assertThat(config.idleness()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(config.kafkaProperties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("bootstrap.servers", "from-file:9092");
+  }
+
+  @Test
+  void flinkSettingsComeFromTypedKeysAndPassThrough() {
+    RiskstreamConfig config =
+        RiskstreamConfig.load(
+            null,
+            Map.of(),
+            List.of(
+                REQUIRED.get(0),
+                REQUIRED.get(1),
+                "checkpoints.interval=30 s",
+                "flink.taskmanager.numberOfTaskSlots=4"));
+
+    assertThat(config.flinkConfiguration().toMap())
+        .containsEntry("state.backend.type", "rocksdb")
+        .containsEntry("execution.checkpointing.interval", "30000 ms")
+        .containsEntry("execution.checkpointing.incremental", "true")
+        .containsEntry("pipeline.generic-types", "false")
+        .containsEntry("taskmanager.numberOfTaskSlots", "4");
+  }
+
+  @Test
+  void unknownKeyIsNamedWithASuggestion() throws Exception {
+    Path file = yaml("kafka:\n  bootstrap-server: x:9092\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unknown configuration key 'kafka.bootstrap-server' ("
+                + file
+                + "); did you mean 'kafka.bootstrap-servers'?; keys under [kafka.properties., flink.] are passed through");
+  }
+
+  @Test
+  void invalidValueNamesTheKeyAndTheExpectedForm() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), List.of("watermarks.idleness=soon")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "invalid value 'soon' for 'watermarks.idleness' (--set): expected a duration such as 30 s, 10 min or 1 h");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("RISKSTREAM_JOB_PARALLELISM", "two"), List.of()))
+        .hasMessageStartingWith(
+            "invalid value 'two' for 'job.parallelism' (environment RISKSTREAM_JOB_PARALLELISM): expected a whole number");
+  }
+
+  @Test
+  void missingRequiredKeySaysHowToSetIt() {
+    assertThatThrownBy(() -> RiskstreamConfig.load(null, Map.of(), List.of(REQUIRED.get(1))))
+        .hasMessage(
+            "missing 'kafka.bootstrap-servers': set it in the YAML file, as RISKSTREAM_KAFKA_BOOTSTRAP_SERVERS"
+                + " or with --set kafka.bootstrap-servers=host:9092");
+  }
+
+  @Test
+  void transactionTimeoutMustOutlastTheCheckpointInterval() {
+    assertThatThrownBy(
+            () ->
+                RiskstreamConfig.load(
+                    null,
+                    Map.of(),
+                    List.of(
+                        REQUIRED.get(0),
+                        REQUIRED.get(1),
+                        "kafka.transaction-timeout=5 s",
+                        "checkpoints.interval=10 s")))
+        .hasMessageContaining(
+            "'kafka.transaction-timeout' (PT5S) must be longer than 'checkpoints.interval'");
+  }
+
+  @Test
+  void secretsAreRefusedInTheFileAndReadFromEnvironmentOrFile() throws Exception {
+    Path inFile = yaml("registry:\n  basic-auth:\n    user-info: alice:s3cret\n");
+    assertThatThrownBy(() -> ConfigLoader.load(inFile, Map.of(), List.of()))
+        .hasMessage(
+            inFile
+                + ": 'registry.basic-auth.user-info' is a secret and must not be written in the file: set"
+                + " RISKSTREAM_REGISTRY_BASIC_AUTH_USER_INFO or 'registry.basic-auth.user-info-file: /path/to/file'");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of(), List.of("kafka.properties.sasl.jaas.config=x")))
+        .hasMessageContaining("is a secret");
+
+    Path secret = dir.resolve("registry-secret");
+    Files.writeString(secret, "bob:hunter2\n");
+    Path viaFile = yaml("registry:\n  basic-auth:\n    user-info-file: " + secret + "\n");
+    RiskstreamConfig fromFile = RiskstreamConfig.load(viaFile, Map.of(), REQUIRED);
+    RiskstreamConfig fromEnv =
+        RiskstreamConfig.load(
+            null, Map.of("RISKSTREAM_REGISTRY_BASIC_AUTH_USER_INFO", "carol:pw"), REQUIRED);
+
+    Path jaas = dir.resolve("jaas");
+    Files.writeString(jaas, "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    Path kafkaSecret = yaml("kafka:\n  properties:\n    sasl.jaas.config-file: " + jaas + "\n");
+    assertThat(RiskstreamConfig.load(kafkaSecret, Map.of(), REQUIRED).kafkaProperties())
+        .containsEntry(
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    assertThat(fromFile.registry().basicAuthUserInfo()).isEqualTo("bob:hunter2");
+    assertThat(fromEnv.registry().basicAuthUserInfo()).isEqualTo("carol:pw");
+    assertThat(fromEnv.registry().toString()).doesNotContain("carol");
+  }
+
+  @Test
+  void unknownRiskstreamEnvironmentVariableFails() {
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("RISKSTREAM_KAFKA_BOOTSTRAP", "x"), List.of()))
+        .hasMessageStartingWith(
+            "unknown environment variable RISKSTREAM_KAFKA_BOOTSTRAP; did you mean"
+                + " 'RISKSTREAM_KAFKA_BOOTSTRAP_SERVERS'?");
+  }
+
+  @Test
+  void everyKeyHasItsOwnEnvironmentVariable() {
+    Set<String> names = new HashSet<>();
+    for (ConfigOption<?> option : RiskstreamOptions.all()) {
+      assertThat(names.add(ConfigLoader.envName(option.key()))).as(option.key()).isTrue();
+    }
+    assertThat(names)
+        .contains(
+            "RISKSTREAM_KAFKA_BOOTSTRAP_SERVERS", "RISKSTREAM_WATERMARKS_MAX_OUT_OF_ORDERNESS");
+  }
+}

@@ -1,0 +1,72 @@
+package io.riskstream.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riskstream.config.ConfigException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RulesTest {
+  @TempDir Path dir;
+
+  private Path rules(String yaml) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  @Test
+  void defaultsAreThoseOfTheSpec() {
+    Rules rules = Rules.defaults();
+
+    assertThat(rules.matchWindow()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(rules.utrRetention()).isEqualTo(Duration.ofDays(30));
+    assertThat(rules.largeAmount(null))
+        .isEqualTo(
+            new Rules.LargeAmount(
+                new Rules.RuleVersion("large-amount", 1),
+                new BigDecimal("100000.00"),
+                new BigDecimal("10000.00")));
+  }
+
+  @Test
+  void aRulesFileOverridesOnlyWhatItNames() throws Exception {
+    Rules rules =
+        Rules.load(
+            rules(
+                "match-window: 15 min\nrules:\n  large-amount:\n    version: 2\n    limit: 50000\n"));
+
+    assertThat(rules.matchWindow()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(rules.utrRetention()).isEqualTo(Duration.ofDays(30));
+    assertThat(rules.largeAmount("M-1").limit()).isEqualByComparingTo("50000");
+    assertThat(rules.largeAmount("M-1").adminLimit()).isEqualByComparingTo("10000");
+    assertThat(rules.largeAmount("M-1").rule().version()).isEqualTo(2);
+  }
+
+  @Test
+  void badKeysAndValuesAreNamed() throws Exception {
+    Path typo = rules("rules:\n  large-amount:\n    limt: 5\n");
+    assertThatThrownBy(() -> Rules.load(typo))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            typo
+                + ": unknown rules key 'rules.large-amount.limt'; known here: version, limit, admin-limit,"
+                + " merchants");
+    Path negative = rules("rules:\n  large-amount:\n    merchants:\n      M-9: {limit: -5}\n");
+    assertThatThrownBy(() -> Rules.load(negative))
+        .hasMessage(
+            negative
+                + ": invalid 'rules.large-amount.merchants.M-9.limit': expected a positive amount such"
+                + " as 100000.00");
+    Path window = rules("match-window: forever\n");
+    assertThatThrownBy(() -> Rules.load(window))
+        .hasMessage(
+            window
+                + ": invalid 'match-window': 'forever'; expected a positive duration such as 30 min or 30 d");
+  }
+}

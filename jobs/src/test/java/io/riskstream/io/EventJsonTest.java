@@ -1,0 +1,99 @@
+package io.riskstream.io;
+
+import static io.riskstream.testing.TestEvents.BEGINNING;
+import static io.riskstream.testing.TestEvents.payment;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentStatus;
+import io.riskstream.serde.BadRecordException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventJsonTest {
+  @Test
+  void writesTheSpecsJsonAndReadsItBack() throws Exception {
+    Payment p = payment("PE-1", "O-1", PaymentStatus.PAID, "1500", BEGINNING).build();
+
+    String json = EventJson.toJsonLine(p);
+
+    assertThat(json)
+        .isEqualTo(
+            "{\"event_id\":\"PE-1\",\"order_no\":\"O-1\",\"merchant_id\":\"M-1\",\"cwid\":\"CW-1\",\"user_id\":\"U-1\","
+                + "\"account_id\":\"WA-CW-1\",\"kind\":\"COLLECT\",\"status\":\"PAID\",\"amount\":\"1500.00\","
+                + "\"currency\":\"INR\",\"utr\":\"412345678901\",\"channel\":\"UPI\",\"payer_vpa\":\"user1@okhdfc\","
+                + "\"payee_vpa\":null,\"ip\":\"49.36.0.1\",\"device_id\":null,\"event_time\":\"2026-11-21T10:00:00Z\"}");
+    assertThat(EventJson.fromJson(EventJson.MAPPER.readTree(json), Payment.class)).isEqualTo(p);
+  }
+
+  @Test
+  void acceptsNumbersOffsetsEpochMillisAndMissingNullables() throws Exception {
+    String json =
+        "{\"event_id\":\"PE-1\",\"order_no\":\"O-1\",\"merchant_id\":\"M-1\",\"kind\":\"COLLECT\","
+            + "\"status\":\"CREATED\",\"amount\":1500,\"event_time\":\"2026-11-21T15:30:00+05:30\"}";
+    Payment p = EventJson.fromJson(EventJson.MAPPER.readTree(json), Payment.class);
+    String millis =
+        json.replace("\"2026-11-21T15:30:00+05:30\"", String.valueOf(BEGINNING.toEpochMilli()));
+
+    assertThat(p.getAmount()).isEqualByComparingTo("1500.00");
+    assertThat(p.getAmount().scale()).isEqualTo(2);
+    assertThat(p.getCurrency()).isEqualTo("INR");
+    assertThat(p.getUtr()).isNull();
+    assertThat(p.getEventTime()).isEqualTo(BEGINNING);
+    assertThat(EventJson.fromJson(EventJson.MAPPER.readTree(millis), Payment.class).getEventTime())
+        .isEqualTo(BEGINNING);
+  }
+
+  @Test
+  void namesWhatIsWrong() {
+    assertThatThrownBy(
+            () ->
+                EventJson.fromJson(
+                    EventJson.MAPPER.readTree("{\"event_id\":\"x\"}"), Payment.class))
+        .isInstanceOf(BadRecordException.class)
+        .hasMessage("missing order_no");
+    assertThatThrownBy(
+            () ->
+                EventJson.fromJson(
+                    EventJson.MAPPER.readTree(
+                        "{\"event_id\":\"x\",\"order_no\":\"O\",\"merchant_id\":\"M\",\"kind\":\"SALE\",\"status\":\"PAID\","
+                            + "\"amount\":\"1\",\"event_time\":0}"),
+                    Payment.class))
+        .hasMessage("kind must be one of [COLLECT, PAYOUT], was SALE");
+    assertThatThrownBy(
+            () ->
+                EventJson.fromJson(
+                    EventJson.MAPPER.readTree(
+                        "{\"event_id\":\"x\",\"order_no\":\"O\",\"merchant_id\":\"M\",\"kind\":\"COLLECT\",\"status\":\"PAID\","
+                            + "\"amount\":\"1.005\",\"event_time\":0}"),
+                    Payment.class))
+        .hasMessageStartingWith("amount has more than 2 decimals");
+  }
+
+  @Test
+  void readsCsvAndReportsBadLinesWithTheirNumber(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("bills.csv");
+    Files.writeString(
+        csv,
+        """
+        bill_id,utr,cwid,direction,amount,currency,counterparty_vpa,deduct_status,picked_up,event_time
+        B-1,412345678901,CW-1,CREDIT,1500.00,INR,,DEDUCTED,true,2026-11-21T10:00:00Z
+        B-2,412345678902,CW-1,SIDEWAYS,10,INR,,DEDUCTED,true,2026-11-21T10:00:00Z
+        """);
+
+    EventFiles.Read<Bill> read = EventFiles.read(csv, Bill.class);
+
+    assertThat(read.records()).extracting(Bill::getBillId).containsExactly("B-1");
+    assertThat(read.records().get(0).getCounterpartyVpa()).isNull();
+    assertThat(read.badLines())
+        .containsExactly(
+            new EventFiles.BadLine(
+                csv, 3, "direction must be one of [CREDIT, DEBIT], was SIDEWAYS"));
+    assertThat(List.of(read.records().get(0).getPickedUp())).containsExactly(true);
+  }
+}

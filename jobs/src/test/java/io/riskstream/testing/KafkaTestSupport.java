@@ -1,0 +1,191 @@
+package io.riskstream.testing;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.DeductStatus;
+import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentStatus;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.config.Topics;
+import io.riskstream.generate.Traffic;
+import io.riskstream.kafka.EmbeddedKafka;
+import io.riskstream.kafka.TopicReader;
+import io.riskstream.kafka.WireProducer;
+import io.riskstream.registry.EmbeddedSchemaRegistry;
+import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.serde.AvroWireDeserializer;
+import io.riskstream.serde.AvroWireSerializer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Real Kafka plumbing for integration tests: topics, traffic in, alerts and dead letters out. */
+public final class KafkaTestSupport {
+  private KafkaTestSupport() {}
+
+  /** A bad record as sent, and the error its dead letter must carry. */
+  public record PoisonPill(String topic, byte[] key, byte[] value, String error) {}
+
+  public static RiskstreamConfig config(
+      EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String... extra) {
+    List<String> sets =
+        new ArrayList<>(
+            List.of(
+                "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "registry.url=" + registry.url(),
+                "kafka.starting-offsets=earliest",
+                "kafka.transaction-timeout=2 min",
+                "checkpoints.interval=1 s",
+                "watermarks.idleness=1 s",
+                "job.parallelism=2"));
+    sets.addAll(Arrays.asList(extra));
+    return RiskstreamConfig.load(null, Map.of(), sets);
+  }
+
+  public static void createTopics(EmbeddedKafka kafka, Topics topics) {
+    kafka.createTopics(
+        Map.of(
+            topics.payments(),
+            2,
+            topics.bills(),
+            2,
+            topics.balanceChanges(),
+            2,
+            topics.alerts(),
+            2,
+            topics.deadLetters(),
+            1));
+  }
+
+  /** Writes the traffic in event-time order, as the upstream systems would. */
+  public static void produce(WireProducer producer, Topics topics, Traffic traffic) {
+    for (Traffic.Event e : traffic.inEventTimeOrder()) {
+      String topic =
+          switch (e.stream()) {
+            case PAYMENTS -> topics.payments();
+            case BILLS -> topics.bills();
+            case BALANCE_CHANGES -> topics.balanceChanges();
+          };
+      producer.send(topic, e.key(), e.record());
+    }
+  }
+
+  /**
+   * One harmless event per stream, an hour after the traffic: it moves every watermark past the
+   * traffic so that all its timers fire. It raises nothing (a CREATED payment, a PENDING bill, a
+   * small reward on its own account).
+   */
+  public static void sendTail(WireProducer producer, Topics topics, Instant after) {
+    Instant at = after.plus(Duration.ofHours(1));
+    producer.send(
+        topics.payments(),
+        "O-TAIL",
+        TestEvents.payment("PE-TAIL", "O-TAIL", PaymentStatus.CREATED, "10", at)
+            .setIp("127.0.0.1")
+            .build());
+    Bill bill =
+        TestEvents.bill("B-TAIL", "999999999999", "10", at)
+            .setDeductStatus(DeductStatus.PENDING)
+            .build();
+    producer.send(topics.bills(), bill.getUtr(), bill);
+    BalanceChange line = TestEvents.ledger("L-TAIL", "A-TAIL", 325, "1", "0", at).build();
+    producer.send(topics.balanceChanges(), line.getAccountId(), line);
+  }
+
+  /** One record of each kind of bad input of spec section 4, sent raw. */
+  public static List<PoisonPill> sendPoisonPills(
+      WireProducer producer, SchemaRegistryClient registry, Topics topics) {
+    AvroWireSerializer<Payment> payments =
+        new AvroWireSerializer<>(registry, topics.payments() + "-value", Payment.class, true);
+    byte[] good =
+        payments.serialize(
+            TestEvents.payment("PE-P", "O-P", PaymentStatus.PAID, "10", TestEvents.BEGINNING)
+                .build());
+    byte[] unknownId = good.clone();
+    unknownId[1] = 0x7f;
+    int unknown = java.nio.ByteBuffer.wrap(unknownId, 1, 4).getInt();
+    byte[] line =
+        new AvroWireSerializer<>(
+                registry, topics.balanceChanges() + "-value", BalanceChange.class, true)
+            .serialize(
+                TestEvents.ledger("L-P3", "A-P3", 325, "1", "0", TestEvents.BEGINNING).build());
+    List<PoisonPill> pills =
+        List.of(
+            new PoisonPill(
+                topics.payments(),
+                bytes("O-P1"),
+                bytes("{\"order_no\": \"O-P1\"}"),
+                "unknown magic byte 0x7b: expected 0x00 (Confluent wire format)"),
+            new PoisonPill(
+                topics.bills(),
+                bytes("U-P2"),
+                unknownId,
+                "unknown schema id "
+                    + unknown
+                    + " (schema registry: 404/40403 Schema "
+                    + unknown
+                    + " not found)"),
+            new PoisonPill(
+                topics.balanceChanges(),
+                bytes("A-P3"),
+                Arrays.copyOf(line, line.length - 4),
+                "truncated Avro body for schema id "
+                    + java.nio.ByteBuffer.wrap(line, 1, 4).getInt()),
+            new PoisonPill(
+                topics.payments(),
+                bytes("O-P4"),
+                payments.serialize(
+                    TestEvents.payment(
+                            "PE-P4", "O-P4", PaymentStatus.PAID, "1", TestEvents.BEGINNING)
+                        .setAmount(new java.math.BigDecimal("-5.00"))
+                        .build()),
+                "amount must be > 0, was -5.00"),
+            new PoisonPill(
+                topics.payments(),
+                bytes("O-P5"),
+                payments.serialize(
+                    TestEvents.payment("PE-P5", "", PaymentStatus.PAID, "1", TestEvents.BEGINNING)
+                        .build()),
+                "missing order_no"));
+    pills.forEach(p -> producer.sendRaw(p.topic(), p.key(), p.value()));
+    return pills;
+  }
+
+  public static List<Alert> alerts(RiskstreamConfig config, SchemaRegistryClient registry)
+      throws Exception {
+    AvroWireDeserializer<Alert> deserializer = new AvroWireDeserializer<>(registry, Alert.class);
+    List<Alert> alerts = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r :
+        TopicReader.readAll(config.kafkaProperties(), config.topics().alerts())) {
+      Alert alert = deserializer.deserialize(r.value());
+      if (!new String(r.key(), StandardCharsets.UTF_8).equals(alert.getAlertId())) {
+        throw new AssertionError(
+            "alert keyed by " + new String(r.key(), StandardCharsets.UTF_8) + " not its id");
+      }
+      alerts.add(alert);
+    }
+    return alerts;
+  }
+
+  public static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
