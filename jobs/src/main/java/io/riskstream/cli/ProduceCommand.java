@@ -76,13 +76,7 @@ final class ProduceCommand implements Callable<Integer> {
         new WireProducer(
             settings.kafkaProperties(), new SchemaRegistryClient(settings.registry()))) {
       for (Traffic.Event event : traffic.inEventTimeOrder()) {
-        String topic =
-            switch (event.stream()) {
-              case PAYMENTS -> topics.payments();
-              case BILLS -> topics.bills();
-              case BALANCE_CHANGES -> topics.balanceChanges();
-            };
-        producer.send(topic, event.key(), event.record());
+        producer.send(event.topic(topics), event.key(), event.record());
         progress.step();
       }
       producer.flush();

@@ -70,20 +70,7 @@ public final class Demo {
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(0)) {
       RiskstreamConfig config = config(kafka, registry);
       Topics topics = config.topics();
-      kafka.createTopics(
-          Map.of(
-              topics.payments(),
-              2,
-              topics.bills(),
-              2,
-              topics.balanceChanges(),
-              2,
-              topics.alerts(),
-              2,
-              topics.deadLetters(),
-              1,
-              topics.rules(),
-              1));
+      kafka.createTopics(topics, 2);
 
       long events = (long) options.rate() * options.duration().toSeconds();
       Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -176,7 +163,7 @@ public final class Demo {
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
-      producer.send(topic(topics, event.stream()), event.key(), event.record());
+      producer.send(event.topic(topics), event.key(), event.record());
       produced.incrementAndGet();
       if (System.nanoTime() >= nextDraw) {
         nextDraw = System.nanoTime() + 1_000_000_000L;
@@ -219,14 +206,6 @@ public final class Demo {
         key,
         new AvroWireSerializer<>(client, topics.payments() + "-value", Payment.class, true)
             .serialize(negative));
-  }
-
-  private static String topic(Topics topics, Traffic.Stream stream) {
-    return switch (stream) {
-      case PAYMENTS -> topics.payments();
-      case BILLS -> topics.bills();
-      case BALANCE_CHANGES -> topics.balanceChanges();
-    };
   }
 
   static List<Alert> readAlerts(RiskstreamConfig config, SchemaRegistryClient client)

@@ -3,6 +3,7 @@ package io.riskstream.generate;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
+import io.riskstream.config.Topics;
 import io.riskstream.io.EventFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +38,16 @@ public record Traffic(
   }
 
   /** An event with its stream, its Kafka key (spec section 2) and its event time. */
-  public record Event(Stream stream, String key, Instant eventTime, SpecificRecordBase record) {}
+  public record Event(Stream stream, String key, Instant eventTime, SpecificRecordBase record) {
+    /** The topic this event is written to. */
+    public String topic(Topics topics) {
+      return switch (stream) {
+        case PAYMENTS -> topics.payments();
+        case BILLS -> topics.bills();
+        case BALANCE_CHANGES -> topics.balanceChanges();
+      };
+    }
+  }
 
   public int size() {
     return payments.size() + bills.size() + balanceChanges.size();

@@ -136,34 +136,37 @@ public final class TrafficGenerator {
   // ---- normal traffic
   // ------------------------------------------------------------------------------------------
 
+  /**
+   * Who an order is between: the payer (or -1 for a payout), the worker and wallet account, the
+   * amount.
+   */
+  private record Order(
+      String orderNo,
+      PaymentKind kind,
+      int user,
+      String ip,
+      int worker,
+      String account,
+      BigDecimal amount) {}
+
+  private Order collectOrder(int user, String ip, int worker, String account, BigDecimal amount) {
+    return new Order(orderNo(), PaymentKind.COLLECT, user, ip, worker, account, amount);
+  }
+
   private void normal() {
     double roll = random.nextDouble();
     int user = random.nextInt(USERS);
     int worker = random.nextInt(WORKERS);
     if (roll < 0.70) {
-      collect(clock, user, userIp(user), worker, normalAmount(), BillShape.MATCHING);
+      collect(
+          collectOrder(user, userIp(user), worker, workerAccount(worker), normalAmount()),
+          BillShape.MATCHING);
     } else if (roll < 0.78) {
-      String order = orderNo();
-      payment(
-          order,
-          PaymentKind.COLLECT,
-          PaymentStatus.CREATED,
-          clock,
-          user,
-          userIp(user),
-          worker,
-          normalAmount(),
-          null,
-          null);
-      Payment created = payments.get(payments.size() - 1);
-      payments.add(
-          Payment.newBuilder(created)
-              .setEventId(eventId())
-              .setStatus(PaymentStatus.EXPIRED)
-              .setEventTime(Instant.ofEpochMilli(clock + 15 * 60_000))
-              .build());
+      Order order = collectOrder(user, userIp(user), worker, workerAccount(worker), normalAmount());
+      payment(order, PaymentStatus.CREATED, clock, null, null);
+      payment(order, PaymentStatus.EXPIRED, clock + 15 * 60_000, null, null);
     } else if (roll < 0.98) {
-      payout(clock, worker, normalAmount());
+      payout(worker, normalAmount());
     } else {
       int type = ADMIN_TYPES[random.nextInt(ADMIN_TYPES.length)];
       BigDecimal amount = money(50 + random.nextInt(5_000));
@@ -173,7 +176,7 @@ public final class TrafficGenerator {
           type,
           type == 342 ? amount.negate() : amount,
           clock,
-          "OP-" + (1 + random.nextInt(5)));
+          operator());
     }
   }
 
@@ -187,56 +190,18 @@ public final class TrafficGenerator {
    * A collect order: CREATED, PAID with a UTR, SUCCESS; a CREDIT bill near the claim; a 323 ledger
    * line.
    */
-  private String[] collect(
-      long at, int user, String ip, int worker, BigDecimal amount, BillShape shape) {
-    return collect(at, user, ip, worker, workerAccount(worker), amount, shape);
+  private String collect(Order order, BillShape shape) {
+    return collect(order, shape, clock);
   }
 
-  private String[] collect(
-      long at,
-      int user,
-      String ip,
-      int worker,
-      String account,
-      BigDecimal amount,
-      BillShape shape) {
-    String order = orderNo();
+  private String collect(Order order, BillShape shape, long at) {
     String utr = utr();
     long paidAt = at + seconds(30, 180);
     long successAt = paidAt + seconds(10, 120);
-    payment(
-        order,
-        PaymentKind.COLLECT,
-        PaymentStatus.CREATED,
-        at,
-        user,
-        ip,
-        worker,
-        account,
-        amount,
-        null);
-    payment(
-        order,
-        PaymentKind.COLLECT,
-        PaymentStatus.PAID,
-        paidAt,
-        user,
-        ip,
-        worker,
-        account,
-        amount,
-        utr);
-    payment(
-        order,
-        PaymentKind.COLLECT,
-        PaymentStatus.SUCCESS,
-        successAt,
-        user,
-        ip,
-        worker,
-        account,
-        amount,
-        utr);
+    payment(order, PaymentStatus.CREATED, at, null, null);
+    payment(order, PaymentStatus.PAID, paidAt, utr, "UPI");
+    payment(order, PaymentStatus.SUCCESS, successAt, utr, "UPI");
+    BigDecimal amount = order.amount();
     BigDecimal billed =
         switch (shape) {
           case MATCHING -> amount;
@@ -246,42 +211,36 @@ public final class TrafficGenerator {
           case OVERPAID -> amount.add(money(1 + random.nextInt(500)));
         };
     bill(
-        utr, worker, BillDirection.CREDIT, billed, paidAt + seconds(-60, 600), userVpa(user), true);
-    ledgerLine(account, order, 323, amount, successAt + seconds(1, 5), null);
-    return new String[] {order, utr};
+        utr,
+        order.worker(),
+        BillDirection.CREDIT,
+        billed,
+        paidAt + seconds(-60, 600),
+        userVpa(order.user()),
+        true);
+    ledgerLine(order.account(), order.orderNo(), 323, amount, successAt + seconds(1, 5), null);
+    return utr;
+  }
+
+  /** A claim that nothing follows: CREATED, then PAID with {@code utr}. */
+  private void claimOnly(Order order, long at, String utr, String channel) {
+    payment(order, PaymentStatus.CREATED, at, null, null);
+    payment(order, PaymentStatus.PAID, at + seconds(30, 180), utr, channel);
   }
 
   /**
    * A payout: CREATED, then SUCCESS with the bank's UTR; a DEBIT bill; a 322 withdraw ledger line.
    */
-  private void payout(long at, int worker, BigDecimal amount) {
-    String order = orderNo();
+  private void payout(int worker, BigDecimal amount) {
+    Order order =
+        new Order(orderNo(), PaymentKind.PAYOUT, -1, null, worker, workerAccount(worker), amount);
     String utr = utr();
-    long successAt = at + seconds(60, 300);
-    payment(
-        order,
-        PaymentKind.PAYOUT,
-        PaymentStatus.CREATED,
-        at,
-        -1,
-        null,
-        worker,
-        workerAccount(worker),
-        amount,
-        null);
-    payment(
-        order,
-        PaymentKind.PAYOUT,
-        PaymentStatus.SUCCESS,
-        successAt,
-        -1,
-        null,
-        worker,
-        workerAccount(worker),
-        amount,
-        utr);
+    long successAt = clock + seconds(60, 300);
+    payment(order, PaymentStatus.CREATED, clock, null, "IMPS");
+    payment(order, PaymentStatus.SUCCESS, successAt, utr, "IMPS");
     bill(utr, worker, BillDirection.DEBIT, amount, successAt + seconds(-60, 600), null, true);
-    ledgerLine(workerAccount(worker), order, 322, amount.negate(), successAt + seconds(1, 5), null);
+    ledgerLine(
+        order.account(), order.orderNo(), 322, amount.negate(), successAt + seconds(1, 5), null);
   }
 
   // ---- injected fraud
@@ -290,145 +249,68 @@ public final class TrafficGenerator {
   private void inject(Case c) {
     int user = random.nextInt(USERS);
     int worker = random.nextInt(WORKERS);
-    BigDecimal amount = normalAmount();
+    Order order = collectOrder(user, userIp(user), worker, workerAccount(worker), normalAmount());
     switch (c) {
       case INVALID_FORMAT -> {
-        String order = orderNo();
         boolean upi = random.nextBoolean();
         String utr = upi ? String.format("%011d", 10_000_000_000L + fraudCases) : "X" + fraudCases;
-        payment(
-            order,
-            PaymentKind.COLLECT,
-            PaymentStatus.CREATED,
-            clock,
-            user,
-            userIp(user),
-            worker,
-            amount,
-            null,
-            null);
-        payment(
-            order,
-            PaymentKind.COLLECT,
-            PaymentStatus.PAID,
-            clock + seconds(30, 180),
-            user,
-            userIp(user),
-            worker,
-            amount,
-            utr,
-            upi ? "UPI" : "IMPS");
+        claimOnly(order, clock, utr, upi ? "UPI" : "IMPS");
         label("FORGED_UTR", "INVALID_FORMAT", utr);
       }
       case NO_BANK_RECORD -> {
-        String order = orderNo();
         String utr = utr();
-        payment(
-            order,
-            PaymentKind.COLLECT,
-            PaymentStatus.CREATED,
-            clock,
-            user,
-            userIp(user),
-            worker,
-            amount,
-            null,
-            null);
-        payment(
-            order,
-            PaymentKind.COLLECT,
-            PaymentStatus.PAID,
-            clock + seconds(30, 180),
-            user,
-            userIp(user),
-            worker,
-            amount,
-            utr,
-            "UPI");
+        claimOnly(order, clock, utr, "UPI");
         label("FORGED_UTR", "NO_BANK_RECORD", utr);
       }
       case UNDERPAID, OVERPAID -> {
-        String utr =
-            collect(
-                clock,
-                user,
-                userIp(user),
-                worker,
-                amount,
-                c == Case.UNDERPAID ? BillShape.UNDERPAID : BillShape.OVERPAID)[1];
+        String utr = collect(order, c == Case.UNDERPAID ? BillShape.UNDERPAID : BillShape.OVERPAID);
         label("AMOUNT_MISMATCH", c.name(), utr);
       }
       case UTR_REUSED -> {
-        String utr = collect(clock, user, userIp(user), worker, amount, BillShape.MATCHING)[1];
+        String utr = collect(order, BillShape.MATCHING);
         int other = (user + 1 + random.nextInt(USERS - 1)) % USERS;
-        String order = orderNo();
-        long at = clock + seconds(300, 3_600);
-        payment(
-            order,
-            PaymentKind.COLLECT,
-            PaymentStatus.CREATED,
-            at,
-            other,
-            userIp(other),
-            worker,
-            amount,
-            null,
-            null);
-        payment(
-            order,
-            PaymentKind.COLLECT,
-            PaymentStatus.PAID,
-            at + seconds(30, 180),
-            other,
-            userIp(other),
-            worker,
-            amount,
-            utr,
-            "UPI");
+        Order second =
+            collectOrder(other, userIp(other), worker, workerAccount(worker), order.amount());
+        claimOnly(second, clock + seconds(300, 3_600), utr, "UPI");
         label("DUPLICATE_PAYMENT", "UTR_REUSED", utr);
       }
       case ORDER_PAID_TWICE -> {
-        String[] first = collect(clock, user, userIp(user), worker, amount, BillShape.MATCHING);
+        collect(order, BillShape.MATCHING);
         String second = utr();
-        Payment success = payments.get(payments.size() - 1);
-        long at = success.getEventTime().toEpochMilli() + seconds(60, 600);
-        payments.add(
-            Payment.newBuilder(success)
-                .setEventId(eventId())
-                .setUtr(second)
-                .setEventTime(Instant.ofEpochMilli(at))
-                .build());
+        long at =
+            payments.get(payments.size() - 1).getEventTime().toEpochMilli() + seconds(60, 600);
+        payment(order, PaymentStatus.SUCCESS, at, second, "UPI");
         bill(
             second,
             worker,
             BillDirection.CREDIT,
-            amount,
+            order.amount(),
             at + seconds(-60, 600),
             userVpa(user),
             true);
-        label("DUPLICATE_PAYMENT", "ORDER_PAID_TWICE", first[0]);
+        label("DUPLICATE_PAYMENT", "ORDER_PAID_TWICE", order.orderNo());
       }
       case LEDGER_DOUBLE_CREDIT -> {
-        String order = collect(clock, user, userIp(user), worker, amount, BillShape.MATCHING)[0];
-        LedgerDraft credit = ledger.get(ledger.size() - 1);
+        collect(order, BillShape.MATCHING);
+        long creditedAt = ledger.get(ledger.size() - 1).line.getEventTime().toEpochMilli();
         ledgerLine(
-            credit.line.getAccountId(),
-            order,
+            order.account(),
+            order.orderNo(),
             323,
-            amount,
-            credit.line.getEventTime().toEpochMilli() + seconds(1, 30),
+            order.amount(),
+            creditedAt + seconds(1, 30),
             null);
-        label("DUPLICATE_PAYMENT", "LEDGER_DOUBLE_CREDIT", order);
+        label("DUPLICATE_PAYMENT", "LEDGER_DOUBLE_CREDIT", order.orderNo());
       }
       case BILL_WITHOUT_ORDER -> {
         String utr = utr();
-        bill(utr, worker, BillDirection.CREDIT, amount, clock, userVpa(user), false);
+        bill(utr, worker, BillDirection.CREDIT, order.amount(), clock, userVpa(user), false);
         label("MISSING_ORDER", "BILL_WITHOUT_ORDER", utr);
       }
       case LEDGER_WITHOUT_ORDER -> {
-        String order = String.format("O-R%07d", ++orders);
-        ledgerLine(workerAccount(worker), order, 321, amount, clock, null);
-        label("MISSING_ORDER", "LEDGER_WITHOUT_ORDER", order);
+        String ghost = String.format("O-R%07d", ++orders);
+        ledgerLine(workerAccount(worker), ghost, 321, order.amount(), clock, null);
+        label("MISSING_ORDER", "LEDGER_WITHOUT_ORDER", ghost);
       }
       case PAYMENT_OVER_LIMIT -> {
         BigDecimal large =
@@ -436,11 +318,12 @@ public final class TrafficGenerator {
                 .multiply(BigDecimal.valueOf(new double[] {1.2, 6, 11}[random.nextInt(3)]))
                 .add(money(random.nextInt(9_000)))
                 .setScale(2, RoundingMode.HALF_EVEN);
-        String account = freshAccount();
-        String order =
-            collect(clock, user, userIp(user), worker, account, large, BillShape.MATCHING)[0];
-        label("LARGE_AMOUNT", "PAYMENT_OVER_LIMIT", order);
-        label("LARGE_AMOUNT", "LEDGER_OVER_LIMIT", account);
+        // Its own account, so that the ledger line's LEDGER_OVER_LIMIT is labelled by a key of its
+        // own.
+        Order big = collectOrder(user, userIp(user), worker, freshAccount(), large);
+        collect(big, BillShape.MATCHING);
+        label("LARGE_AMOUNT", "PAYMENT_OVER_LIMIT", big.orderNo());
+        label("LARGE_AMOUNT", "LEDGER_OVER_LIMIT", big.account());
       }
       case LEDGER_OVER_LIMIT -> {
         int type = ADMIN_TYPES[random.nextInt(ADMIN_TYPES.length)];
@@ -449,13 +332,7 @@ public final class TrafficGenerator {
                 .multiply(BigDecimal.valueOf(1 + random.nextInt(12)))
                 .add(money(random.nextInt(5_000)));
         String account = freshAccount();
-        ledgerLine(
-            account,
-            null,
-            type,
-            type == 342 ? large.negate() : large,
-            clock,
-            "OP-" + (1 + random.nextInt(5)));
+        ledgerLine(account, null, type, type == 342 ? large.negate() : large, clock, operator());
         label("LARGE_AMOUNT", "LEDGER_OVER_LIMIT", account);
       }
       case IP_BURST -> {
@@ -464,13 +341,10 @@ public final class TrafficGenerator {
         int payers = 5 + random.nextInt(3);
         long at = clock;
         for (int i = 0; i < payers; i++) {
+          int payer = (user + i * 7) % USERS;
+          int w = random.nextInt(WORKERS);
           collect(
-              at,
-              (user + i * 7) % USERS,
-              ip,
-              random.nextInt(WORKERS),
-              normalAmount(),
-              BillShape.MATCHING);
+              collectOrder(payer, ip, w, workerAccount(w), normalAmount()), BillShape.MATCHING, at);
           at += seconds(5, 40);
         }
         label("IP_BURST", "DISTINCT_ACCOUNTS", ip);
@@ -501,74 +375,25 @@ public final class TrafficGenerator {
   // ---- events
   // --------------------------------------------------------------------------------------------------
 
-  private void payment(
-      String order,
-      PaymentKind kind,
-      PaymentStatus status,
-      long at,
-      int user,
-      String ip,
-      int worker,
-      BigDecimal amount,
-      String utr,
-      String channel) {
-    payment(order, kind, status, at, user, ip, worker, workerAccount(worker), amount, utr, channel);
-  }
-
-  private void payment(
-      String order,
-      PaymentKind kind,
-      PaymentStatus status,
-      long at,
-      int user,
-      String ip,
-      int worker,
-      String account,
-      BigDecimal amount,
-      String utr) {
-    payment(
-        order,
-        kind,
-        status,
-        at,
-        user,
-        ip,
-        worker,
-        account,
-        amount,
-        utr,
-        utr == null ? null : "UPI");
-  }
-
-  private void payment(
-      String order,
-      PaymentKind kind,
-      PaymentStatus status,
-      long at,
-      int user,
-      String ip,
-      int worker,
-      String account,
-      BigDecimal amount,
-      String utr,
-      String channel) {
-    boolean collect = kind == PaymentKind.COLLECT;
+  private void payment(Order order, PaymentStatus status, long at, String utr, String channel) {
+    boolean collect = order.kind() == PaymentKind.COLLECT;
+    int user = order.user();
     payments.add(
         Payment.newBuilder()
             .setEventId(eventId())
-            .setOrderNo(order)
-            .setMerchantId(String.format("M-%03d", 101 + worker % MERCHANTS))
-            .setCwid(cwid(worker))
+            .setOrderNo(order.orderNo())
+            .setMerchantId(String.format("M-%03d", 101 + order.worker() % MERCHANTS))
+            .setCwid(cwid(order.worker()))
             .setUserId(collect ? String.format("U-%06d", 100_001 + user) : null)
-            .setAccountId(account)
-            .setKind(kind)
+            .setAccountId(order.account())
+            .setKind(order.kind())
             .setStatus(status)
-            .setAmount(amount)
+            .setAmount(order.amount())
             .setUtr(utr)
-            .setChannel(channel != null ? channel : (collect ? null : "IMPS"))
+            .setChannel(channel)
             .setPayerVpa(collect ? userVpa(user) : null)
-            .setPayeeVpa(collect ? workerVpa(worker) : null)
-            .setIp(ip)
+            .setPayeeVpa(collect ? workerVpa(order.worker()) : null)
+            .setIp(order.ip())
             .setDeviceId(collect ? String.format("D-%06d", user) : null)
             .setEventTime(Instant.ofEpochMilli(at))
             .build());
@@ -683,6 +508,10 @@ public final class TrafficGenerator {
         return utr;
       }
     }
+  }
+
+  private String operator() {
+    return "OP-" + (1 + random.nextInt(5));
   }
 
   private String freshAccount() {

@@ -1,5 +1,6 @@
 package io.riskstream.kafka;
 
+import io.riskstream.config.Topics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -97,6 +98,21 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * Creates riskstream's topics: the input and alert topics with {@code partitions}, the others
+   * with one.
+   */
+  public void createTopics(Topics topics, int partitions) {
+    createTopics(
+        Map.of(
+            topics.payments(), partitions,
+            topics.bills(), partitions,
+            topics.balanceChanges(), partitions,
+            topics.alerts(), partitions,
+            topics.deadLetters(), 1,
+            topics.rules(), 1));
   }
 
   /** Creates the topics (name to partition count) that do not exist yet. */

@@ -67,7 +67,7 @@ class DetectJobITCase {
   void shouldCommitEachExpectedAlertOnceAndDeadLetterEveryPoisonPill(@TempDir Path savepoints)
       throws Exception {
     RiskstreamConfig config = KafkaTestSupport.config(kafka, registry);
-    KafkaTestSupport.createTopics(kafka, config.topics());
+    kafka.createTopics(config.topics(), 2);
     SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
     Traffic traffic =
         TrafficGenerator.generate(

@@ -49,31 +49,10 @@ public final class KafkaTestSupport {
     return RiskstreamConfig.load(null, Map.of(), sets);
   }
 
-  public static void createTopics(EmbeddedKafka kafka, Topics topics) {
-    kafka.createTopics(
-        Map.of(
-            topics.payments(),
-            2,
-            topics.bills(),
-            2,
-            topics.balanceChanges(),
-            2,
-            topics.alerts(),
-            2,
-            topics.deadLetters(),
-            1));
-  }
-
   /** Writes the traffic in event-time order, as the upstream systems would. */
   public static void produce(WireProducer producer, Topics topics, Traffic traffic) {
     for (Traffic.Event e : traffic.inEventTimeOrder()) {
-      String topic =
-          switch (e.stream()) {
-            case PAYMENTS -> topics.payments();
-            case BILLS -> topics.bills();
-            case BALANCE_CHANGES -> topics.balanceChanges();
-          };
-      producer.send(topic, e.key(), e.record());
+      producer.send(e.topic(topics), e.key(), e.record());
     }
   }
 
