@@ -1,6 +1,7 @@
 package io.riskstream.cli;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.backtest.GroundTruth;
 import io.riskstream.demo.Demo;
 import java.net.URI;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf(
         "Produced %,d events; %,d alerts committed to risk-alerts (read_committed).%n",
         result.produced(), result.alerts().size());
-    System.out.print(Demo.summary(result));
+    System.out.print(GroundTruth.table(result.alerts(), result.labels()));
     System.out.println("Dead letters (" + result.deadLetterErrors().size() + "):");
     result.deadLetterErrors().forEach(e -> System.out.println("  - " + e));
     System.out.println("Some alerts:");

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       DetectCommand.class,
+      BacktestCommand.class,
       GenerateCommand.class,
       ProduceCommand.class,
       CommandLine.HelpCommand.class

@@ -32,7 +32,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.core.execution.JobClient;
@@ -238,39 +237,6 @@ public final class Demo {
       }
       return count;
     }
-  }
-
-  /** The summary table: per type and reason, what was injected and what was detected. */
-  public static String summary(Result result) {
-    Map<String, int[]> rows = new TreeMap<>();
-    for (Label label : result.labels()) {
-      rows.computeIfAbsent(label.type() + " / " + label.reason(), k -> new int[2])[0]++;
-    }
-    for (Alert alert : result.alerts()) {
-      rows.computeIfAbsent(alert.getType() + " / " + alert.getReason(), k -> new int[2])[1]++;
-    }
-    StringBuilder table = new StringBuilder();
-    String line = "+" + "-".repeat(42) + "+" + "-".repeat(10) + "+" + "-".repeat(10) + "+\n";
-    table
-        .append(line)
-        .append(
-            String.format(
-                "| %-40s | %8s | %8s |%n", "alert type / reason", "injected", "detected"));
-    table.append(line);
-    int injected = 0;
-    int detected = 0;
-    for (Map.Entry<String, int[]> row : rows.entrySet()) {
-      table.append(
-          String.format(
-              "| %-40s | %,8d | %,8d |%n", row.getKey(), row.getValue()[0], row.getValue()[1]));
-      injected += row.getValue()[0];
-      detected += row.getValue()[1];
-    }
-    table
-        .append(line)
-        .append(String.format("| %-40s | %,8d | %,8d |%n", "total", injected, detected))
-        .append(line);
-    return table.toString();
   }
 
   /** A free loopback port: {@code preferred} if it is free, else any. */

@@ -3,18 +3,25 @@ package io.riskstream.detect;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
+import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * The detection graph as a pure function of its input streams (with event-time timestamps and
- * watermarks already assigned): production passes Kafka sources, tests pass collections. No I/O
- * here.
+ * watermarks already assigned): production passes Kafka sources, tests and backtests pass bounded
+ * streams. No I/O here.
  *
  * <pre>
- * payments ─keyBy(order_no)─▶ LargeAmountDetector (PAYMENT_OVER_LIMIT, once per order) ─┐
- * ledger   ─keyBy(log_id)───▶ LargeAmountDetector (LEDGER_OVER_LIMIT, once per line)  ─┴─▶ alerts
+ * claims (PAID/SUCCESS with a UTR) ─keyBy(utr)──┐
+ * bills ──────────────────────────keyBy(utr)────┴▶ UtrMatcher          FORGED_UTR, AMOUNT_MISMATCH, UTR_REUSED,
+ *                                                                       BILL_WITHOUT_ORDER
+ * payments ───────────────────────keyBy(order)──┐
+ * SUCCESS ledger lines with order ─keyBy(order)─┴▶ OrderMatcher        ORDER_PAID_TWICE, LEDGER_DOUBLE_CREDIT,
+ *                                                                       LEDGER_WITHOUT_ORDER, PAYMENT_OVER_LIMIT
+ * SUCCESS ledger lines ───────────keyBy(account)─▶ BalanceChainChecker ARITHMETIC, CHAIN_BREAK, LEDGER_OVER_LIMIT
+ * payments with IP and payer ─────keyBy(ip)──────▶ IpBurstDetector     IP_BURST
  * </pre>
  */
 public final class DetectionWorkflow {
@@ -27,26 +34,55 @@ public final class DetectionWorkflow {
       Rules rules) {
     AvroTypeInfo<Alert> alertType = new AvroTypeInfo<>(Alert.class);
 
-    DataStream<Alert> largePayments =
+    DataStream<Payment> claims =
+        payments
+            .filter(UtrRules::isClaim)
+            .uid(Uids.CLAIMS)
+            .name("claims (PAID/SUCCESS with a UTR)");
+    DataStream<Alert> byUtr =
+        claims
+            .keyBy(Payment::getUtr)
+            .connect(bills.keyBy(Bill::getUtr))
+            .process(new UtrMatcher(rules), alertType)
+            .uid(Uids.UTR_MATCHER)
+            .name("UtrMatcher (by UTR)");
+
+    DataStream<BalanceChange> successfulLines =
+        balanceChanges
+            .filter(c -> c.getState() == LedgerState.SUCCESS)
+            .uid(Uids.SUCCESSFUL_LEDGER_LINES)
+            .name("SUCCESS ledger lines");
+    DataStream<Alert> byOrder =
         payments
             .keyBy(Payment::getOrderNo)
-            .process(
-                new LargeAmountDetector<Payment>(
-                    rules, LargeAmountRule::check, rules.orderRetention()),
-                alertType)
-            .uid(Uids.LARGE_PAYMENTS)
-            .name("LARGE_AMOUNT payments (per order)");
+            .connect(
+                successfulLines
+                    .filter(c -> c.getOrderNo() != null && !c.getOrderNo().isEmpty())
+                    .uid(Uids.LEDGER_LINES_WITH_ORDER)
+                    .name("ledger lines with an order")
+                    .keyBy(BalanceChange::getOrderNo))
+            .process(new OrderMatcher(rules), alertType)
+            .uid(Uids.ORDER_MATCHER)
+            .name("OrderMatcher (by order)");
 
-    DataStream<Alert> largeLedgerLines =
-        balanceChanges
-            .keyBy(BalanceChange::getLogId)
-            .process(
-                new LargeAmountDetector<BalanceChange>(
-                    rules, LargeAmountRule::check, rules.orderRetention()),
-                alertType)
-            .uid(Uids.LARGE_LEDGER_LINES)
-            .name("LARGE_AMOUNT ledger lines (per line)");
+    DataStream<Alert> byAccount =
+        successfulLines
+            .keyBy(BalanceChange::getAccountId)
+            .process(new BalanceChainChecker(rules), alertType)
+            .uid(Uids.BALANCE_CHAIN_CHECKER)
+            .name("BalanceChainChecker (by account)");
 
-    return largePayments.union(largeLedgerLines);
+    DataStream<Alert> byIp =
+        payments
+            .filter(
+                p -> p.getIp() != null && !p.getIp().isEmpty() && IpBurstDetector.payer(p) != null)
+            .uid(Uids.PAYMENTS_WITH_IP)
+            .name("payments with an IP and a payer")
+            .keyBy(Payment::getIp)
+            .process(new IpBurstDetector(rules), alertType)
+            .uid(Uids.IP_BURST_DETECTOR)
+            .name("IpBurstDetector (by IP)");
+
+    return byUtr.union(byOrder, byAccount, byIp);
   }
 }

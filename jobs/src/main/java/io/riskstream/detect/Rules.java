@@ -1,65 +1,121 @@
 package io.riskstream.detect;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.riskstream.avro.Severity;
 import io.riskstream.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.apache.flink.util.TimeUtils;
 
 /**
  * The detection rules and their settings: the built-in defaults of spec section 3 ({@code
- * default-rules.yaml}) with a user's rules file merged over them. Read and checked once at start;
- * an unknown key or a bad value fails with the key's path.
+ * default-rules.yaml}) with a user's rules file merged over them, and per-merchant overrides. Read
+ * and checked once at start; an unknown key or a bad value fails with the key's path.
  */
 public final class Rules implements Serializable {
+  public static final String FORGED_UTR = "forged-utr";
+  public static final String AMOUNT_MISMATCH = "amount-mismatch";
+  public static final String DUPLICATE_PAYMENT = "duplicate-payment";
+  public static final String MISSING_ORDER = "missing-order";
   public static final String LARGE_AMOUNT = "large-amount";
+  public static final String IP_BURST = "ip-burst";
+  public static final String BALANCE_MISMATCH = "balance-mismatch";
+
   // Amounts are read as BigDecimal: a YAML float through a double would turn 100000.00 into
   // 100000.0.
   private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   /** A rule's id and the version of its settings, stamped on every alert it raises. */
   public record RuleVersion(String id, int version) implements Serializable {}
+
+  /** The settings every rule has: its version and the severity of each reason. */
+  public record Basic(RuleVersion rule, Map<String, Severity> severities) implements Serializable {
+    public Severity severity(String reason) {
+      return severities.get(reason);
+    }
+  }
+
+  /** FORGED_UTR settings: what a well-formed UTR is, per channel. */
+  public record ForgedUtr(Basic basic, Map<String, Pattern> patterns) implements Serializable {
+    /** Whether {@code utr} is well formed for {@code channel} (null channel: UPI). */
+    public boolean wellFormed(String utr, String channel) {
+      Pattern pattern = patterns.get(channel == null ? "UPI" : channel);
+      return (pattern != null ? pattern : patterns.get("default")).matcher(utr).matches();
+    }
+  }
 
   /** LARGE_AMOUNT settings, the default ones or a merchant's. */
   public record LargeAmount(RuleVersion rule, BigDecimal limit, BigDecimal adminLimit)
       implements Serializable {}
 
+  /** IP_BURST settings. */
+  public record IpBurst(Basic basic, int distinctPayers, Duration window) implements Serializable {}
+
+  /** A rule's default settings and its merchants' overrides. */
+  public static final class PerMerchant<T> implements Serializable {
+    private final T defaults;
+    private final Map<String, T> merchants;
+
+    PerMerchant(T defaults, Map<String, T> merchants) {
+      this.defaults = defaults;
+      this.merchants = merchants;
+    }
+
+    /** The merchant's settings, or the defaults when it has none or is unknown (null). */
+    public T of(String merchantId) {
+      return merchantId == null ? defaults : merchants.getOrDefault(merchantId, defaults);
+    }
+  }
+
   private final Duration matchWindow;
   private final Duration utrRetention;
   private final Duration orderRetention;
-  private final LargeAmount largeAmount;
-  private final Map<String, LargeAmount> largeAmountByMerchant;
+  private final Duration accountRetention;
+  private final PerMerchant<ForgedUtr> forgedUtr;
+  private final PerMerchant<Basic> amountMismatch;
+  private final PerMerchant<Basic> duplicatePayment;
+  private final PerMerchant<Basic> missingOrder;
+  private final PerMerchant<LargeAmount> largeAmount;
+  private final PerMerchant<IpBurst> ipBurst;
+  private final PerMerchant<Basic> balanceMismatch;
 
   private Rules(JsonNode tree, String source) {
     Reader r = new Reader(source);
-    matchWindow = r.duration(tree, "match-window");
-    utrRetention = r.duration(tree, "utr-retention");
-    orderRetention = r.duration(tree, "order-retention");
-    JsonNode large = tree.path("rules").path(LARGE_AMOUNT);
-    String path = "rules." + LARGE_AMOUNT;
-    largeAmount = r.largeAmount(large, path, null);
-    largeAmountByMerchant = new TreeMap<>();
-    large
-        .path("merchants")
-        .fields()
-        .forEachRemaining(
-            m ->
-                largeAmountByMerchant.put(
-                    m.getKey(),
-                    r.largeAmount(m.getValue(), path + ".merchants." + m.getKey(), largeAmount)));
+    matchWindow = r.duration(tree, "match-window", "match-window");
+    utrRetention = r.duration(tree, "utr-retention", "utr-retention");
+    orderRetention = r.duration(tree, "order-retention", "order-retention");
+    accountRetention = r.duration(tree, "account-retention", "account-retention");
+    JsonNode rules = tree.path("rules");
+    forgedUtr = r.perMerchant(rules, FORGED_UTR, (n, p, f) -> r.forgedUtr(n, p, f));
+    amountMismatch =
+        r.perMerchant(rules, AMOUNT_MISMATCH, (n, p, f) -> r.basic(n, p, AMOUNT_MISMATCH, f));
+    duplicatePayment =
+        r.perMerchant(rules, DUPLICATE_PAYMENT, (n, p, f) -> r.basic(n, p, DUPLICATE_PAYMENT, f));
+    missingOrder =
+        r.perMerchant(rules, MISSING_ORDER, (n, p, f) -> r.basic(n, p, MISSING_ORDER, f));
+    largeAmount = r.perMerchant(rules, LARGE_AMOUNT, (n, p, f) -> r.largeAmount(n, p, f));
+    ipBurst = r.perMerchant(rules, IP_BURST, (n, p, f) -> r.ipBurst(n, p, f));
+    balanceMismatch =
+        r.perMerchant(rules, BALANCE_MISMATCH, (n, p, f) -> r.basic(n, p, BALANCE_MISMATCH, f));
   }
 
   public static Rules defaults() {
@@ -96,11 +152,37 @@ public final class Rules implements Serializable {
     return orderRetention;
   }
 
+  public Duration accountRetention() {
+    return accountRetention;
+  }
+
+  public ForgedUtr forgedUtr(String merchantId) {
+    return forgedUtr.of(merchantId);
+  }
+
+  public Basic amountMismatch(String merchantId) {
+    return amountMismatch.of(merchantId);
+  }
+
+  public Basic duplicatePayment(String merchantId) {
+    return duplicatePayment.of(merchantId);
+  }
+
+  public Basic missingOrder(String merchantId) {
+    return missingOrder.of(merchantId);
+  }
+
   /** LARGE_AMOUNT settings of a merchant: its override, or the defaults. */
   public LargeAmount largeAmount(String merchantId) {
-    return merchantId == null
-        ? largeAmount
-        : largeAmountByMerchant.getOrDefault(merchantId, largeAmount);
+    return largeAmount.of(merchantId);
+  }
+
+  public IpBurst ipBurst() {
+    return ipBurst.of(null);
+  }
+
+  public Basic balanceMismatch() {
+    return balanceMismatch.of(null);
   }
 
   private static ObjectNode defaultTree() {
@@ -120,43 +202,168 @@ public final class Rules implements Serializable {
       throw new ConfigException(
           source + ": '" + (path.isEmpty() ? "(top level)" : path) + "' must be a mapping");
     }
+    // Maps whose keys are the user's to choose: merchants and the channels of UTR patterns.
+    boolean merchants = path.endsWith("merchants") || path.endsWith("utr-patterns");
     Iterator<Map.Entry<String, JsonNode>> fields = user.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
       String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
       JsonNode known = target.get(field.getKey());
-      boolean freeForm = path.endsWith("merchants");
-      if (known == null && !freeForm) {
+      if (known == null && !merchants) {
         throw new ConfigException(
             source
                 + ": unknown rules key '"
                 + key
                 + "'; known here: "
-                + iterable(target.fieldNames()));
+                + names(target.fieldNames()));
       }
-      if (known != null && known.isObject() && !path.endsWith("merchants")) {
+      if (known != null && known.isObject() && !known.isEmpty() && !merchants) {
         merge((ObjectNode) known, field.getValue(), key, source);
-      } else if (freeForm) {
-        if (!field.getValue().isObject()) {
-          throw new ConfigException(
-              source + ": '" + key + "' must be a mapping of settings to override");
-        }
-        target.set(field.getKey(), field.getValue());
       } else {
         target.set(field.getKey(), field.getValue());
       }
     }
   }
 
-  private static String iterable(Iterator<String> names) {
+  private static String names(Iterator<String> names) {
     StringBuilder out = new StringBuilder();
     names.forEachRemaining(n -> out.append(out.length() == 0 ? "" : ", ").append(n));
     return out.toString();
   }
 
+  @FunctionalInterface
+  private interface Parser<T> {
+    T parse(JsonNode node, String path, T fallback);
+  }
+
   /** Reads typed values out of the merged tree, naming the key's path in every error. */
   private record Reader(String source) {
-    Duration duration(JsonNode node, String key) {
+    <T> PerMerchant<T> perMerchant(JsonNode rules, String id, Parser<T> parser) {
+      String path = "rules." + id;
+      JsonNode node = rules.path(id);
+      T defaults = parser.parse(node, path, null);
+      Map<String, T> merchants = new TreeMap<>();
+      node.path("merchants")
+          .fields()
+          .forEachRemaining(
+              m -> {
+                if (!m.getValue().isObject()) {
+                  throw error(
+                      path + ".merchants." + m.getKey(), "a mapping of settings to override");
+                }
+                merchants.put(
+                    m.getKey(),
+                    parser.parse(m.getValue(), path + ".merchants." + m.getKey(), defaults));
+              });
+      return new PerMerchant<>(defaults, merchants);
+    }
+
+    Basic basic(JsonNode node, String path, String id, Basic fallback) {
+      return basic(node, path, id, fallback, Set.of());
+    }
+
+    Basic basic(JsonNode node, String path, String id, Basic fallback, Set<String> more) {
+      Set<String> allowed = new TreeSet<>(more);
+      allowed.add("version");
+      allowed.add("severity");
+      if (fallback == null) {
+        allowed.add("merchants");
+      }
+      for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+        String key = keys.next();
+        if (!allowed.contains(key)) {
+          throw new ConfigException(
+              source
+                  + ": unknown rules key '"
+                  + path
+                  + "."
+                  + key
+                  + "'; known here: "
+                  + String.join(", ", allowed));
+        }
+      }
+      JsonNode version = node.get("version");
+      if (version != null && (!version.canConvertToInt() || version.asInt() < 1)) {
+        throw error(path + ".version", "a whole number >= 1");
+      }
+      int v = version != null ? version.asInt() : fallback.rule().version();
+      Map<String, Severity> severities =
+          new LinkedHashMap<>(fallback == null ? Map.of() : fallback.severities());
+      node.path("severity")
+          .fields()
+          .forEachRemaining(
+              s -> {
+                if (fallback != null && !fallback.severities().containsKey(s.getKey())) {
+                  throw error(
+                      path + ".severity." + s.getKey(),
+                      "one of the reasons " + fallback.severities().keySet());
+                }
+                try {
+                  severities.put(s.getKey(), Severity.valueOf(s.getValue().asText()));
+                } catch (IllegalArgumentException e) {
+                  throw error(path + ".severity." + s.getKey(), "LOW, MEDIUM, HIGH or CRITICAL");
+                }
+              });
+      return new Basic(new RuleVersion(id, v), Map.copyOf(severities));
+    }
+
+    ForgedUtr forgedUtr(JsonNode node, String path, ForgedUtr fallback) {
+      Basic basic =
+          basic(
+              node,
+              path,
+              FORGED_UTR,
+              fallback == null ? null : fallback.basic(),
+              Set.of("utr-patterns"));
+      Map<String, Pattern> patterns =
+          new TreeMap<>(fallback == null ? Map.of() : fallback.patterns());
+      node.path("utr-patterns")
+          .fields()
+          .forEachRemaining(
+              p -> {
+                try {
+                  patterns.put(p.getKey(), Pattern.compile(p.getValue().asText()));
+                } catch (PatternSyntaxException e) {
+                  throw error(
+                      path + ".utr-patterns." + p.getKey(),
+                      "a regular expression (" + e.getDescription() + ")");
+                }
+              });
+      if (!patterns.containsKey("default")) {
+        throw error(
+            path + ".utr-patterns.default", "a regular expression for channels without their own");
+      }
+      return new ForgedUtr(basic, Map.copyOf(patterns));
+    }
+
+    LargeAmount largeAmount(JsonNode node, String path, LargeAmount fallback) {
+      Basic fallbackBasic = fallback == null ? null : new Basic(fallback.rule(), Map.of());
+      Basic basic = basic(node, path, LARGE_AMOUNT, fallbackBasic, Set.of("limit", "admin-limit"));
+      return new LargeAmount(
+          basic.rule(),
+          money(node, "limit", path, fallback == null ? null : fallback.limit()),
+          money(node, "admin-limit", path, fallback == null ? null : fallback.adminLimit()));
+    }
+
+    IpBurst ipBurst(JsonNode node, String path, IpBurst fallback) {
+      Basic basic =
+          basic(
+              node,
+              path,
+              IP_BURST,
+              fallback == null ? null : fallback.basic(),
+              Set.of("distinct-payers", "window"));
+      JsonNode n = node.get("distinct-payers");
+      if (n != null && (!n.canConvertToInt() || n.asInt() < 2)) {
+        throw error(path + ".distinct-payers", "a whole number >= 2");
+      }
+      int payers = n != null ? n.asInt() : fallback.distinctPayers();
+      Duration window =
+          node.has("window") ? duration(node, "window", path + ".window") : fallback.window();
+      return new IpBurst(basic, payers, window);
+    }
+
+    Duration duration(JsonNode node, String key, String path) {
       String text = node.path(key).asText("");
       try {
         Duration d = TimeUtils.parseDuration(text);
@@ -168,7 +375,7 @@ public final class Rules implements Serializable {
         throw new ConfigException(
             source
                 + ": invalid '"
-                + key
+                + path
                 + "': '"
                 + text
                 + "'; expected a positive duration such as 30 min or 30 d");
@@ -185,47 +392,14 @@ public final class Rules implements Serializable {
         if (amount.signum() <= 0) {
           throw new NumberFormatException();
         }
-        return amount.setScale(2, java.math.RoundingMode.UNNECESSARY);
+        return amount.setScale(2, RoundingMode.UNNECESSARY);
       } catch (NumberFormatException | ArithmeticException e) {
-        throw new ConfigException(
-            source
-                + ": invalid '"
-                + path
-                + "."
-                + key
-                + "': expected a positive amount such as 100000.00");
+        throw error(path + "." + key, "a positive amount such as 100000.00");
       }
     }
 
-    LargeAmount largeAmount(JsonNode node, String path, LargeAmount fallback) {
-      for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
-        String key = keys.next();
-        boolean allowed =
-            key.equals("version")
-                || key.equals("limit")
-                || key.equals("admin-limit")
-                || (fallback == null && key.equals("merchants"));
-        if (!allowed) {
-          throw new ConfigException(
-              source
-                  + ": unknown rules key '"
-                  + path
-                  + "."
-                  + key
-                  + "'; known here: version, limit, admin-limit"
-                  + (fallback == null ? ", merchants" : ""));
-        }
-      }
-      JsonNode version = node.get("version");
-      if (version != null && (!version.canConvertToInt() || version.asInt() < 1)) {
-        throw new ConfigException(
-            source + ": invalid '" + path + ".version': expected a whole number >= 1");
-      }
-      int v = version != null ? version.asInt() : fallback.rule().version();
-      return new LargeAmount(
-          new RuleVersion(LARGE_AMOUNT, v),
-          money(node, "limit", path, fallback == null ? null : fallback.limit()),
-          money(node, "admin-limit", path, fallback == null ? null : fallback.adminLimit()));
+    ConfigException error(String path, String expected) {
+      return new ConfigException(source + ": invalid '" + path + "': expected " + expected);
     }
   }
 }

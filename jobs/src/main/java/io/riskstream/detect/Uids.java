@@ -13,8 +13,14 @@ public final class Uids {
   public static final String SPLIT_PAYMENTS = "dead-letters-payments";
   public static final String SPLIT_BILLS = "dead-letters-bills";
   public static final String SPLIT_BALANCE_CHANGES = "dead-letters-balance-changes";
-  public static final String LARGE_PAYMENTS = "large-amount-payments";
-  public static final String LARGE_LEDGER_LINES = "large-amount-ledger-lines";
+  public static final String CLAIMS = "claims";
+  public static final String SUCCESSFUL_LEDGER_LINES = "successful-ledger-lines";
+  public static final String LEDGER_LINES_WITH_ORDER = "ledger-lines-with-order";
+  public static final String PAYMENTS_WITH_IP = "payments-with-ip";
+  public static final String UTR_MATCHER = "utr-matcher";
+  public static final String ORDER_MATCHER = "order-matcher";
+  public static final String BALANCE_CHAIN_CHECKER = "balance-chain-checker";
+  public static final String IP_BURST_DETECTOR = "ip-burst-detector";
   public static final String SINK_ALERTS = "sink-alerts";
   public static final String SINK_DEAD_LETTERS = "sink-dead-letters";
 }

@@ -11,6 +11,47 @@ import io.riskstream.io.EventJson;
  * IP_BURST.
  */
 public record Label(String type, String reason, String key) {
+  /**
+   * The label an alert answers to: its type, reason and the key it is about (see the class
+   * comment).
+   */
+  public static Label of(io.riskstream.avro.Alert alert) {
+    String key =
+        switch (alert.getReason()) {
+          case "INVALID_FORMAT",
+              "NO_BANK_RECORD",
+              "UNDERPAID",
+              "OVERPAID",
+              "UTR_REUSED",
+              "BILL_WITHOUT_ORDER" ->
+              alert.getUtr();
+          case "ORDER_PAID_TWICE",
+              "LEDGER_DOUBLE_CREDIT",
+              "LEDGER_WITHOUT_ORDER",
+              "PAYMENT_OVER_LIMIT" ->
+              alert.getOrderNo();
+          case "LEDGER_OVER_LIMIT", "ARITHMETIC", "CHAIN_BREAK" -> alert.getAccountId();
+          default -> alert.getIp();
+        };
+    return new Label(alert.getType().name(), alert.getReason(), key);
+  }
+
+  /** Reads a labels.jsonl file. */
+  public static java.util.List<Label> read(java.nio.file.Path file) throws java.io.IOException {
+    java.util.List<Label> labels = new java.util.ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(file)) {
+      if (!line.isBlank()) {
+        var node = EventJson.MAPPER.readTree(line);
+        labels.add(
+            new Label(
+                node.path("type").asText(),
+                node.path("reason").asText(),
+                node.path("key").asText()));
+      }
+    }
+    return labels;
+  }
+
   public String toJsonLine() {
     ObjectNode node =
         EventJson.MAPPER.createObjectNode().put("type", type).put("reason", reason).put("key", key);

@@ -1,0 +1,150 @@
+package io.riskstream.cli;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.Payment;
+import io.riskstream.backtest.Backtest;
+import io.riskstream.backtest.GroundTruth;
+import io.riskstream.detect.Rules;
+import io.riskstream.generate.Label;
+import io.riskstream.io.EventFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "backtest",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the detection over files (JSON lines or CSV with the spec's field names) on a local Flink mini cluster:",
+      "a bounded run for testing rules on history. Writes the alerts as JSON lines and prints a table per type and",
+      "reason; with --labels, also recall and precision against them. Unreadable lines are listed (exit code 1)."
+    })
+final class BacktestCommand implements Callable<Integer> {
+  @Option(
+      names = "--payments",
+      paramLabel = "FILE",
+      description = "Payments (.jsonl, .json or .csv).")
+  Path payments;
+
+  @Option(names = "--bills", paramLabel = "FILE", description = "Bills.")
+  Path bills;
+
+  @Option(names = "--balance-changes", paramLabel = "FILE", description = "Balance changes.")
+  Path balanceChanges;
+
+  @Option(
+      names = "--rules",
+      paramLabel = "FILE",
+      description = "Rules file (default: the built-in rules).")
+  Path rules;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "2",
+      description = "Parallelism (default ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(
+      names = "--out",
+      defaultValue = "alerts.jsonl",
+      paramLabel = "FILE",
+      description = "Where to write the alerts (default ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(
+      names = "--labels",
+      paramLabel = "FILE",
+      description = "labels.jsonl to score the alerts against.")
+  Path labels;
+
+  @Option(
+      names = "--max-out-of-orderness",
+      defaultValue = "1 min",
+      description = "Bounded disorder of event times in each file (default ${DEFAULT-VALUE}).")
+  String maxOutOfOrderness;
+
+  @Override
+  public Integer call() throws Exception {
+    if (payments == null && bills == null && balanceChanges == null) {
+      throw new UserException("give at least one of --payments, --bills, --balance-changes");
+    }
+    if (parallelism < 1) {
+      throw new UserException("--parallelism must be at least 1");
+    }
+    Duration disorder;
+    try {
+      disorder = TimeUtils.parseDuration(maxOutOfOrderness);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(
+          "--max-out-of-orderness: expected a duration such as 1 min, got " + maxOutOfOrderness);
+    }
+    Rules ruleSet = Rules.load(rules);
+    List<EventFiles.BadLine> bad = new ArrayList<>();
+    Backtest.Inputs inputs =
+        new Backtest.Inputs(
+            read(payments, Payment.class, bad),
+            read(bills, Bill.class, bad),
+            read(balanceChanges, BalanceChange.class, bad));
+    long events = inputs.payments().size() + inputs.bills().size() + inputs.balanceChanges().size();
+    System.out.printf("Backtest of %,d events at parallelism %d...%n", events, parallelism);
+    long began = System.nanoTime();
+    List<Alert> alerts = Backtest.run(inputs, ruleSet, parallelism, disorder);
+    double seconds = (System.nanoTime() - began) / 1e9;
+    EventFiles.writeJsonLines(out, alerts);
+    List<Label> expected = labels == null ? List.of() : readLabels(labels);
+    System.out.printf(
+        "%,d alerts in %.1f s (%,.0f events/s), written to %s%n",
+        alerts.size(), seconds, events / seconds, out);
+    System.out.print(GroundTruth.table(alerts, expected));
+    if (labels != null) {
+      GroundTruth truth = GroundTruth.compare(alerts, expected);
+      System.out.printf(
+          "Against %s: recall %.4f (%d of %d labels found), precision %.4f (%d unlabelled alerts)%n",
+          labels,
+          truth.recall(),
+          truth.found().size(),
+          truth.found().size() + truth.missed().size(),
+          truth.precision(alerts.size()),
+          truth.unlabelled().size());
+      truth.missed().stream().limit(20).forEach(l -> System.out.println("  missed: " + l));
+      truth.unlabelled().stream()
+          .limit(20)
+          .forEach(
+              a -> System.out.println("  unlabelled: " + Label.of(a) + " - " + a.getSummary()));
+    }
+    for (EventFiles.BadLine line : bad) {
+      System.err.println("not read: " + line);
+    }
+    return bad.isEmpty() ? 0 : 1;
+  }
+
+  private static <T extends SpecificRecordBase> List<T> read(
+      Path file, Class<T> type, List<EventFiles.BadLine> bad) throws IOException {
+    if (file == null) {
+      return List.of();
+    }
+    if (!Files.isReadable(file)) {
+      throw new UserException(file + " does not exist or cannot be read");
+    }
+    EventFiles.Read<T> read = EventFiles.read(file, type);
+    bad.addAll(read.badLines());
+    return read.records();
+  }
+
+  private static List<Label> readLabels(Path file) throws IOException {
+    if (!Files.isReadable(file)) {
+      throw new UserException(file + " does not exist or cannot be read");
+    }
+    return Label.read(file);
+  }
+}

@@ -1,0 +1,131 @@
+package io.riskstream.detect;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.Payment;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Joins claims and bank statement lines by UTR, in either arrival order: FORGED_UTR
+ * (INVALID_FORMAT, NO_BANK_RECORD), AMOUNT_MISMATCH, UTR_REUSED and BILL_WITHOUT_ORDER ({@link
+ * UtrRules}).
+ *
+ * <p>State per UTR: the earliest claim of each order that claimed it, its bills (by bill_id, so
+ * redeliveries change nothing), and what has fired. Event-time timers at each event's time and at
+ * its time + W evaluate the rules as the watermark passes; the state is cleared by a timer once the
+ * UTR has been quiet for the UTR retention (30 days).
+ */
+public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bill, Alert> {
+  private final Rules rules;
+  private transient MapState<String, Payment> claimsByOrder;
+  private transient MapState<String, Bill> bills;
+  private transient AlertOutput output;
+  private transient CleanupTimer cleanup;
+  private transient Counter claimsMatched;
+  private transient Counter claimsUnmatched;
+
+  public UtrMatcher(Rules rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    claimsByOrder =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "claims-by-order", Types.STRING, new AvroTypeInfo<>(Payment.class)));
+    bills =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>("bills", Types.STRING, new AvroTypeInfo<>(Bill.class)));
+    output = new AlertOutput(getRuntimeContext());
+    cleanup = new CleanupTimer(getRuntimeContext(), rules.utrRetention());
+    claimsMatched =
+        getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsMatched");
+    claimsUnmatched =
+        getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsUnmatched");
+  }
+
+  /** Only claims reach this operator (see {@link DetectionWorkflow}). */
+  @Override
+  public void processElement1(Payment claim, Context ctx, Collector<Alert> out) throws Exception {
+    long time = claim.getEventTime().toEpochMilli();
+    output.countIfLate(time, ctx.timerService().currentWatermark());
+    Payment known = claimsByOrder.get(claim.getOrderNo());
+    if (known != null && UtrRules.BY_TIME.compare(known, claim) <= 0) {
+      return; // a later claim of the same order, or a redelivery: the earliest one speaks for the
+      // order
+    }
+    claimsByOrder.put(claim.getOrderNo(), claim);
+    ctx.timerService().registerEventTimeTimer(time);
+    ctx.timerService().registerEventTimeTimer(time + rules.matchWindow().toMillis());
+    cleanup.extend(ctx.timerService(), time);
+  }
+
+  @Override
+  public void processElement2(Bill bill, Context ctx, Collector<Alert> out) throws Exception {
+    long time = bill.getEventTime().toEpochMilli();
+    output.countIfLate(time, ctx.timerService().currentWatermark());
+    if (bills.contains(bill.getBillId())) {
+      return;
+    }
+    bills.put(bill.getBillId(), bill);
+    ctx.timerService().registerEventTimeTimer(time);
+    ctx.timerService().registerEventTimeTimer(time + rules.matchWindow().toMillis());
+    cleanup.extend(ctx.timerService(), time);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+    if (cleanup.isDue(timestamp)) {
+      claimsByOrder.clear();
+      bills.clear();
+      output.clear();
+      cleanup.clear();
+      return;
+    }
+    List<Payment> claims = new ArrayList<>();
+    claimsByOrder.values().forEach(claims::add);
+    List<Bill> statement = new ArrayList<>();
+    bills.values().forEach(statement::add);
+    long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
+    for (UtrRules.Finding finding :
+        UtrRules.evaluate(ctx.getCurrentKey(), claims, statement, watermark, rules)) {
+      boolean noBankRecord = finding.alert().getReason().equals(UtrRules.NO_BANK_RECORD);
+      if (noBankRecord && !output.hasFired(finding.key())) {
+        claimsUnmatched.inc();
+      }
+      output.emit(finding.key(), finding.alert(), out);
+    }
+    countMatchedClaims(claims, statement, timestamp);
+  }
+
+  /**
+   * A claim counts as matched once, at its time + W, if a bill of its direction arrived by then.
+   */
+  private void countMatchedClaims(List<Payment> claims, List<Bill> statement, long timestamp) {
+    long w = rules.matchWindow().toMillis();
+    for (Payment c : claims) {
+      long due = c.getEventTime().toEpochMilli() + w;
+      if (due == timestamp
+          && UtrRules.wellFormed(c, rules)
+          && statement.stream()
+              .anyMatch(
+                  b ->
+                      UtrRules.matches(c.getKind(), b.getDirection())
+                          && b.getEventTime().toEpochMilli() <= due)) {
+        claimsMatched.inc();
+      }
+    }
+  }
+}
