@@ -2,15 +2,19 @@ package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.Bill;
+import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -32,6 +36,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private transient CleanupTimer cleanup;
   private transient Counter claimsMatched;
   private transient Counter claimsUnmatched;
+  // For the oldestUnmatchedClaimAgeMs gauge only: the event times of this subtask's claims still
+  // waiting for a bill.
+  // Not checkpointed (after a restore it covers new claims only); the alerts never depend on it.
+  private transient TreeMap<Long, Integer> waitingClaims;
+  private transient long lastWatermark;
 
   public UtrMatcher(Rules rules) {
     this.rules = rules;
@@ -54,6 +63,16 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsMatched");
     claimsUnmatched =
         getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsUnmatched");
+    waitingClaims = new TreeMap<>();
+    getRuntimeContext()
+        .getMetricGroup()
+        .addGroup("riskstream")
+        .<Long, Gauge<Long>>gauge(
+            "oldestUnmatchedClaimAgeMs",
+            () ->
+                waitingClaims.isEmpty()
+                    ? 0L
+                    : Math.max(0L, lastWatermark - waitingClaims.firstKey()));
   }
 
   /** Only claims reach this operator (see {@link DetectionWorkflow}). */
@@ -63,10 +82,17 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     output.countIfLate(time, ctx.timerService().currentWatermark());
     Payment known = claimsByOrder.get(claim.getOrderNo());
     if (known != null && UtrRules.BY_TIME.compare(known, claim) <= 0) {
-      return; // a later claim of the same order, or a redelivery: the earliest one speaks for the
-      // order
+      // A later claim of the same order, or a redelivery: the earliest one speaks for the order.
+      return;
     }
     claimsByOrder.put(claim.getOrderNo(), claim);
+    lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
+    if (known == null
+        && UtrRules.wellFormed(claim, rules)
+        && !hasBillOf(
+            claim.getKind() == PaymentKind.COLLECT ? BillDirection.CREDIT : BillDirection.DEBIT)) {
+      waitingClaims.merge(time, 1, Integer::sum);
+    }
     ctx.timerService().registerEventTimeTimer(time);
     ctx.timerService().registerEventTimeTimer(time + rules.matchWindow().toMillis());
     cleanup.extend(ctx.timerService(), time);
@@ -79,7 +105,14 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     if (bills.contains(bill.getBillId())) {
       return;
     }
+    boolean firstOfItsDirection = !hasBillOf(bill.getDirection());
     bills.put(bill.getBillId(), bill);
+    for (Payment claim : firstOfItsDirection ? claimsByOrder.values() : List.<Payment>of()) {
+      if (UtrRules.matches(claim.getKind(), bill.getDirection())
+          && UtrRules.wellFormed(claim, rules)) {
+        stopWaiting(claim.getEventTime().toEpochMilli());
+      }
+    }
     ctx.timerService().registerEventTimeTimer(time);
     ctx.timerService().registerEventTimeTimer(time + rules.matchWindow().toMillis());
     cleanup.extend(ctx.timerService(), time);
@@ -99,6 +132,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     List<Bill> statement = new ArrayList<>();
     bills.values().forEach(statement::add);
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
+    lastWatermark = Math.max(lastWatermark, watermark);
     for (UtrRules.Finding finding :
         UtrRules.evaluate(ctx.getCurrentKey(), claims, statement, watermark, rules)) {
       boolean noBankRecord = finding.alert().getReason().equals(UtrRules.NO_BANK_RECORD);
@@ -111,21 +145,41 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   }
 
   /**
-   * A claim counts as matched once, at its time + W, if a bill of its direction arrived by then.
+   * A claim counts as matched once, at its time + W, if a bill of its direction arrived by then;
+   * either way it stops waiting then.
    */
   private void countMatchedClaims(List<Payment> claims, List<Bill> statement, long timestamp) {
     long w = rules.matchWindow().toMillis();
     for (Payment c : claims) {
       long due = c.getEventTime().toEpochMilli() + w;
-      if (due == timestamp
-          && UtrRules.wellFormed(c, rules)
-          && statement.stream()
-              .anyMatch(
-                  b ->
-                      UtrRules.matches(c.getKind(), b.getDirection())
-                          && b.getEventTime().toEpochMilli() <= due)) {
+      if (due != timestamp || !UtrRules.wellFormed(c, rules)) {
+        continue;
+      }
+      boolean anyBill =
+          statement.stream().anyMatch(b -> UtrRules.matches(c.getKind(), b.getDirection()));
+      if (!anyBill) {
+        stopWaiting(c.getEventTime().toEpochMilli());
+      }
+      if (statement.stream()
+          .anyMatch(
+              b ->
+                  UtrRules.matches(c.getKind(), b.getDirection())
+                      && b.getEventTime().toEpochMilli() <= due)) {
         claimsMatched.inc();
       }
     }
+  }
+
+  private boolean hasBillOf(BillDirection direction) throws Exception {
+    for (Bill b : bills.values()) {
+      if (b.getDirection() == direction) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void stopWaiting(long claimTime) {
+    waitingClaims.computeIfPresent(claimTime, (t, n) -> n > 1 ? n - 1 : null);
   }
 }

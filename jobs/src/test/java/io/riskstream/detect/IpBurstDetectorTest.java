@@ -1,0 +1,147 @@
+package io.riskstream.detect;
+
+import static io.riskstream.testing.Harnesses.advance;
+import static io.riskstream.testing.Harnesses.alerts;
+import static io.riskstream.testing.Harnesses.record;
+import static io.riskstream.testing.TestEvents.BEGINNING;
+import static io.riskstream.testing.TestEvents.payment;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.Evidence;
+import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentStatus;
+import io.riskstream.testing.Harnesses;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class IpBurstDetectorTest {
+  private static final Duration WINDOW = Duration.ofMinutes(10);
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Payment, Alert> harness()
+      throws Exception {
+    return Harnesses.open(new IpBurstDetector(Rules.defaults()), Payment::getIp);
+  }
+
+  /** Payment i by user U-i from 10.0.0.9 at {@code at}. */
+  private static Payment by(int user, Instant at) {
+    return payment(
+            "PE-" + user + "-" + at.getEpochSecond(), "O-" + user, PaymentStatus.CREATED, "100", at)
+        .setUserId("U-" + user)
+        .setIp("10.0.0.9")
+        .build();
+  }
+
+  private static List<Payment> payersOneMinuteApart(int count, Instant from) {
+    List<Payment> payments = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      payments.add(by(i + 1, from.plus(Duration.ofMinutes(i))));
+    }
+    return payments;
+  }
+
+  private static void send(
+      KeyedOneInputStreamOperatorTestHarness<String, Payment, Alert> h, List<Payment> ps)
+      throws Exception {
+    for (Payment p : ps) {
+      h.processElement(record(p));
+    }
+  }
+
+  @Test
+  void shouldAlertOnceWhenTheFifthDistinctPayerArrives() throws Exception {
+    try (var h = harness()) {
+      send(h, payersOneMinuteApart(6, BEGINNING));
+      advance(h, BEGINNING.plus(Duration.ofMinutes(6)));
+
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getReason()).isEqualTo("DISTINCT_ACCOUNTS");
+                assertThat(a.getIp()).isEqualTo("10.0.0.9");
+                assertThat(a.getEventTime()).isEqualTo(BEGINNING.plus(Duration.ofMinutes(4)));
+                assertThat(a.getEvidence()).extracting(Evidence::getId).hasSize(5);
+                assertThat(a.getSummary())
+                    .isEqualTo(
+                        "5 distinct payers (U-1, U-2, U-3, U-4, U-5) paid from IP 10.0.0.9 within"
+                            + " 10m");
+              });
+    }
+  }
+
+  @Test
+  void shouldNotAlertForFourPayersOrOnePayerManyTimes() throws Exception {
+    try (var h = harness()) {
+      send(h, payersOneMinuteApart(4, BEGINNING));
+      for (int i = 0; i < 5; i++) {
+        h.processElement(record(by(1, BEGINNING.plusSeconds(i))));
+      }
+      advance(h, BEGINNING.plus(Duration.ofHours(1)));
+      assertThat(alerts(h)).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldNotAlertWhenTheFirstPayerIsJustOutsideTheWindow() throws Exception {
+    try (var h = harness()) {
+      List<Payment> payments =
+          payersOneMinuteApart(3, BEGINNING.plus(WINDOW).minus(Duration.ofMinutes(3)));
+      payments.add(by(9, BEGINNING));
+      send(h, payments);
+      h.processElement(record(by(10, BEGINNING.plus(WINDOW))));
+      advance(h, BEGINNING.plus(Duration.ofHours(1)));
+      assertThat(alerts(h)).as("the window is (t - 10m, t]").isEmpty();
+    }
+  }
+
+  @Test
+  void shouldReArmOnceTheCountFallsBelowN() throws Exception {
+    try (var h = harness()) {
+      send(h, payersOneMinuteApart(5, BEGINNING));
+      send(h, payersOneMinuteApart(5, BEGINNING.plus(Duration.ofMinutes(30))));
+      advance(h, BEGINNING.plus(Duration.ofHours(1)));
+      assertThat(alerts(h))
+          .extracting(Alert::getEventTime)
+          .containsExactly(
+              BEGINNING.plus(Duration.ofMinutes(4)), BEGINNING.plus(Duration.ofMinutes(34)));
+    }
+  }
+
+  @Test
+  void shouldGiveTheSameAlertWhateverTheArrivalOrder() throws Exception {
+    List<Payment> payments = payersOneMinuteApart(5, BEGINNING);
+    String inOrder;
+    try (var h = harness()) {
+      send(h, payments);
+      advance(h, BEGINNING.plus(Duration.ofMinutes(5)));
+      inOrder = alerts(h).get(0).getAlertId();
+    }
+    List<Payment> reversed = new ArrayList<>(payments);
+    Collections.reverse(reversed);
+    try (var h = harness()) {
+      send(h, reversed);
+      advance(h, BEGINNING.plus(Duration.ofMinutes(5)));
+      assertThat(alerts(h)).extracting(Alert::getAlertId).containsExactly(inOrder);
+    }
+  }
+
+  @Test
+  void shouldForgetTheIpOnceItIsQuietForAWindow() throws Exception {
+    try (var h = harness()) {
+      send(h, payersOneMinuteApart(5, BEGINNING));
+      advance(h, BEGINNING.plus(Duration.ofMinutes(5)));
+      assertThat(h.numKeyedStateEntries()).isPositive();
+
+      advance(h, BEGINNING.plus(Duration.ofMinutes(15)));
+
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+}

@@ -1,0 +1,275 @@
+package io.riskstream.detect;
+
+import static io.riskstream.testing.Harnesses.advance;
+import static io.riskstream.testing.Harnesses.alerts;
+import static io.riskstream.testing.Harnesses.reasons;
+import static io.riskstream.testing.Harnesses.record;
+import static io.riskstream.testing.TestEvents.BEGINNING;
+import static io.riskstream.testing.TestEvents.ONE_MINUTE_LATER;
+import static io.riskstream.testing.TestEvents.bill;
+import static io.riskstream.testing.TestEvents.payment;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertType;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.BillDirection;
+import io.riskstream.avro.DeductStatus;
+import io.riskstream.avro.Evidence;
+import io.riskstream.avro.EvidenceSource;
+import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentKind;
+import io.riskstream.avro.PaymentStatus;
+import io.riskstream.avro.Severity;
+import io.riskstream.testing.Harnesses;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class UtrMatcherTest {
+  private static final Duration W = Duration.ofMinutes(30);
+  private static final Instant CLAIM_DEADLINE = BEGINNING.plus(W);
+  private static final Instant MUCH_LATER = BEGINNING.plus(Duration.ofHours(3));
+
+  private static KeyedTwoInputStreamOperatorTestHarness<String, Payment, Bill, Alert> harness()
+      throws Exception {
+    return Harnesses.open(new UtrMatcher(Rules.defaults()), Payment::getUtr, Bill::getUtr);
+  }
+
+  private static Payment claim(String eventId, String order, String amount, Instant at) {
+    return payment(eventId, order, PaymentStatus.PAID, amount, at).build();
+  }
+
+  private static void send(
+      KeyedTwoInputStreamOperatorTestHarness<String, Payment, Bill, Alert> h, Object... events)
+      throws Exception {
+    for (Object e : events) {
+      if (e instanceof Payment p) {
+        h.processElement1(record(p));
+      } else {
+        h.processElement2(record((Bill) e));
+      }
+    }
+  }
+
+  @Test
+  void shouldRaiseNoBankRecordWhenTheWatermarkPassesClaimPlusW() throws Exception {
+    try (var h = harness()) {
+      send(h, claim("PE-1", "O-88", "2500", BEGINNING));
+      advance(h, CLAIM_DEADLINE.minusMillis(1));
+      assertThat(alerts(h)).isEmpty();
+
+      advance(h, CLAIM_DEADLINE);
+
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getType()).isEqualTo(AlertType.FORGED_UTR);
+                assertThat(a.getReason()).isEqualTo("NO_BANK_RECORD");
+                assertThat(a.getSeverity()).isEqualTo(Severity.HIGH);
+                assertThat(a.getRuleId()).isEqualTo("forged-utr");
+                assertThat(a.getSummary())
+                    .isEqualTo(
+                        "UTR 412345678901 claimed by order O-88 (₹2,500.00) has no bank record within 30m");
+                assertThat(a.getEventTime()).isEqualTo(CLAIM_DEADLINE);
+                assertThat(a.getEvidence())
+                    .containsExactly(new Evidence(EvidenceSource.PAYMENT, "PE-1", BEGINNING));
+                assertThat(a.getOrderNo()).isEqualTo("O-88");
+                assertThat(a.getUtr()).isEqualTo("412345678901");
+                assertThat(a.getMerchantId()).isEqualTo("M-1");
+              });
+    }
+  }
+
+  @Test
+  void shouldNotAlertWhenBillArrivesFirstOrWithinW() throws Exception {
+    for (Instant billTime : List.of(BEGINNING.minus(Duration.ofMinutes(5)), CLAIM_DEADLINE)) {
+      try (var h = harness()) {
+        send(
+            h,
+            bill("B-1", "412345678901", "2500", billTime).build(),
+            claim("PE-1", "O-1", "2500", BEGINNING));
+        advance(h, MUCH_LATER);
+        assertThat(alerts(h)).as("bill at " + billTime).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void shouldRaiseNoBankRecordWhenTheBillIsJustOutsideW() throws Exception {
+    try (var h = harness()) {
+      send(
+          h,
+          claim("PE-1", "O-1", "2500", BEGINNING),
+          bill("B-1", "412345678901", "2500", CLAIM_DEADLINE.plusMillis(1)).build());
+      advance(h, MUCH_LATER);
+      assertThat(reasons(h)).containsExactly("NO_BANK_RECORD");
+    }
+  }
+
+  @Test
+  void shouldRaiseTheSameAmountMismatchInEitherArrivalOrder() throws Exception {
+    Payment claim = claim("PE-1", "O-1", "2500", BEGINNING);
+    Bill under = bill("B-1", "412345678901", "2400", ONE_MINUTE_LATER).build();
+    String claimFirst;
+    try (var h = harness()) {
+      send(h, claim, under);
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getReason()).isEqualTo("UNDERPAID");
+                assertThat(a.getSummary())
+                    .isEqualTo(
+                        "Order O-1 claims ₹2,500.00 with UTR 412345678901 but bank statement line B-1 shows ₹2,400.00"
+                            + " (underpaid by ₹100.00)");
+                assertThat(a.getEvidence())
+                    .extracting(Evidence::getId)
+                    .containsExactly("PE-1", "B-1");
+                assertThat(a.getEventTime()).isEqualTo(ONE_MINUTE_LATER);
+              });
+      claimFirst = alerts(h).get(0).getAlertId();
+    }
+    try (var h = harness()) {
+      send(h, under, claim);
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h)).extracting(Alert::getAlertId).containsExactly(claimFirst);
+    }
+    try (var h = harness()) {
+      send(h, claim, bill("B-1", "412345678901", "2600", ONE_MINUTE_LATER).build());
+      advance(h, MUCH_LATER);
+      assertThat(reasons(h)).containsExactly("OVERPAID");
+    }
+  }
+
+  @Test
+  void shouldMatchCollectsToCreditsAndPayoutsToDebits() throws Exception {
+    try (var h = harness()) {
+      send(
+          h,
+          payment("PE-1", "O-1", PaymentStatus.SUCCESS, "2500", BEGINNING)
+              .setKind(PaymentKind.PAYOUT)
+              .build(),
+          bill("B-1", "412345678901", "2500", BEGINNING).build());
+      advance(h, MUCH_LATER);
+      assertThat(reasons(h)).containsExactlyInAnyOrder("NO_BANK_RECORD", "BILL_WITHOUT_ORDER");
+    }
+    try (var h = harness()) {
+      send(
+          h,
+          payment("PE-1", "O-1", PaymentStatus.SUCCESS, "2500", BEGINNING)
+              .setKind(PaymentKind.PAYOUT)
+              .build(),
+          bill("B-1", "412345678901", "2500", BEGINNING).setDirection(BillDirection.DEBIT).build());
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h)).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldRaiseOnlyInvalidFormatForAMalformedUtr() throws Exception {
+    try (var h = harness()) {
+      send(
+          h,
+          Payment.newBuilder(claim("PE-1", "O-1", "2500", BEGINNING))
+              .setUtr("41234567890")
+              .build());
+      advance(h, BEGINNING);
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getReason()).isEqualTo("INVALID_FORMAT");
+                assertThat(a.getSummary())
+                    .isEqualTo(
+                        "UTR 41234567890 claimed by order O-1 (₹2,500.00) is not a well-formed UPI UTR");
+              });
+      advance(h, MUCH_LATER);
+      assertThat(reasons(h)).containsExactly("INVALID_FORMAT");
+    }
+    try (var h = harness()) {
+      send(
+          h,
+          Payment.newBuilder(claim("PE-1", "O-1", "2500", BEGINNING))
+              .setUtr("IMPS12345678AB")
+              .setChannel("IMPS")
+              .build(),
+          bill("B-1", "IMPS12345678AB", "2500", BEGINNING).build());
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h)).as("12-22 letters or digits are fine for IMPS").isEmpty();
+    }
+  }
+
+  @Test
+  void shouldRaiseUtrReusedForASecondOrderButNotForTheSameOrderAgain() throws Exception {
+    try (var h = harness()) {
+      send(
+          h,
+          claim("PE-1", "O-1", "2500", BEGINNING),
+          payment("PE-2", "O-1", PaymentStatus.SUCCESS, "2500", ONE_MINUTE_LATER).build(),
+          bill("B-1", "412345678901", "2500", BEGINNING).build());
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h)).as("the same order claiming again").isEmpty();
+
+      send(h, claim("PE-3", "O-2", "2500", MUCH_LATER.plusSeconds(60)));
+      advance(h, MUCH_LATER.plusSeconds(60));
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getReason()).isEqualTo("UTR_REUSED");
+                assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+                assertThat(a.getOrderNo()).isEqualTo("O-2");
+                assertThat(a.getEvidence())
+                    .extracting(Evidence::getId)
+                    .containsExactly("PE-1", "PE-3");
+              });
+    }
+  }
+
+  @Test
+  void shouldRaiseBillWithoutOrderOnlyForDeductedBills() throws Exception {
+    try (var h = harness()) {
+      send(
+          h,
+          bill("B-1", "412345678901", "2500", BEGINNING).build(),
+          bill("B-2", "412345678901", "2500", BEGINNING)
+              .setDeductStatus(DeductStatus.PENDING)
+              .build());
+      advance(h, CLAIM_DEADLINE);
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getReason()).isEqualTo("BILL_WITHOUT_ORDER");
+                assertThat(a.getSummary())
+                    .isEqualTo(
+                        "Bank statement line B-1 of worker CW-1: ₹2,500.00 credited with UTR"
+                            + " 412345678901, deducted, but no order claims it within 30m");
+                assertThat(a.getCwid()).isEqualTo("CW-1");
+              });
+    }
+  }
+
+  @Test
+  void shouldIgnoreRedeliveriesAndClearStateAfterTheRetention() throws Exception {
+    try (var h = harness()) {
+      Payment c = claim("PE-1", "O-1", "2500", BEGINNING);
+      Bill b = bill("B-1", "412345678901", "2400", BEGINNING).build();
+      send(h, c, b, c, b);
+      advance(h, MUCH_LATER);
+      send(h, c, b);
+      advance(h, MUCH_LATER.plusSeconds(1));
+      assertThat(reasons(h)).containsExactly("UNDERPAID");
+
+      advance(h, BEGINNING.plus(Duration.ofDays(30)));
+
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.riskstream.testing;
+
+import io.riskstream.avro.Alert;
+import java.time.Instant;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+
+/**
+ * Flink's keyed operator test harnesses around riskstream's detectors, with event time taken from
+ * the events.
+ */
+public final class Harnesses {
+  private Harnesses() {}
+
+  public static <I> KeyedOneInputStreamOperatorTestHarness<String, I, Alert> open(
+      KeyedProcessFunction<String, I, Alert> function, KeySelector<I, String> key)
+      throws Exception {
+    var harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(function), key, Types.STRING);
+    harness.open();
+    return harness;
+  }
+
+  public static <A, B> KeyedTwoInputStreamOperatorTestHarness<String, A, B, Alert> open(
+      KeyedCoProcessFunction<String, A, B, Alert> function,
+      KeySelector<A, String> first,
+      KeySelector<B, String> second)
+      throws Exception {
+    var harness =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(function), first, second, Types.STRING);
+    harness.open();
+    return harness;
+  }
+
+  /** A record stamped with its own event_time, as the source's watermark strategy does. */
+  public static <T extends SpecificRecord> StreamRecord<T> record(T event) {
+    Object time = event.get(event.getSchema().getField("event_time").pos());
+    return new StreamRecord<>(event, ((Instant) time).toEpochMilli());
+  }
+
+  public static void advance(KeyedOneInputStreamOperatorTestHarness<String, ?, Alert> h, Instant to)
+      throws Exception {
+    h.processWatermark(new Watermark(to.toEpochMilli()));
+  }
+
+  public static void advance(
+      KeyedTwoInputStreamOperatorTestHarness<String, ?, ?, Alert> h, Instant to) throws Exception {
+    h.processBothWatermarks(new Watermark(to.toEpochMilli()));
+  }
+
+  public static List<Alert> alerts(AbstractStreamOperatorTestHarness<Alert> harness) {
+    return harness.extractOutputValues();
+  }
+
+  /** Each alert as "REASON key-fields" for compact exact assertions. */
+  public static List<String> reasons(AbstractStreamOperatorTestHarness<Alert> harness) {
+    return alerts(harness).stream().map(Alert::getReason).toList();
+  }
+}
