@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -26,11 +27,22 @@ public final class Harnesses {
   public static <I> KeyedOneInputStreamOperatorTestHarness<String, I, Alert> open(
       KeyedProcessFunction<String, I, Alert> function, KeySelector<I, String> key)
       throws Exception {
-    var harness =
+    return open(function, key, null);
+  }
+
+  /**
+   * With a state backend (such as RocksDB) instead of the harness's heap default; null keeps the
+   * default.
+   */
+  public static <I> KeyedOneInputStreamOperatorTestHarness<String, I, Alert> open(
+      KeyedProcessFunction<String, I, Alert> function,
+      KeySelector<I, String> key,
+      StateBackend backend)
+      throws Exception {
+    return opened(
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(function), key, Types.STRING);
-    harness.open();
-    return harness;
+            new KeyedProcessOperator<>(function), key, Types.STRING),
+        backend);
   }
 
   public static <A, B> KeyedTwoInputStreamOperatorTestHarness<String, A, B, Alert> open(
@@ -38,9 +50,26 @@ public final class Harnesses {
       KeySelector<A, String> first,
       KeySelector<B, String> second)
       throws Exception {
-    var harness =
+    return open(function, first, second, null);
+  }
+
+  public static <A, B> KeyedTwoInputStreamOperatorTestHarness<String, A, B, Alert> open(
+      KeyedCoProcessFunction<String, A, B, Alert> function,
+      KeySelector<A, String> first,
+      KeySelector<B, String> second,
+      StateBackend backend)
+      throws Exception {
+    return opened(
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(function), first, second, Types.STRING);
+            new KeyedCoProcessOperator<>(function), first, second, Types.STRING),
+        backend);
+  }
+
+  private static <H extends AbstractStreamOperatorTestHarness<Alert>> H opened(
+      H harness, StateBackend backend) throws Exception {
+    if (backend != null) {
+      harness.setStateBackend(backend);
+    }
     harness.open();
     return harness;
   }
@@ -65,7 +94,7 @@ public final class Harnesses {
     return harness.extractOutputValues();
   }
 
-  /** Each alert as "REASON key-fields" for compact exact assertions. */
+  /** The reasons of the alerts so far, in emission order. */
   public static List<String> reasons(AbstractStreamOperatorTestHarness<Alert> harness) {
     return alerts(harness).stream().map(Alert::getReason).toList();
   }
