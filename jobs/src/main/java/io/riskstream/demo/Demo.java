@@ -93,7 +93,14 @@ public final class Demo {
       try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
         sendPoisonPills(producer, client, topics);
         produce(traffic, producer, topics, produced, config, job);
+        // Close every window, so that the cases injected last are decided too.
+        for (Traffic.Event event :
+            TrafficGenerator.closing(lastEventTime(traffic)).inEventTimeOrder()) {
+          producer.send(event.topic(topics), event.key(), event.record());
+        }
+        producer.flush();
       }
+      awaitAlerts(config, client, traffic.labels().size(), job);
       out.println();
       out.println("Stopping the job with a savepoint, which commits its last alerts...");
       try {
@@ -135,6 +142,7 @@ public final class Demo {
             "kafka.starting-offsets=earliest",
             "kafka.transaction-timeout=5 min",
             "checkpoints.interval=2 s",
+            "watermarks.idleness=2 s",
             "checkpoints.dir=" + options.workDir().resolve("checkpoints").toUri(),
             "job.name=riskstream-detect (demo)",
             "job.parallelism=2",
@@ -178,6 +186,30 @@ public final class Demo {
       }
     }
     producer.flush();
+  }
+
+  private static Instant lastEventTime(Traffic traffic) {
+    List<Traffic.Event> events = traffic.inEventTimeOrder();
+    return events.get(events.size() - 1).eventTime();
+  }
+
+  /** Waits (at most a minute) until the injected cases' alerts are committed, showing the count. */
+  private void awaitAlerts(
+      RiskstreamConfig config, SchemaRegistryClient client, int expected, JobClient job)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (System.nanoTime() < deadline) {
+      int committed = readAlerts(config, client).size();
+      out.printf(
+          "\r  closing the last windows: %,d of %,d injected cases' alerts committed (job %s)      ",
+          committed, expected, job.getJobStatus().get());
+      out.flush();
+      if (committed >= expected) {
+        break;
+      }
+      Thread.sleep(1_000);
+    }
+    out.println();
   }
 
   /**

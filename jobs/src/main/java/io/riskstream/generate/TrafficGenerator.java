@@ -98,6 +98,49 @@ public final class TrafficGenerator {
   }
 
   /**
+   * One harmless event per stream an hour after {@code after}: it moves every watermark past the
+   * traffic, so that all its windows close and every injected case is decided. It raises nothing (a
+   * CREATED payment, a PENDING bill, a small reward on an account of its own).
+   */
+  public static Traffic closing(Instant after) {
+    Instant at = after.plus(java.time.Duration.ofHours(1));
+    Payment payment =
+        Payment.newBuilder()
+            .setEventId("PE-CLOSE")
+            .setOrderNo("O-CLOSE")
+            .setMerchantId("M-CLOSE")
+            .setKind(PaymentKind.COLLECT)
+            .setStatus(PaymentStatus.CREATED)
+            .setAmount(money(1))
+            .setEventTime(at)
+            .build();
+    Bill bill =
+        Bill.newBuilder()
+            .setBillId("B-CLOSE")
+            .setUtr("000000000000")
+            .setCwid("CW-CLOSE")
+            .setDirection(BillDirection.CREDIT)
+            .setAmount(money(1))
+            .setCurrency("INR")
+            .setDeductStatus(DeductStatus.PENDING)
+            .setPickedUp(false)
+            .setEventTime(at)
+            .build();
+    BalanceChange line =
+        BalanceChange.newBuilder()
+            .setLogId("L-CLOSE")
+            .setAccountId("A-CLOSE")
+            .setTypeCode(325)
+            .setAmount(money(1))
+            .setOpeningBalance(money(0))
+            .setClosingBalance(money(1))
+            .setState(LedgerState.SUCCESS)
+            .setEventTime(at)
+            .build();
+    return new Traffic(List.of(payment), List.of(bill), List.of(line), List.of());
+  }
+
+  /**
    * A ledger line before its balances are known: those are chained per account once all lines
    * exist.
    */

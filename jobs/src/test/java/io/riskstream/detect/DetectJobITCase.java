@@ -74,10 +74,10 @@ class DetectJobITCase {
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
       KafkaTestSupport.produce(producer, config.topics(), traffic);
       pills = KafkaTestSupport.sendPoisonPills(producer, client, config.topics());
-      KafkaTestSupport.sendTail(
+      KafkaTestSupport.produce(
           producer,
           config.topics(),
-          traffic.inEventTimeOrder().get(traffic.size() - 1).eventTime());
+          TrafficGenerator.closing(traffic.inEventTimeOrder().get(traffic.size() - 1).eventTime()));
     }
     List<Label> expected = traffic.labels();
     assertThat(expected)

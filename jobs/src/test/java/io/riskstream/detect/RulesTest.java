@@ -69,4 +69,37 @@ class RulesTest {
             window
                 + ": invalid 'match-window': 'forever'; expected a positive duration such as 30 min or 30 d");
   }
+
+  @Test
+  void everyRuleTakesItsSettingsAndMerchantOverrides() throws Exception {
+    Rules rules =
+        Rules.load(
+            rules(
+                "rules:\n"
+                    + "  forged-utr:\n"
+                    + "    utr-patterns: {IMPS: '[0-9]{12}'}\n"
+                    + "    merchants:\n"
+                    + "      M-7: {version: 4, severity: {NO_BANK_RECORD: CRITICAL}}\n"
+                    + "  ip-burst: {distinct-payers: 3, window: 5 min}\n"));
+
+    assertThat(rules.forgedUtr("M-1").wellFormed("ABCDEF123456", "IMPS")).isFalse();
+    assertThat(rules.forgedUtr("M-1").wellFormed("ABCDEF123456", "NEFT")).isTrue();
+    assertThat(rules.forgedUtr("M-1").wellFormed("41234567890", null)).isFalse();
+    assertThat(rules.forgedUtr("M-7").basic().severity("NO_BANK_RECORD"))
+        .isEqualTo(io.riskstream.avro.Severity.CRITICAL);
+    assertThat(rules.forgedUtr("M-7").basic().severity("INVALID_FORMAT"))
+        .isEqualTo(io.riskstream.avro.Severity.HIGH);
+    assertThat(rules.forgedUtr("M-7").basic().rule())
+        .isEqualTo(new Rules.RuleVersion("forged-utr", 4));
+    assertThat(rules.forgedUtr("M-1").basic().rule().version()).isEqualTo(1);
+    assertThat(rules.ipBurst().distinctPayers()).isEqualTo(3);
+    assertThat(rules.ipBurst().window()).isEqualTo(Duration.ofMinutes(5));
+
+    Path badSeverity = rules("rules:\n  amount-mismatch:\n    severity: {UNDERPAID: URGENT}\n");
+    assertThatThrownBy(() -> Rules.load(badSeverity))
+        .hasMessage(
+            badSeverity
+                + ": invalid 'rules.amount-mismatch.severity.UNDERPAID': expected LOW, MEDIUM, HIGH or"
+                + " CRITICAL");
+  }
 }

@@ -2,8 +2,6 @@ package io.riskstream.testing;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
-import io.riskstream.avro.Bill;
-import io.riskstream.avro.DeductStatus;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
 import io.riskstream.config.RiskstreamConfig;
@@ -18,7 +16,6 @@ import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.serde.AvroWireSerializer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,28 +51,6 @@ public final class KafkaTestSupport {
     for (Traffic.Event e : traffic.inEventTimeOrder()) {
       producer.send(e.topic(topics), e.key(), e.record());
     }
-  }
-
-  /**
-   * One harmless event per stream, an hour after the traffic: it moves every watermark past the
-   * traffic so that all its timers fire. It raises nothing (a CREATED payment, a PENDING bill, a
-   * small reward on its own account).
-   */
-  public static void sendTail(WireProducer producer, Topics topics, Instant after) {
-    Instant at = after.plus(Duration.ofHours(1));
-    producer.send(
-        topics.payments(),
-        "O-TAIL",
-        TestEvents.payment("PE-TAIL", "O-TAIL", PaymentStatus.CREATED, "10", at)
-            .setIp("127.0.0.1")
-            .build());
-    Bill bill =
-        TestEvents.bill("B-TAIL", "999999999999", "10", at)
-            .setDeductStatus(DeductStatus.PENDING)
-            .build();
-    producer.send(topics.bills(), bill.getUtr(), bill);
-    BalanceChange line = TestEvents.ledger("L-TAIL", "A-TAIL", 325, "1", "0", at).build();
-    producer.send(topics.balanceChanges(), line.getAccountId(), line);
   }
 
   /** One record of each kind of bad input of spec section 4, sent raw. */
