@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       DetectCommand.class,
       BacktestCommand.class,
+      SinkCommand.class,
       GenerateCommand.class,
       ProduceCommand.class,
       CommandLine.HelpCommand.class

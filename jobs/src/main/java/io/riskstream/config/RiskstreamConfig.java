@@ -164,6 +164,33 @@ public final class RiskstreamConfig {
     return config.get(CHECKPOINT_INTERVAL);
   }
 
+  /** The PostgreSQL connection of the sink job; fails naming the key when it is not configured. */
+  public Postgres postgres() {
+    require(POSTGRES_URL, "jdbc:postgresql://db:5432/risk");
+    return new Postgres(
+        config.get(POSTGRES_URL),
+        config.get(POSTGRES_USER),
+        config.getOptional(POSTGRES_PASSWORD).orElse(null),
+        config.get(SINK_BATCH_SIZE),
+        config.get(SINK_BATCH_INTERVAL),
+        config.get(SINK_MAX_RETRIES));
+  }
+
+  /** Where and how the sink job writes. */
+  public record Postgres(
+      String url,
+      String user,
+      String password,
+      int batchSize,
+      Duration batchInterval,
+      int maxRetries)
+      implements java.io.Serializable {
+    @Override
+    public String toString() {
+      return "Postgres[" + url + " as " + user + "]"; // the password is a secret: never printed
+    }
+  }
+
   public Path rulesFile() {
     return config.getOptional(RULES_FILE).map(Path::of).orElse(null);
   }

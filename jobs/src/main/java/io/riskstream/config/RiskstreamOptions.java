@@ -160,6 +160,37 @@ public final class RiskstreamOptions {
           .withDescription(
               "YAML rules file; without it the built-in defaults of spec section 3 apply.");
 
+  public static final ConfigOption<String> POSTGRES_URL =
+      key("postgres.url")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "JDBC URL of the analysts' PostgreSQL, e.g. jdbc:postgresql://db:5432/risk (sink job).");
+  public static final ConfigOption<String> POSTGRES_USER =
+      key("postgres.user")
+          .stringType()
+          .defaultValue("riskstream")
+          .withDescription("PostgreSQL user.");
+  public static final ConfigOption<String> POSTGRES_PASSWORD =
+      key("postgres.password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("Secret: the PostgreSQL password (environment or -file only).");
+  public static final ConfigOption<Integer> SINK_BATCH_SIZE =
+      key("sink.batch-size").intType().defaultValue(500).withDescription("Rows per JDBC batch.");
+  public static final ConfigOption<Duration> SINK_BATCH_INTERVAL =
+      key("sink.batch-interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription(
+              "Longest a row waits for its batch (batches are also flushed at every checkpoint).");
+  public static final ConfigOption<Integer> SINK_MAX_RETRIES =
+      key("sink.max-retries")
+          .intType()
+          .defaultValue(5)
+          .withDescription(
+              "Retries of a failed batch before the task fails and restarts from its checkpoint.");
+
   /**
    * Keys below these prefixes are passed on unchanged: to the Kafka clients, and to Flink's
    * configuration.

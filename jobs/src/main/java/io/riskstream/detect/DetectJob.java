@@ -1,5 +1,6 @@
 package io.riskstream.detect;
 
+import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
@@ -7,11 +8,9 @@ import io.riskstream.avro.Payment;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.DeadLetter;
 import io.riskstream.kafka.DeadLetterSplitter;
+import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
-import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -33,14 +32,12 @@ public final class DetectJob {
 
   /** Adds the detection job to {@code env}. */
   public static void build(StreamExecutionEnvironment env, RiskstreamConfig config, Rules rules) {
-    KafkaConnectors kafka = new KafkaConnectors(config);
+    KafkaConnectors kafka = new KafkaConnectors(config, "detect");
     var topics = config.topics();
 
     SingleOutputStreamOperator<Payment> payments =
-        read(
+        kafka.read(
             env,
-            config,
-            kafka,
             topics.payments(),
             Payment.class,
             RecordCheck.PAYMENT,
@@ -48,10 +45,8 @@ public final class DetectJob {
             Uids.SOURCE_PAYMENTS,
             Uids.SPLIT_PAYMENTS);
     SingleOutputStreamOperator<Bill> bills =
-        read(
+        kafka.read(
             env,
-            config,
-            kafka,
             topics.bills(),
             Bill.class,
             RecordCheck.BILL,
@@ -59,10 +54,8 @@ public final class DetectJob {
             Uids.SOURCE_BILLS,
             Uids.SPLIT_BILLS);
     SingleOutputStreamOperator<BalanceChange> balanceChanges =
-        read(
+        kafka.read(
             env,
-            config,
-            kafka,
             topics.balanceChanges(),
             BalanceChange.class,
             RecordCheck.BALANCE_CHANGE,
@@ -83,26 +76,5 @@ public final class DetectJob {
         .sinkTo(kafka.deadLetterSink())
         .uid(Uids.SINK_DEAD_LETTERS)
         .name("dead letters → " + topics.deadLetters());
-  }
-
-  private static <T extends SpecificRecordBase> SingleOutputStreamOperator<T> read(
-      StreamExecutionEnvironment env,
-      RiskstreamConfig config,
-      KafkaConnectors kafka,
-      String topic,
-      Class<T> type,
-      RecordCheck<T> check,
-      SerializableTimestampAssigner<T> eventTime,
-      String sourceUid,
-      String splitUid) {
-    return env.fromSource(
-            kafka.source(topic, type, check),
-            EventTimes.watermarksWithDeadLetters(
-                config.maxOutOfOrderness(), config.idleness(), eventTime),
-            topic)
-        .uid(sourceUid)
-        .process(new DeadLetterSplitter<T>(), new AvroTypeInfo<>(type))
-        .uid(splitUid)
-        .name("split dead letters of " + topic);
   }
 }

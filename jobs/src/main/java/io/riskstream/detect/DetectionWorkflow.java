@@ -1,5 +1,6 @@
 package io.riskstream.detect;
 
+import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;

@@ -167,7 +167,8 @@ public final class EventJson {
     return OffsetDateTime.parse(text).toInstant();
   }
 
-  private static Schema nonNull(Schema schema) {
+  /** The non-null branch of a nullable union, or the schema itself. */
+  public static Schema nonNull(Schema schema) {
     if (schema.getType() != Schema.Type.UNION) {
       return schema;
     }

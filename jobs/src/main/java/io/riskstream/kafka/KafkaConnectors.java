@@ -3,11 +3,15 @@ package io.riskstream.kafka;
 import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -17,9 +21,26 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class KafkaConnectors {
   private final RiskstreamConfig config;
+  private final String job;
 
-  public KafkaConnectors(RiskstreamConfig config) {
+  /**
+   * @param job the job these connectors belong to ("detect", "sink", ...): it names the consumer
+   *     group and the transactional ids, which must differ between jobs reading the same topics or
+   *     writing the same ones
+   */
+  public KafkaConnectors(RiskstreamConfig config, String job) {
     this.config = config;
+    this.job = job;
+  }
+
+  private String groupId() {
+    return job.equals("detect") ? config.groupId() : config.groupId() + "-" + job;
+  }
+
+  private String transactionalIdPrefix() {
+    return job.equals("detect")
+        ? config.transactionalIdPrefix()
+        : config.transactionalIdPrefix() + "-" + job;
   }
 
   /**
@@ -31,12 +52,35 @@ public final class KafkaConnectors {
     return KafkaSource.<Either<DeadLetter, T>>builder()
         .setProperties(config.kafkaProperties())
         .setTopics(topic)
-        .setGroupId(config.groupId())
-        .setClientIdPrefix(config.groupId() + "-" + topic)
+        .setGroupId(groupId())
+        .setClientIdPrefix(groupId() + "-" + topic)
         .setStartingOffsets(startingOffsets())
         .setProperty("isolation.level", "read_committed")
         .setDeserializer(new WireRecordDeserializer<>(config.registry(), type, check))
         .build();
+  }
+
+  /**
+   * The records of {@code topic} as a stream with event-time watermarks; bad records go to the side
+   * output {@link DeadLetterSplitter#DEAD_LETTERS} of the returned operator.
+   */
+  public <T extends SpecificRecordBase> SingleOutputStreamOperator<T> read(
+      StreamExecutionEnvironment env,
+      String topic,
+      Class<T> type,
+      RecordCheck<T> check,
+      SerializableTimestampAssigner<T> eventTime,
+      String sourceUid,
+      String splitUid) {
+    return env.fromSource(
+            source(topic, type, check),
+            EventTimes.watermarksWithDeadLetters(
+                config.maxOutOfOrderness(), config.idleness(), eventTime),
+            job + ": " + topic)
+        .uid(sourceUid)
+        .process(new DeadLetterSplitter<T>(), new AvroTypeInfo<>(type))
+        .uid(splitUid)
+        .name("split dead letters of " + topic);
   }
 
   public KafkaSink<Alert> alertSink() {
@@ -54,7 +98,7 @@ public final class KafkaConnectors {
         .setKafkaProducerConfig(config.kafkaProperties())
         .setRecordSerializer(serializer)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + what)
+        .setTransactionalIdPrefix(transactionalIdPrefix() + "-" + what)
         .setProperty(
             "transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))
         .build();

@@ -1,5 +1,6 @@
 package io.riskstream.kafka;
 
+import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
@@ -33,6 +34,9 @@ public interface RecordCheck<T> extends Serializable {
 
   RecordCheck<BalanceChange> BALANCE_CHANGE =
       c -> firstOf(blank("log_id", c.getLogId()), blank("account_id", c.getAccountId()));
+
+  RecordCheck<Alert> ALERT =
+      a -> firstOf(blank("alert_id", a.getAlertId()), blank("reason", a.getReason()));
 
   private static String blank(String field, String value) {
     return value == null || value.isBlank() ? "missing " + field : null;

@@ -1,7 +1,7 @@
-package io.riskstream.detect;
+package io.riskstream;
 
 /**
- * The uid of every operator of the detection job, in one place: state in savepoints is matched by
+ * The uid of every operator of riskstream's jobs, in one place: state in savepoints is matched by
  * these, so they must never change once released.
  */
 public final class Uids {
@@ -23,4 +23,19 @@ public final class Uids {
   public static final String IP_BURST_DETECTOR = "ip-burst-detector";
   public static final String SINK_ALERTS = "sink-alerts";
   public static final String SINK_DEAD_LETTERS = "sink-dead-letters";
+
+  // The sink job.
+  public static final String SINK_SOURCE_ALERTS = "sink-source-alerts";
+  public static final String SINK_SOURCE_PAYMENTS = "sink-source-payments";
+  public static final String SINK_SOURCE_BILLS = "sink-source-bills";
+  public static final String SINK_SOURCE_BALANCE_CHANGES = "sink-source-balance-changes";
+  public static final String SINK_SPLIT_ALERTS = "sink-dead-letters-alerts";
+  public static final String SINK_SPLIT_PAYMENTS = "sink-dead-letters-payments";
+  public static final String SINK_SPLIT_BILLS = "sink-dead-letters-bills";
+  public static final String SINK_SPLIT_BALANCE_CHANGES = "sink-dead-letters-balance-changes";
+  public static final String SINK_TABLE_ALERTS = "sink-table-risk-alerts";
+  public static final String SINK_TABLE_PAYMENTS = "sink-table-payments";
+  public static final String SINK_TABLE_BILLS = "sink-table-bills";
+  public static final String SINK_TABLE_BALANCE_CHANGES = "sink-table-balance-changes";
+  public static final String SINK_JOB_DEAD_LETTERS = "sink-job-dead-letters";
 }

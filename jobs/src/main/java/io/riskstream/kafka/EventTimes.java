@@ -1,9 +1,9 @@
-package io.riskstream.detect;
+package io.riskstream.kafka;
 
+import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
-import io.riskstream.kafka.DeadLetter;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -22,6 +22,9 @@ public final class EventTimes {
       (b, ts) -> b.getEventTime().toEpochMilli();
   public static final SerializableTimestampAssigner<BalanceChange> BALANCE_CHANGE =
       (c, ts) -> c.getEventTime().toEpochMilli();
+
+  public static final SerializableTimestampAssigner<Alert> ALERT =
+      (a, ts) -> a.getEventTime().toEpochMilli();
 
   public static <T> WatermarkStrategy<T> watermarks(
       Duration maxOutOfOrderness, Duration idleness, SerializableTimestampAssigner<T> eventTime) {

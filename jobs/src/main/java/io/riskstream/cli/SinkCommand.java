@@ -1,0 +1,47 @@
+package io.riskstream.cli;
+
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.detect.DetectJob;
+import io.riskstream.sink.Migrations;
+import io.riskstream.sink.SinkJob;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "sink",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write alerts (read_committed) and the raw payments, bills and balance changes into PostgreSQL tables,",
+      "upserted by their ids. Applies the table migrations (Flyway) first."
+    })
+final class SinkCommand implements Callable<Integer> {
+  @Option(
+      names = "--jdbc-url",
+      paramLabel = "URL",
+      description = "PostgreSQL JDBC URL (or postgres.url).")
+  String jdbcUrl;
+
+  @Mixin ConfigOptions config;
+
+  @Override
+  public Integer call() throws Exception {
+    if (config.printedHelp()) {
+      return 0;
+    }
+    List<String> extra = new ArrayList<>();
+    if (jdbcUrl != null) {
+      extra.add("postgres.url=" + jdbcUrl);
+    }
+    RiskstreamConfig settings = config.load(extra);
+    Migrations.apply(settings.postgres());
+    StreamExecutionEnvironment env = DetectJob.environment(settings);
+    SinkJob.build(env, settings);
+    env.execute(settings.jobName().replace("detect", "sink"));
+    return 0;
+  }
+}

@@ -1,0 +1,122 @@
+package io.riskstream.sink;
+
+import io.riskstream.Uids;
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.Payment;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.config.Topics;
+import io.riskstream.kafka.DeadLetterSplitter;
+import io.riskstream.kafka.EventTimes;
+import io.riskstream.kafka.KafkaConnectors;
+import io.riskstream.kafka.RecordCheck;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The sink job: alerts (read_committed) and the raw topics into PostgreSQL tables for analysts,
+ * upserted by their ids with Flink's JDBC connector, so replays and restarts never duplicate a row
+ * (at least once, idempotent). Bad records go to the dead-letter topic like in the detection job.
+ */
+public final class SinkJob {
+  public static final RowBinder<Alert> ALERTS =
+      new RowBinder<>("risk_alerts", "alert_id", Alert.getClassSchema());
+  public static final RowBinder<Payment> PAYMENTS =
+      new RowBinder<>("payments", "event_id", Payment.getClassSchema());
+  public static final RowBinder<Bill> BILLS =
+      new RowBinder<>("bills", "bill_id", Bill.getClassSchema());
+  public static final RowBinder<BalanceChange> BALANCE_CHANGES =
+      new RowBinder<>("balance_changes", "log_id", BalanceChange.getClassSchema());
+
+  private SinkJob() {}
+
+  /** Adds the sink job to {@code env}; the tables must exist (see {@link Migrations}). */
+  public static void build(StreamExecutionEnvironment env, RiskstreamConfig config) {
+    KafkaConnectors kafka = new KafkaConnectors(config, "sink");
+    RiskstreamConfig.Postgres postgres = config.postgres();
+    Topics topics = config.topics();
+
+    var alerts =
+        kafka.read(
+            env,
+            topics.alerts(),
+            Alert.class,
+            RecordCheck.ALERT,
+            EventTimes.ALERT,
+            Uids.SINK_SOURCE_ALERTS,
+            Uids.SINK_SPLIT_ALERTS);
+    var payments =
+        kafka.read(
+            env,
+            topics.payments(),
+            Payment.class,
+            RecordCheck.PAYMENT,
+            EventTimes.PAYMENT,
+            Uids.SINK_SOURCE_PAYMENTS,
+            Uids.SINK_SPLIT_PAYMENTS);
+    var bills =
+        kafka.read(
+            env,
+            topics.bills(),
+            Bill.class,
+            RecordCheck.BILL,
+            EventTimes.BILL,
+            Uids.SINK_SOURCE_BILLS,
+            Uids.SINK_SPLIT_BILLS);
+    var balanceChanges =
+        kafka.read(
+            env,
+            topics.balanceChanges(),
+            BalanceChange.class,
+            RecordCheck.BALANCE_CHANGE,
+            EventTimes.BALANCE_CHANGE,
+            Uids.SINK_SOURCE_BALANCE_CHANGES,
+            Uids.SINK_SPLIT_BALANCE_CHANGES);
+
+    write(alerts, ALERTS, postgres, Uids.SINK_TABLE_ALERTS);
+    write(payments, PAYMENTS, postgres, Uids.SINK_TABLE_PAYMENTS);
+    write(bills, BILLS, postgres, Uids.SINK_TABLE_BILLS);
+    write(balanceChanges, BALANCE_CHANGES, postgres, Uids.SINK_TABLE_BALANCE_CHANGES);
+
+    alerts
+        .getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
+        .union(
+            payments.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+            bills.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+            balanceChanges.getSideOutput(DeadLetterSplitter.DEAD_LETTERS))
+        .sinkTo(kafka.deadLetterSink())
+        .uid(Uids.SINK_JOB_DEAD_LETTERS)
+        .name("dead letters → " + topics.deadLetters());
+  }
+
+  private static <T extends SpecificRecordBase> void write(
+      SingleOutputStreamOperator<T> records,
+      RowBinder<T> table,
+      RiskstreamConfig.Postgres postgres,
+      String uid) {
+    records
+        .sinkTo(
+            JdbcSink.<T>builder()
+                .withQueryStatement(table.upsertSql(), table)
+                .withExecutionOptions(
+                    JdbcExecutionOptions.builder()
+                        .withBatchSize(postgres.batchSize())
+                        .withBatchIntervalMs(postgres.batchInterval().toMillis())
+                        .withMaxRetries(postgres.maxRetries())
+                        .build())
+                .buildAtLeastOnce(
+                    new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(postgres.url())
+                        .withDriverName("org.postgresql.Driver")
+                        .withUsername(postgres.user())
+                        .withPassword(postgres.password())
+                        .build()))
+        .uid(uid)
+        .name(table.table() + " (PostgreSQL upsert)");
+  }
+}
