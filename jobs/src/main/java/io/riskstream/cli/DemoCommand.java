@@ -7,6 +7,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.util.TimeUtils;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -55,6 +57,24 @@ final class DemoCommand implements Callable<Integer> {
           "Port of the Flink web UI; another free port if taken (default ${DEFAULT-VALUE}).")
   int uiPort;
 
+  @Option(
+      names = "--pg-port",
+      defaultValue = "54329",
+      description =
+          "Port of the embedded PostgreSQL; another free port if taken (default ${DEFAULT-VALUE}).")
+  int postgresPort;
+
+  /**
+   * Counted down once the demo has closed everything it started, for the Ctrl-C hook to wait on.
+   */
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  @Option(
+      names = "--keep-running",
+      description =
+          "After the summary, keep Kafka and PostgreSQL up (for the notebooks) until Ctrl-C.")
+  boolean keepRunning;
+
   @Override
   public Integer call() throws Exception {
     if (duration.isNegative() || duration.toSeconds() < 5) {
@@ -66,24 +86,66 @@ final class DemoCommand implements Callable<Integer> {
     Path work = Demo.workDir();
     logTo(work.resolve("demo.log"));
     System.out.println("Work directory (logs, checkpoints): " + work);
-    Demo.Result result =
-        new Demo(
-                new Demo.Options(duration, rate, seed, fraudRate, Demo.freePort(uiPort), work),
-                System.out)
-            .run();
+    int pgPort = Demo.freePort(postgresPort);
+    new Demo(
+            new Demo.Options(duration, rate, seed, fraudRate, Demo.freePort(uiPort), pgPort, work),
+            System.out)
+        .run(
+            result -> {
+              printSummary(result);
+              if (keepRunning) {
+                waitForCtrlC(result);
+              }
+            });
+    closed.countDown();
+    return 0;
+  }
+
+  private static void printSummary(Demo.Result result) {
     System.out.println();
     System.out.printf(
         "Produced %,d events; %,d alerts committed to risk-alerts (read_committed).%n",
         result.produced(), result.alerts().size());
     System.out.print(GroundTruth.table(result.alerts(), result.labels()));
-    System.out.println("Dead letters (" + result.deadLetterErrors().size() + "):");
-    result.deadLetterErrors().forEach(e -> System.out.println("  - " + e));
+    System.out.println(
+        "Dead letters ("
+            + result.deadLetterErrors().size()
+            + "; each job reports the bad records it reads):");
+    result.deadLetterErrors().stream().sorted().forEach(e -> System.out.println("  - " + e));
     System.out.println("Some alerts:");
     result.alerts().stream()
         .limit(5)
         .map(Alert::getSummary)
         .forEach(s -> System.out.println("  - " + s));
-    return 0;
+    System.out.println("PostgreSQL tables (psql " + result.postgresUrl() + "):");
+    result
+        .tableRows()
+        .forEach((table, rows) -> System.out.printf("  %-16s %,8d rows%n", table, rows));
+  }
+
+  /** Keeps Kafka and PostgreSQL up until Ctrl-C; the JVM exits once the demo has closed them. */
+  private void waitForCtrlC(Demo.Result result) {
+    System.out.println();
+    System.out.println("Ready for analysts. Open the notebooks with:");
+    System.out.println("  DATABASE_URL=" + result.postgresUrl() + " jupyter notebook notebooks/");
+    System.out.println("Press Ctrl-C to stop.");
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    closed.await(1, TimeUnit.MINUTES);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }));
+    try {
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The demo's terminal is for progress; Kafka's and Flink's logs go to a file. */

@@ -18,6 +18,9 @@ import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.serde.AvroWireSerializer;
 import io.riskstream.serde.BadRecordException;
+import io.riskstream.sink.Migrations;
+import io.riskstream.sink.SinkJob;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -26,14 +29,20 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -48,11 +57,27 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class Demo {
   /** What the demo runs. */
   public record Options(
-      Duration duration, int rate, long seed, double fraudRate, int uiPort, Path workDir) {}
+      Duration duration,
+      int rate,
+      long seed,
+      double fraudRate,
+      int uiPort,
+      int postgresPort,
+      Path workDir) {}
 
   /** What came out: the alerts, the dead letters' reasons, and the injected labels. */
   public record Result(
-      List<Alert> alerts, List<String> deadLetterErrors, List<Label> labels, long produced) {}
+      List<Alert> alerts,
+      List<String> deadLetterErrors,
+      List<Label> labels,
+      long produced,
+      Map<String, Long> tableRows,
+      String postgresUrl) {}
+
+  /** The analysts' connection string of the demo's PostgreSQL on {@code port}. */
+  public static String postgresUrl(int port) {
+    return "postgresql://postgres:postgres@127.0.0.1:" + port + "/postgres";
+  }
 
   private final Options options;
   private final PrintStream out;
@@ -62,12 +87,19 @@ public final class Demo {
     this.out = out;
   }
 
-  public Result run() throws Exception {
+  /**
+   * Runs the demo; {@code whileUp} gets the result while Kafka and PostgreSQL are still running
+   * (the demo's {@code --keep-running} waits there).
+   */
+  public Result run(Consumer<Result> whileUp) throws Exception {
     out.println(
         "riskstream demo: starting an embedded Kafka broker (KRaft), a schema registry and Flink...");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(0)) {
+        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(0);
+        EmbeddedPostgres postgres =
+            EmbeddedPostgres.builder().setPort(options.postgresPort()).start()) {
       RiskstreamConfig config = config(kafka, registry);
+      Migrations.apply(config.postgres());
       Topics topics = config.topics();
       kafka.createTopics(topics, 2);
 
@@ -79,11 +111,21 @@ public final class Demo {
 
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config.flinkConfiguration());
+      // One Flink job holding both pipelines: a mini cluster serves one web UI, and the two stay
+      // independent
+      // (the sink reads the alert topic, not the detector's stream), exactly as when run as
+      // separate jobs.
       DetectJob.build(env, config, Rules.defaults());
+      SinkJob.build(env, config);
       JobClient job = env.executeAsync(config.jobName());
       out.printf(
-          "  Kafka      %s%n  registry   %s%n  Flink UI   http://127.0.0.1:%d  (job %s)%n",
-          kafka.bootstrapServers(), registry.url(), options.uiPort(), job.getJobID());
+          "  Kafka      %s%n  registry   %s%n  Flink UI   http://127.0.0.1:%d  (job %s)%n"
+              + "  PostgreSQL psql %s%n",
+          kafka.bootstrapServers(),
+          registry.url(),
+          options.uiPort(),
+          job.getJobID(),
+          postgresUrl(options.postgresPort()));
       out.printf(
           "  traffic    %,d events at %,d/s with %.0f%% injected fraud, plus 3 poison pills%n%n",
           traffic.size(), options.rate(), options.fraudRate() * 100);
@@ -101,6 +143,7 @@ public final class Demo {
         producer.flush();
       }
       awaitAlerts(config, client, traffic.labels().size(), job);
+      awaitRows(config.postgres(), traffic.labels().size());
       out.println();
       out.println("Stopping the job with a savepoint, which commits its last alerts...");
       try {
@@ -124,19 +167,32 @@ public final class Demo {
       for (ConsumerRecord<byte[], byte[]> letter :
           TopicReader.readAll(config.kafkaProperties(), topics.deadLetters())) {
         errors.add(
-            new String(
-                letter.headers().lastHeader(DeadLetterSerializer.ERROR).value(),
-                StandardCharsets.UTF_8));
+            "["
+                + header(letter, DeadLetterSerializer.SOURCE_JOB)
+                + "] "
+                + header(letter, DeadLetterSerializer.ERROR));
       }
-      return new Result(alerts, errors, traffic.labels(), produced.get());
+      Result result =
+          new Result(
+              alerts,
+              errors,
+              traffic.labels(),
+              produced.get(),
+              tableRows(config.postgres()),
+              postgresUrl(options.postgresPort()));
+      whileUp.accept(result);
+      return result;
     }
   }
 
   private RiskstreamConfig config(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
     return RiskstreamConfig.load(
         null,
-        Map.of(),
+        Map.of("RISKSTREAM_POSTGRES_PASSWORD", "postgres"),
         List.of(
+            "postgres.url=jdbc:postgresql://127.0.0.1:" + options.postgresPort() + "/postgres",
+            "postgres.user=postgres",
+            "sink.batch-interval=500 ms",
             "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
             "registry.url=" + registry.url(),
             "kafka.starting-offsets=earliest",
@@ -144,7 +200,7 @@ public final class Demo {
             "checkpoints.interval=2 s",
             "watermarks.idleness=2 s",
             "checkpoints.dir=" + options.workDir().resolve("checkpoints").toUri(),
-            "job.name=riskstream-detect (demo)",
+            "job.name=riskstream demo (detect + sink)",
             "job.parallelism=2",
             "flink.rest.port=" + options.uiPort(),
             "flink.rest.bind-address=127.0.0.1",
@@ -186,6 +242,34 @@ public final class Demo {
       }
     }
     producer.flush();
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  /** Waits (at most a minute) until the sink has written the alerts to PostgreSQL. */
+  private void awaitRows(RiskstreamConfig.Postgres postgres, long alerts) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (System.nanoTime() < deadline && tableRows(postgres).get("risk_alerts") < alerts) {
+      Thread.sleep(500);
+    }
+  }
+
+  /** Rows per table of the analysts' database. */
+  public static Map<String, Long> tableRows(RiskstreamConfig.Postgres postgres)
+      throws SQLException {
+    Map<String, Long> rows = new LinkedHashMap<>();
+    try (Connection c =
+        DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password())) {
+      for (String table : List.of("risk_alerts", "payments", "bills", "balance_changes")) {
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
+          rs.next();
+          rows.put(table, rs.getLong(1));
+        }
+      }
+    }
+    return rows;
   }
 
   private static Instant lastEventTime(Traffic traffic) {

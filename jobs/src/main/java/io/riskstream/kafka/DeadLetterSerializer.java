@@ -15,10 +15,18 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
   public static final String SOURCE_TIMESTAMP = "source.timestamp";
   public static final String ERROR = "error";
 
-  private final String topic;
+  /**
+   * Which job found it: every job that reads a bad record reports it, so one record may come once
+   * per job.
+   */
+  public static final String SOURCE_JOB = "source.job";
 
-  public DeadLetterSerializer(String topic) {
+  private final String topic;
+  private final String job;
+
+  public DeadLetterSerializer(String topic, String job) {
     this.topic = topic;
+    this.job = job;
   }
 
   @Override
@@ -34,7 +42,8 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
         .add(SOURCE_PARTITION, utf8(String.valueOf(letter.sourcePartition)))
         .add(SOURCE_OFFSET, utf8(String.valueOf(letter.sourceOffset)))
         .add(SOURCE_TIMESTAMP, utf8(String.valueOf(letter.timestamp)))
-        .add(ERROR, utf8(letter.error));
+        .add(ERROR, utf8(letter.error))
+        .add(SOURCE_JOB, utf8(job));
     return record;
   }
 

@@ -90,7 +90,8 @@ public final class KafkaConnectors {
   }
 
   public KafkaSink<DeadLetter> deadLetterSink() {
-    return exactlyOnce(new DeadLetterSerializer(config.topics().deadLetters()), "dead-letters");
+    return exactlyOnce(
+        new DeadLetterSerializer(config.topics().deadLetters(), job), "dead-letters");
   }
 
   private <T> KafkaSink<T> exactlyOnce(KafkaRecordSerializationSchema<T> serializer, String what) {

@@ -125,6 +125,7 @@ class DetectJobITCase {
       assertThat(header(letter.headers(), DeadLetterSerializer.SOURCE_TOPIC))
           .isEqualTo(pill.topic());
       assertThat(header(letter.headers(), DeadLetterSerializer.ERROR)).isEqualTo(pill.error());
+      assertThat(header(letter.headers(), DeadLetterSerializer.SOURCE_JOB)).isEqualTo("detect");
       assertThat(Integer.parseInt(header(letter.headers(), DeadLetterSerializer.SOURCE_PARTITION)))
           .isBetween(0, 1);
       assertThat(Long.parseLong(header(letter.headers(), DeadLetterSerializer.SOURCE_OFFSET)))
