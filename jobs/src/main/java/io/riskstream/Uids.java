@@ -38,4 +38,15 @@ public final class Uids {
   public static final String SINK_TABLE_BILLS = "sink-table-bills";
   public static final String SINK_TABLE_BALANCE_CHANGES = "sink-table-balance-changes";
   public static final String SINK_JOB_DEAD_LETTERS = "sink-job-dead-letters";
+
+  // The notify job.
+  public static final String NOTIFY_SOURCE_ALERTS = "notify-source-alerts";
+  public static final String NOTIFY_SPLIT_ALERTS = "notify-dead-letters-alerts";
+  public static final String NOTIFY_ROUTES = "notify-routes";
+  public static final String NOTIFY_THRESHOLDS = "notify-thresholds";
+  public static final String NOTIFY_ONCE = "notify-once";
+  public static final String NOTIFY_DELIVERY = "notify-delivery";
+  public static final String NOTIFY_FAILED = "notify-failed";
+  public static final String NOTIFY_FAILED_SINK = "notify-failed-sink";
+  public static final String NOTIFY_DEAD_LETTERS = "notify-dead-letters";
 }

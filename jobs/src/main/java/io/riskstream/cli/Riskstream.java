@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       DetectCommand.class,
       BacktestCommand.class,
       SinkCommand.class,
+      NotifyCommand.class,
       GenerateCommand.class,
       ProduceCommand.class,
       CommandLine.HelpCommand.class

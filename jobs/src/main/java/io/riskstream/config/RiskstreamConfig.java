@@ -191,6 +191,12 @@ public final class RiskstreamConfig {
     }
   }
 
+  /** The notification routes file; fails naming the key when it is not configured. */
+  public Path notifyFile() {
+    require(NOTIFY_FILE, "/etc/riskstream/notify.yaml");
+    return Path.of(config.get(NOTIFY_FILE));
+  }
+
   public Path rulesFile() {
     return config.getOptional(RULES_FILE).map(Path::of).orElse(null);
   }

@@ -160,6 +160,18 @@ public final class RiskstreamOptions {
           .withDescription(
               "YAML rules file; without it the built-in defaults of spec section 3 apply.");
 
+  public static final ConfigOption<String> NOTIFY_FILE =
+      key("notify.file")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "YAML file of notification routes, thresholds, delivery and rate limits (notify job).");
+  public static final ConfigOption<String> TOPIC_NOTIFICATION_DEAD_LETTERS =
+      key("topics.notification-dead-letters")
+          .stringType()
+          .defaultValue("risk-notification-dead-letters")
+          .withDescription(
+              "Notifications that could not be delivered, with the last error (JSON).");
   public static final ConfigOption<String> POSTGRES_URL =
       key("postgres.url")
           .stringType()

@@ -9,7 +9,8 @@ public record Topics(
     String balanceChanges,
     String alerts,
     String rules,
-    String deadLetters)
+    String deadLetters,
+    String notificationDeadLetters)
     implements Serializable {
 
   public static Topics defaults() {
@@ -23,6 +24,7 @@ public record Topics(
         config.get(RiskstreamOptions.TOPIC_BALANCE_CHANGES),
         config.get(RiskstreamOptions.TOPIC_ALERTS),
         config.get(RiskstreamOptions.TOPIC_RULES),
-        config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS));
+        config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS),
+        config.get(RiskstreamOptions.TOPIC_NOTIFICATION_DEAD_LETTERS));
   }
 }

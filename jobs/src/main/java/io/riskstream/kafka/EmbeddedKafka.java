@@ -112,7 +112,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             topics.balanceChanges(), partitions,
             topics.alerts(), partitions,
             topics.deadLetters(), 1,
-            topics.rules(), 1));
+            topics.rules(), 1,
+            topics.notificationDeadLetters(), 1));
   }
 
   /** Creates the topics (name to partition count) that do not exist yet. */

@@ -94,6 +94,11 @@ public final class KafkaConnectors {
         new DeadLetterSerializer(config.topics().deadLetters(), job), "dead-letters");
   }
 
+  /** An exactly-once sink of this job, named {@code what} in its transactional ids. */
+  public <T> KafkaSink<T> sink(KafkaRecordSerializationSchema<T> serializer, String what) {
+    return exactlyOnce(serializer, what);
+  }
+
   private <T> KafkaSink<T> exactlyOnce(KafkaRecordSerializationSchema<T> serializer, String what) {
     return KafkaSink.<T>builder()
         .setKafkaProducerConfig(config.kafkaProperties())

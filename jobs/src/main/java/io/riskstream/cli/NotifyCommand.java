@@ -1,0 +1,36 @@
+package io.riskstream.cli;
+
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.detect.DetectJob;
+import io.riskstream.notify.NotifyJob;
+import io.riskstream.notify.NotifySettings;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(
+    name = "notify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Send alerts (read_committed) to on-call: Telegram chats and webhooks per route, threshold summaries,",
+      "at most one message per alert and route, retries, rate limits; undeliverable messages to a dead-letter topic.",
+      "Routes: the YAML file named by notify.file (see docs/notify.md)."
+    })
+final class NotifyCommand implements Callable<Integer> {
+  @Mixin ConfigOptions config;
+
+  @Override
+  public Integer call() throws Exception {
+    if (config.printedHelp()) {
+      return 0;
+    }
+    RiskstreamConfig settings = config.load(List.of());
+    NotifySettings routes = NotifySettings.load(settings.notifyFile());
+    StreamExecutionEnvironment env = DetectJob.environment(settings);
+    NotifyJob.build(env, settings, routes);
+    env.execute(settings.jobName().replace("detect", "notify"));
+    return 0;
+  }
+}

@@ -1,0 +1,285 @@
+package io.riskstream.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.riskstream.io.EventJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.flink.util.TimeUtils;
+
+/**
+ * Sends messages over HTTP without blocking the task thread (JDK {@code HttpClient.sendAsync},
+ * scheduled retries): Telegram's {@code sendMessage} and Standard-Webhooks-signed webhooks. Retries
+ * server errors and timeouts with exponential backoff and jitter, honours HTTP 429 ({@code
+ * retry_after} in Telegram's body, or {@code Retry-After}), keeps Telegram's rate limits, and after
+ * the last attempt reports the message as not delivered, with the last error, for the dead-letter
+ * output. Metrics per target: sent, retried, rateLimited, deadLettered.
+ */
+public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
+  private final NotifySettings settings;
+  private transient HttpClient http;
+  private transient ScheduledExecutorService scheduler;
+  private transient RateLimiter limiter;
+  private transient String botToken;
+  private transient Map<String, NotifySettings.Webhook> webhooks;
+  private transient Map<String, byte[]> webhookKeys;
+  private transient Map<String, Map<String, Counter>> metrics;
+  private transient MetricGroup group;
+  private transient Duration initialBackoff;
+  private transient Duration maxBackoff;
+  private transient Duration timeout;
+
+  public HttpDelivery(NotifySettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    timeout = TimeUtils.parseDuration(settings.delivery().timeout());
+    initialBackoff = TimeUtils.parseDuration(settings.delivery().initialBackoff());
+    maxBackoff = TimeUtils.parseDuration(settings.delivery().maxBackoff());
+    http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "riskstream-notify-retries");
+              t.setDaemon(true);
+              return t;
+            });
+    limiter = new RateLimiter();
+    // Secrets are read here, on the task manager, so they never travel inside the job graph.
+    botToken =
+        NotifySettings.secret(
+            settings.telegram().tokenEnv(), settings.telegram().tokenFile(), System.getenv());
+    webhooks = new HashMap<>();
+    webhookKeys = new HashMap<>();
+    for (NotifySettings.Route route : settings.routes()) {
+      if (route.webhooks() == null) {
+        continue;
+      }
+      for (NotifySettings.Webhook hook : route.webhooks()) {
+        webhooks.put(hook.name(), hook);
+        String secret = NotifySettings.secret(hook.secretEnv(), hook.secretFile(), System.getenv());
+        if (secret != null) {
+          webhookKeys.put(hook.name(), signingKey(secret));
+        }
+      }
+    }
+    metrics = new HashMap<>();
+    group = getRuntimeContext().getMetricGroup().addGroup("riskstream").addGroup("notify");
+  }
+
+  @Override
+  public void close() {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Override
+  public void asyncInvoke(Message message, ResultFuture<Delivery> result) {
+    schedule(message, 1, System.currentTimeMillis(), null, result);
+  }
+
+  @Override
+  public void timeout(Message message, ResultFuture<Delivery> result) {
+    counter(message, "deadLettered").inc();
+    result.complete(
+        List.of(new Delivery(message, false, -1, "no answer within the async operator's timeout")));
+  }
+
+  private void schedule(
+      Message message,
+      int attempt,
+      long notBefore,
+      String lastError,
+      ResultFuture<Delivery> result) {
+    long at = limiter.reserve(Math.max(notBefore, System.currentTimeMillis()), buckets(message));
+    long delay = Math.max(0, at - System.currentTimeMillis());
+    scheduler.schedule(
+        () -> send(message, attempt, lastError, result), delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void send(
+      Message message, int attempt, String previousError, ResultFuture<Delivery> result) {
+    HttpRequest request;
+    try {
+      request = request(message);
+    } catch (RuntimeException e) {
+      fail(message, attempt, "cannot build the request: " + e.getMessage(), result);
+      return;
+    }
+    http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (response, error) -> {
+              if (error != null) {
+                retry(message, attempt, 0, "no answer: " + error, result);
+              } else if (response.statusCode() / 100 == 2) {
+                counter(message, "sent").inc();
+                result.complete(List.of(new Delivery(message, true, attempt, previousError)));
+              } else if (response.statusCode() == 429) {
+                counter(message, "rateLimited").inc();
+                retry(
+                    message, attempt, retryAfterMillis(response), "429 " + response.body(), result);
+              } else if (response.statusCode() >= 500) {
+                retry(message, attempt, 0, response.statusCode() + " " + response.body(), result);
+              } else {
+                fail(message, attempt, response.statusCode() + " " + response.body(), result);
+              }
+            });
+  }
+
+  private void retry(
+      Message message,
+      int attempt,
+      long atLeastMillis,
+      String error,
+      ResultFuture<Delivery> result) {
+    if (attempt >= settings.delivery().maxAttempts()) {
+      fail(message, attempt, error, result);
+      return;
+    }
+    counter(message, "retried").inc();
+    long backoff =
+        Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempt - 1));
+    long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+    schedule(
+        message,
+        attempt + 1,
+        System.currentTimeMillis() + Math.max(jittered, atLeastMillis),
+        error,
+        result);
+  }
+
+  private void fail(Message message, int attempt, String error, ResultFuture<Delivery> result) {
+    counter(message, "deadLettered").inc();
+    result.complete(List.of(new Delivery(message, false, attempt, error)));
+  }
+
+  /**
+   * Telegram's {@code parameters.retry_after} (seconds), else the {@code Retry-After} header, else
+   * 1 s.
+   */
+  static long retryAfterMillis(HttpResponse<String> response) {
+    try {
+      JsonNode body = EventJson.MAPPER.readTree(response.body());
+      if (body.path("parameters").has("retry_after")) {
+        return body.path("parameters").path("retry_after").asLong() * 1000;
+      }
+    } catch (Exception e) {
+      // not JSON: look at the header
+    }
+    return response
+        .headers()
+        .firstValue("Retry-After")
+        .map(s -> Long.parseLong(s.trim()) * 1000)
+        .orElse(1000L);
+  }
+
+  private HttpRequest request(Message message) {
+    if (message.isTelegram()) {
+      if (botToken == null) {
+        throw new IllegalStateException(
+            "no Telegram bot token: set "
+                + settings.telegram().tokenEnv()
+                + " or telegram.token-file");
+      }
+      String body =
+          EventJson.MAPPER
+              .createObjectNode()
+              .put("chat_id", message.chatOrWebhook())
+              .put("text", message.text)
+              .put("disable_web_page_preview", true)
+              .toString();
+      return HttpRequest.newBuilder(
+              URI.create(settings.telegram().baseUrl() + "/bot" + botToken + "/sendMessage"))
+          .timeout(timeout)
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body))
+          .build();
+    }
+    NotifySettings.Webhook hook = webhooks.get(message.chatOrWebhook());
+    long timestamp = System.currentTimeMillis() / 1000;
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(hook.url()))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("webhook-id", message.id)
+            .header("webhook-timestamp", String.valueOf(timestamp));
+    byte[] key = webhookKeys.get(hook.name());
+    if (key != null) {
+      request.header(
+          "webhook-signature",
+          "v1," + sign(key, message.id + "." + timestamp + "." + message.body));
+    }
+    return request.POST(HttpRequest.BodyPublishers.ofString(message.body)).build();
+  }
+
+  /**
+   * Standard Webhooks: a {@code whsec_} secret is base64; any other secret is used as its UTF-8
+   * bytes.
+   */
+  static byte[] signingKey(String secret) {
+    return secret.startsWith("whsec_")
+        ? Base64.getDecoder().decode(secret.substring("whsec_".length()))
+        : secret.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Base64 HMAC-SHA256 of {@code content}. */
+  public static String sign(byte[] key, String content) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return Base64.getEncoder()
+          .encodeToString(mac.doFinal(content.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+
+  private List<RateLimiter.Bucket> buckets(Message message) {
+    if (!message.isTelegram()) {
+      return Collections.emptyList();
+    }
+    NotifySettings.RateLimits limits = settings.rateLimits();
+    List<RateLimiter.Bucket> buckets = new ArrayList<>();
+    buckets.add(
+        new RateLimiter.Bucket(
+            message.target, limits.perChat().messages(), limits.perChat().period()));
+    if (message.chatOrWebhook().startsWith("-")) { // Telegram group and channel ids are negative
+      buckets.add(
+          new RateLimiter.Bucket(
+              message.target + "/group", limits.perGroup().messages(), limits.perGroup().period()));
+    }
+    buckets.add(
+        new RateLimiter.Bucket("bot", limits.perBot().messages(), limits.perBot().period()));
+    return buckets;
+  }
+
+  private Counter counter(Message message, String name) {
+    return metrics
+        .computeIfAbsent(message.target, t -> new HashMap<>())
+        .computeIfAbsent(name, n -> group.addGroup("target", message.target).counter(n));
+  }
+}

@@ -1,0 +1,41 @@
+package io.riskstream.notify;
+
+/**
+ * One message to one target (a Flink POJO): its idempotency id, the text, and for webhooks the JSON
+ * body.
+ */
+public class Message {
+  /**
+   * Stable per alert (or summary window) and target: the webhook-id, and what deduplication keys
+   * on.
+   */
+  public String id;
+
+  public String target;
+  public String route;
+  public String text;
+  public String body;
+
+  /** The alert ids it speaks for, comma-separated. */
+  public String alertIds;
+
+  public Message() {}
+
+  public Message(
+      String id, String target, String route, String text, String body, String alertIds) {
+    this.id = id;
+    this.target = target;
+    this.route = route;
+    this.text = text;
+    this.body = body;
+    this.alertIds = alertIds;
+  }
+
+  public boolean isTelegram() {
+    return target.startsWith("telegram:");
+  }
+
+  public String chatOrWebhook() {
+    return target.substring(target.indexOf(':') + 1);
+  }
+}

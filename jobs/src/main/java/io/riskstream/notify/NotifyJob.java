@@ -1,0 +1,48 @@
+package io.riskstream.notify;
+
+import io.riskstream.Uids;
+import io.riskstream.avro.Alert;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.kafka.DeadLetterSplitter;
+import io.riskstream.kafka.EventTimes;
+import io.riskstream.kafka.KafkaConnectors;
+import io.riskstream.kafka.RecordCheck;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The notify job's I/O: alerts from {@code risk-alerts} (read_committed) through {@link
+ * NotifyWorkflow}; messages that could not be delivered go to the notification dead-letter topic,
+ * never dropped.
+ */
+public final class NotifyJob {
+  private NotifyJob() {}
+
+  public static void build(
+      StreamExecutionEnvironment env, RiskstreamConfig config, NotifySettings settings) {
+    KafkaConnectors kafka = new KafkaConnectors(config, "notify");
+    var alerts =
+        kafka.read(
+            env,
+            config.topics().alerts(),
+            Alert.class,
+            RecordCheck.ALERT,
+            EventTimes.ALERT,
+            Uids.NOTIFY_SOURCE_ALERTS,
+            Uids.NOTIFY_SPLIT_ALERTS);
+    NotifyWorkflow.define(alerts, settings)
+        .filter(d -> !d.delivered)
+        .uid(Uids.NOTIFY_FAILED)
+        .name("not delivered")
+        .sinkTo(
+            kafka.sink(
+                new FailedDeliverySerializer(config.topics().notificationDeadLetters()),
+                "notification-dead-letters"))
+        .uid(Uids.NOTIFY_FAILED_SINK)
+        .name("→ " + config.topics().notificationDeadLetters());
+    alerts
+        .getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
+        .sinkTo(kafka.deadLetterSink())
+        .uid(Uids.NOTIFY_DEAD_LETTERS)
+        .name("dead letters → " + config.topics().deadLetters());
+  }
+}

@@ -1,0 +1,44 @@
+package io.riskstream.notify;
+
+import io.riskstream.Uids;
+import io.riskstream.avro.Alert;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.util.TimeUtils;
+
+/**
+ * The notification graph over a stream of alerts: routes → threshold gate (keyed by target, rule
+ * and merchant) → at most once per message id (keyed by id) → asynchronous HTTP delivery
+ * (parallelism 1, so that the bot's rate limits hold). Returns every delivery, delivered or not;
+ * the job sends the failed ones to the dead-letter topic.
+ */
+public final class NotifyWorkflow {
+  private NotifyWorkflow() {}
+
+  public static DataStream<Delivery> define(DataStream<Alert> alerts, NotifySettings settings) {
+    DataStream<Message> messages =
+        alerts
+            .flatMap(new RouteMatcher(settings), TypeInformation.of(Notice.class))
+            .uid(Uids.NOTIFY_ROUTES)
+            .name("routes")
+            .keyBy(n -> n.groupKey)
+            .process(new ThresholdGate(settings), TypeInformation.of(Message.class))
+            .uid(Uids.NOTIFY_THRESHOLDS)
+            .name("threshold rules")
+            .keyBy(m -> m.id)
+            .process(
+                new DeliveredOnce(TimeUtils.parseDuration(settings.delivery().dedupTtl())),
+                TypeInformation.of(Message.class))
+            .uid(Uids.NOTIFY_ONCE)
+            .name("at most once per message");
+    // Long enough for every retry: the function itself gives up after max-attempts and reports it.
+    long timeoutMillis = TimeUnit.HOURS.toMillis(1);
+    return AsyncDataStream.unorderedWait(
+            messages, new HttpDelivery(settings), timeoutMillis, TimeUnit.MILLISECONDS, 1_000)
+        .setParallelism(1)
+        .uid(Uids.NOTIFY_DELIVERY)
+        .name("HTTP delivery (Telegram, webhooks)");
+  }
+}

@@ -1,0 +1,37 @@
+package io.riskstream.notify;
+
+import io.riskstream.avro.Alert;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns an alert into one notice per target of every route it takes (merchant routes, else default;
+ * severity).
+ */
+public final class RouteMatcher implements FlatMapFunction<Alert, Notice> {
+  private final NotifySettings settings;
+
+  public RouteMatcher(NotifySettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void flatMap(Alert alert, Collector<Notice> out) {
+    NotifySettings.Threshold threshold = settings.thresholdFor(alert);
+    String thresholdId = threshold == null ? null : threshold.id();
+    for (NotifySettings.Route route : settings.routesFor(alert)) {
+      boolean individual = route.individualBelowThreshold();
+      if (route.telegramChats() != null) {
+        for (String chat : route.telegramChats()) {
+          out.collect(new Notice("telegram:" + chat, route.name(), thresholdId, individual, alert));
+        }
+      }
+      if (route.webhooks() != null) {
+        for (NotifySettings.Webhook hook : route.webhooks()) {
+          out.collect(
+              new Notice("webhook:" + hook.name(), route.name(), thresholdId, individual, alert));
+        }
+      }
+    }
+  }
+}

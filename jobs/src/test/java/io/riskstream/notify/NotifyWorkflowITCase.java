@@ -1,0 +1,204 @@
+package io.riskstream.notify;
+
+import static io.riskstream.notify.NotifyTestSupport.alert;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertType;
+import io.riskstream.avro.Severity;
+import io.riskstream.testing.RecordingHttpServer;
+import io.riskstream.testing.RecordingHttpServer.Answer;
+import io.riskstream.testing.RecordingHttpServer.Request;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The notification workflow on a Flink MiniCluster against a real local HTTP server. */
+class NotifyWorkflowITCase {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  private static final String TOKEN = "123:test-token";
+  private static final String SECRET =
+      "whsec_"
+          + java.util.Base64.getEncoder()
+              .encodeToString("webhook-secret-key".getBytes(StandardCharsets.UTF_8));
+  private static final String TELEGRAM = "/bot" + TOKEN + "/sendMessage";
+  private static final String HOOK = "/hooks/ops";
+
+  @TempDir Path dir;
+  private RecordingHttpServer server;
+  private NotifySettings settings;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new RecordingHttpServer();
+    Files.writeString(dir.resolve("token"), TOKEN);
+    Files.writeString(dir.resolve("hook-secret"), SECRET);
+    settings =
+        NotifyTestSupport.settings(
+            dir,
+            """
+        telegram: {base-url: "%1$s", token-file: "%2$s/token"}
+        routes:
+          - name: default
+            min-severity: HIGH
+            telegram-chats: ["-100"]
+          - name: merchant-7
+            merchants: [M-7]
+            min-severity: LOW
+            webhooks: [{name: ops, url: "%1$s/hooks/ops", secret-file: "%2$s/hook-secret"}]
+        delivery: {max-attempts: 4, initial-backoff: 100 ms, max-backoff: 500 ms, timeout: 1 s, dedup-ttl: 1 d}
+        rate-limits:
+          per-chat: {messages: 100, per: 1 s}
+          per-group: {messages: 5, per: 1 s}
+          per-bot: {messages: 30, per: 1 s}
+        """
+                .formatted(server.url(), dir));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private List<Delivery> run(List<Alert> alerts) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    List<Delivery> deliveries = new ArrayList<>();
+    try (CloseableIterator<Delivery> out =
+        NotifyWorkflow.define(env.fromData(alerts, new AvroTypeInfo<>(Alert.class)), settings)
+            .executeAndCollect()) {
+      out.forEachRemaining(deliveries::add);
+    }
+    return deliveries;
+  }
+
+  @Test
+  void shouldRouteByMerchantAndSeverityOnceEachAndSignWebhooks() throws Exception {
+    Alert high = alert("a1", AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-1");
+    List<Delivery> deliveries =
+        run(
+            List.of(
+                high,
+                alert("a2", AlertType.AMOUNT_MISMATCH, "OVERPAID", Severity.MEDIUM, "M-1"),
+                alert("a3", AlertType.LARGE_AMOUNT, "PAYMENT_OVER_LIMIT", Severity.LOW, "M-7"),
+                alert("a4", AlertType.DUPLICATE_PAYMENT, "UTR_REUSED", Severity.CRITICAL, "M-7"),
+                high));
+
+    assertThat(deliveries).allMatch(d -> d.delivered).hasSize(3);
+    assertThat(server.requests(TELEGRAM))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.body())
+                  .contains("\"chat_id\":\"-100\"")
+                  .contains("alert a1")
+                  .contains("ra****@okhdfc")
+                  .doesNotContain("rajesh.kumar")
+                  .doesNotContain("WA-CW-1001");
+            });
+    List<Request> hooks = server.requests(HOOK);
+    assertThat(hooks)
+        .extracting(r -> r.header("webhook-id"))
+        .containsExactlyInAnyOrder(
+            ThresholdGate.id("webhook:ops", "a3"), ThresholdGate.id("webhook:ops", "a4"));
+    byte[] key = HttpDelivery.signingKey(SECRET);
+    for (Request hook : hooks) {
+      String signed =
+          hook.header("webhook-id") + "." + hook.header("webhook-timestamp") + "." + hook.body();
+      assertThat(hook.header("webhook-signature"))
+          .isEqualTo("v1," + HttpDelivery.sign(key, signed));
+      assertThat(hook.body()).contains("\"account_id\":\"****1001\"");
+    }
+  }
+
+  @Test
+  void shouldRetryServerErrorsAndTimeoutsAndDeliverOnce() throws Exception {
+    server.script(TELEGRAM, Answer.status(500, "{\"ok\":false}"), Answer.slow(2_000));
+
+    List<Delivery> deliveries =
+        run(List.of(alert("a1", AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-1")));
+
+    assertThat(deliveries)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.delivered).isTrue();
+              assertThat(d.attempts).isEqualTo(3);
+            });
+    assertThat(server.requests(TELEGRAM)).hasSize(3);
+  }
+
+  @Test
+  void shouldWaitAsLongAsA429Says() throws Exception {
+    server.script(
+        TELEGRAM,
+        Answer.status(
+            429,
+            "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after 3\","
+                + "\"parameters\":{\"retry_after\":3}}"));
+
+    run(List.of(alert("a1", AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-1")));
+
+    List<Request> tries = server.requests(TELEGRAM);
+    assertThat(tries).hasSize(2);
+    assertThat(tries.get(1).receivedAt() - tries.get(0).receivedAt()).isGreaterThanOrEqualTo(3_000);
+  }
+
+  @Test
+  void shouldSpreadAGroupsMessagesWithinItsRateLimit() throws Exception {
+    List<Alert> alerts = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      alerts.add(alert("r" + i, AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-1"));
+    }
+
+    List<Delivery> deliveries = run(alerts);
+
+    assertThat(deliveries).hasSize(30).allMatch(d -> d.delivered);
+    List<Long> times =
+        server.requests(TELEGRAM).stream().map(Request::receivedAt).sorted().toList();
+    for (int i = 0; i + 5 < times.size(); i++) {
+      assertThat(times.get(i + 5) - times.get(i))
+          .as("6 sends within one second at " + i)
+          .isGreaterThanOrEqualTo(
+              1_000 - 50); // 50 ms of clock granularity between scheduling and receiving
+    }
+  }
+
+  @Test
+  void shouldReportAPermanentFailureWithItsError() throws Exception {
+    server.script(HOOK, Answer.status(400, "{\"error\":\"unknown route\"}"));
+
+    List<Delivery> deliveries =
+        run(
+            List.of(
+                alert("a1", AlertType.LARGE_AMOUNT, "PAYMENT_OVER_LIMIT", Severity.LOW, "M-7")));
+
+    assertThat(deliveries)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.delivered).isFalse();
+              assertThat(d.attempts).isEqualTo(1);
+              assertThat(d.lastError).isEqualTo("400 {\"error\":\"unknown route\"}");
+            });
+  }
+}

@@ -1,0 +1,151 @@
+package io.riskstream.notify;
+
+import static io.riskstream.notify.NotifyTestSupport.alert;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.avro.AlertType;
+import io.riskstream.avro.Severity;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ThresholdGateTest {
+  private static final String ROUTES =
+      """
+      routes:
+        - name: oncall
+          min-severity: LOW
+          telegram-chats: ["-100"]
+          below-threshold: %s
+      thresholds:
+        - {id: forged-flood, type: FORGED_UTR, count: 3, window: 10 min, quiet: 30 min}
+      """;
+  private static final long MINUTE = 60_000;
+
+  @TempDir Path dir;
+
+  private KeyedOneInputStreamOperatorTestHarness<String, Notice, Message> harness(
+      String belowThreshold) throws Exception {
+    NotifySettings settings = NotifyTestSupport.settings(dir, ROUTES.formatted(belowThreshold));
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new ThresholdGate(settings)),
+            (Notice n) -> n.groupKey,
+            Types.STRING);
+    h.open();
+    return h;
+  }
+
+  private static void forged(
+      KeyedOneInputStreamOperatorTestHarness<String, Notice, Message> h, String... ids)
+      throws Exception {
+    for (String id : ids) {
+      h.processElement(
+          new StreamRecord<>(
+              new Notice(
+                  "telegram:-100",
+                  "oncall",
+                  "forged-flood",
+                  true,
+                  alert(id, AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-1"))));
+    }
+  }
+
+  private static List<String> texts(
+      KeyedOneInputStreamOperatorTestHarness<String, Notice, Message> h) {
+    return h.extractOutputValues().stream()
+        .map(m -> m.text.lines().findFirst().orElse(""))
+        .toList();
+  }
+
+  @Test
+  void shouldSendOneSummaryWhenTheThresholdIsReached() throws Exception {
+    try (var h = harness("individual")) {
+      h.setProcessingTime(0);
+      forged(h, "a1", "a2");
+      assertThat(h.extractOutputValues()).isEmpty();
+      h.setProcessingTime(MINUTE);
+      forged(h, "a3");
+
+      assertThat(h.extractOutputValues())
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.text)
+                    .startsWith(
+                        "HIGH · 3 FORGED_UTR alerts for merchant M-1 within 10 min (threshold"
+                            + " forged-flood)");
+                assertThat(m.alertIds).isEqualTo("a1,a2,a3");
+              });
+      h.setProcessingTime(11 * MINUTE);
+      assertThat(h.extractOutputValues()).hasSize(1);
+    }
+  }
+
+  @Test
+  void shouldHoldAlertsInTheQuietPeriodAndSummariseThemAfter() throws Exception {
+    try (var h = harness("individual")) {
+      h.setProcessingTime(0);
+      forged(h, "a1", "a2", "a3", "a4", "a5", "a3");
+      h.setProcessingTime(31 * MINUTE);
+
+      assertThat(h.extractOutputValues())
+          .extracting(m -> m.alertIds)
+          .containsExactly("a1,a2,a3", "a4,a5");
+    }
+  }
+
+  @Test
+  void shouldSendAWindowUnderTheThresholdOneByOneOnlyIfTheRouteAsks() throws Exception {
+    try (var h = harness("individual")) {
+      h.setProcessingTime(0);
+      forged(h, "a1", "a2");
+      h.setProcessingTime(10 * MINUTE);
+      assertThat(h.extractOutputValues()).extracting(m -> m.alertIds).containsExactly("a1", "a2");
+      assertThat(texts(h)).containsOnly("HIGH · FORGED_UTR / NO_BANK_RECORD");
+    }
+    try (var h = harness("summary-only")) {
+      h.setProcessingTime(0);
+      forged(h, "a1", "a2");
+      h.setProcessingTime(10 * MINUTE);
+      assertThat(h.extractOutputValues()).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldPassAlertsUnderNoThresholdAtOnce() throws Exception {
+    try (var h = harness("individual")) {
+      h.processElement(
+          new StreamRecord<>(
+              new Notice(
+                  "telegram:-100",
+                  "oncall",
+                  null,
+                  true,
+                  alert(
+                      "b1",
+                      AlertType.LARGE_AMOUNT,
+                      "PAYMENT_OVER_LIMIT",
+                      Severity.MEDIUM,
+                      "M-1"))));
+      assertThat(h.extractOutputValues())
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.id).isEqualTo(ThresholdGate.id("telegram:-100", "b1"));
+                assertThat(m.text)
+                    .isEqualTo(
+                        """
+            MEDIUM · LARGE_AMOUNT / PAYMENT_OVER_LIMIT
+            UTR 412345678901 claimed by order O-b1 (₹2,500.00) from ra****@okhdfc has no bank record within 30m
+            merchant M-1 · ₹2,500.00 · 2026-11-21T10:00:00Z
+            alert b1""");
+              });
+    }
+  }
+}
