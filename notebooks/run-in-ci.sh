@@ -18,7 +18,7 @@ for _ in $(seq 1 240); do
   sleep 1
 done
 grep -q "Ready for analysts" "$log" || { echo "the demo did not get ready:"; tail -40 "$log"; exit 1; }
-url=$(grep -o 'DATABASE_URL=[^ ]*' "$log" | head -1 | cut -d= -f2-)
+url=$(grep -m1 -o 'DATABASE_URL=[^ ]*' "$log" | cut -d= -f2-)
 grep -A4 "PostgreSQL tables" "$log"
 
 for notebook in notebooks/*.ipynb; do

@@ -6,8 +6,6 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
 import io.riskstream.config.RiskstreamConfig;
-import io.riskstream.kafka.DeadLetter;
-import io.riskstream.kafka.DeadLetterSplitter;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
@@ -66,15 +64,6 @@ public final class DetectJob {
     DataStream<Alert> alerts = DetectionWorkflow.define(payments, bills, balanceChanges, rules);
     alerts.sinkTo(kafka.alertSink()).uid(Uids.SINK_ALERTS).name("alerts → " + topics.alerts());
 
-    DataStream<DeadLetter> deadLetters =
-        payments
-            .getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
-            .union(
-                bills.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
-                balanceChanges.getSideOutput(DeadLetterSplitter.DEAD_LETTERS));
-    deadLetters
-        .sinkTo(kafka.deadLetterSink())
-        .uid(Uids.SINK_DEAD_LETTERS)
-        .name("dead letters → " + topics.deadLetters());
+    kafka.sendDeadLetters(Uids.SINK_DEAD_LETTERS, payments, bills, balanceChanges);
   }
 }

@@ -10,6 +10,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
@@ -83,13 +84,27 @@ public final class KafkaConnectors {
         .name("split dead letters of " + topic);
   }
 
+  /**
+   * Sends the bad records split off by {@link #read} from these streams to the dead-letter topic.
+   */
+  public void sendDeadLetters(String uid, SingleOutputStreamOperator<?>... readers) {
+    DataStream<DeadLetter> letters = readers[0].getSideOutput(DeadLetterSplitter.DEAD_LETTERS);
+    for (int i = 1; i < readers.length; i++) {
+      letters = letters.union(readers[i].getSideOutput(DeadLetterSplitter.DEAD_LETTERS));
+    }
+    letters
+        .sinkTo(deadLetterSink())
+        .uid(uid)
+        .name("dead letters → " + config.topics().deadLetters());
+  }
+
   public KafkaSink<Alert> alertSink() {
     return exactlyOnce(
         new AlertSerializer(config.topics().alerts(), config.registry(), config.autoRegister()),
         "alerts");
   }
 
-  public KafkaSink<DeadLetter> deadLetterSink() {
+  private KafkaSink<DeadLetter> deadLetterSink() {
     return exactlyOnce(
         new DeadLetterSerializer(config.topics().deadLetters(), job), "dead-letters");
   }

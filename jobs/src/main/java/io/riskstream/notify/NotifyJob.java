@@ -3,7 +3,6 @@ package io.riskstream.notify;
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
-import io.riskstream.kafka.DeadLetterSplitter;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
@@ -39,10 +38,6 @@ public final class NotifyJob {
                 "notification-dead-letters"))
         .uid(Uids.NOTIFY_FAILED_SINK)
         .name("→ " + config.topics().notificationDeadLetters());
-    alerts
-        .getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
-        .sinkTo(kafka.deadLetterSink())
-        .uid(Uids.NOTIFY_DEAD_LETTERS)
-        .name("dead letters → " + config.topics().deadLetters());
+    kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts);
   }
 }

@@ -7,7 +7,6 @@ import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
-import io.riskstream.kafka.DeadLetterSplitter;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
@@ -83,15 +82,7 @@ public final class SinkJob {
     write(bills, BILLS, postgres, Uids.SINK_TABLE_BILLS);
     write(balanceChanges, BALANCE_CHANGES, postgres, Uids.SINK_TABLE_BALANCE_CHANGES);
 
-    alerts
-        .getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
-        .union(
-            payments.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
-            bills.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
-            balanceChanges.getSideOutput(DeadLetterSplitter.DEAD_LETTERS))
-        .sinkTo(kafka.deadLetterSink())
-        .uid(Uids.SINK_JOB_DEAD_LETTERS)
-        .name("dead letters → " + topics.deadLetters());
+    kafka.sendDeadLetters(Uids.SINK_JOB_DEAD_LETTERS, alerts, payments, bills, balanceChanges);
   }
 
   private static <T extends SpecificRecordBase> void write(
