@@ -117,6 +117,14 @@ final class DemoCommand implements Callable<Integer> {
         .limit(5)
         .map(Alert::getSummary)
         .forEach(s -> System.out.println("  - " + s));
+    System.out.println(
+        "On-call received "
+            + result.onCallMessages().size()
+            + " Telegram messages (HIGH and CRITICAL;"
+            + " FORGED_UTR summarised from 5 in 10 min), for example:");
+    result.onCallMessages().stream()
+        .limit(3)
+        .forEach(m -> System.out.println("  | " + m.replace("\n", "\n  | ") + "\n"));
     System.out.println("PostgreSQL tables (psql " + result.postgresUrl() + "):");
     result
         .tableRows()

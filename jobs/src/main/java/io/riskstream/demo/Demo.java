@@ -13,6 +13,8 @@ import io.riskstream.kafka.DeadLetterSerializer;
 import io.riskstream.kafka.EmbeddedKafka;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
+import io.riskstream.notify.NotifyJob;
+import io.riskstream.notify.NotifySettings;
 import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
@@ -72,7 +74,8 @@ public final class Demo {
       List<Label> labels,
       long produced,
       Map<String, Long> tableRows,
-      String postgresUrl) {}
+      String postgresUrl,
+      List<String> onCallMessages) {}
 
   /** The analysts' connection string of the demo's PostgreSQL on {@code port}. */
   public static String postgresUrl(int port) {
@@ -97,7 +100,8 @@ public final class Demo {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(0);
         EmbeddedPostgres postgres =
-            EmbeddedPostgres.builder().setPort(options.postgresPort()).start()) {
+            EmbeddedPostgres.builder().setPort(options.postgresPort()).start();
+        OnCallInbox inbox = new OnCallInbox()) {
       RiskstreamConfig config = config(kafka, registry);
       Migrations.apply(config.postgres());
       Topics topics = config.topics();
@@ -117,6 +121,7 @@ public final class Demo {
       // separate jobs.
       DetectJob.build(env, config, Rules.defaults());
       SinkJob.build(env, config);
+      NotifyJob.build(env, config, onCallRoutes(inbox));
       JobClient job = env.executeAsync(config.jobName());
       out.printf(
           "  Kafka      %s%n  registry   %s%n  Flink UI   http://127.0.0.1:%d  (job %s)%n"
@@ -179,10 +184,39 @@ public final class Demo {
               traffic.labels(),
               produced.get(),
               tableRows(config.postgres()),
-              postgresUrl(options.postgresPort()));
+              postgresUrl(options.postgresPort()),
+              inbox.messages());
       whileUp.accept(result);
       return result;
     }
+  }
+
+  /**
+   * On-call's routes in the demo: HIGH and CRITICAL alerts to one Telegram group (the local inbox),
+   * with FORGED_UTR summarised from 5 alerts in 10 minutes; rate limits relaxed so that a minute of
+   * demo drains.
+   */
+  private NotifySettings onCallRoutes(OnCallInbox inbox) throws IOException {
+    Path token = options.workDir().resolve("telegram-token");
+    Files.writeString(token, "demo:token");
+    return new NotifySettings(
+        new NotifySettings.Telegram(inbox.url(), null, token.toString()),
+        List.of(
+            new NotifySettings.Route(
+                "on-call",
+                List.of(),
+                io.riskstream.avro.Severity.HIGH,
+                List.of("-100200300"),
+                List.of(),
+                "individual")),
+        List.of(
+            new NotifySettings.Threshold(
+                "forged-utr-flood", "FORGED_UTR", null, 5, "10 min", "30 min")),
+        new NotifySettings.Delivery(4, "200 ms", "2 s", "5 s", "1 d"),
+        new NotifySettings.RateLimits(
+            new NotifySettings.Limit(100, "1 s"),
+            new NotifySettings.Limit(100, "1 s"),
+            new NotifySettings.Limit(100, "1 s")));
   }
 
   private RiskstreamConfig config(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
@@ -200,7 +234,7 @@ public final class Demo {
             "checkpoints.interval=2 s",
             "watermarks.idleness=2 s",
             "checkpoints.dir=" + options.workDir().resolve("checkpoints").toUri(),
-            "job.name=riskstream demo (detect + sink)",
+            "job.name=riskstream demo (detect + sink + notify)",
             "job.parallelism=2",
             "flink.rest.port=" + options.uiPort(),
             "flink.rest.bind-address=127.0.0.1",
