@@ -117,7 +117,22 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
     long at = limiter.reserve(Math.max(notBefore, System.currentTimeMillis()), buckets(message));
     long delay = Math.max(0, at - System.currentTimeMillis());
     scheduler.schedule(
-        () -> send(message, attempt, lastError, result), delay, TimeUnit.MILLISECONDS);
+        () -> guarded(message, attempt, result, () -> send(message, attempt, lastError, result)),
+        delay,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs a step of a delivery on an executor thread; anything it throws fails the message with that
+   * error instead of vanishing in the executor, which would leave the async operator waiting for it
+   * forever.
+   */
+  private void guarded(Message message, int attempt, ResultFuture<Delivery> result, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      fail(message, attempt, "delivery failed: " + e, result);
+    }
   }
 
   private void send(
@@ -132,22 +147,41 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
     http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
-            (response, error) -> {
-              if (error != null) {
-                retry(message, attempt, 0, "no answer: " + error, result);
-              } else if (response.statusCode() / 100 == 2) {
-                counter(message, "sent").inc();
-                result.complete(List.of(new Delivery(message, true, attempt, previousError)));
-              } else if (response.statusCode() == 429) {
-                counter(message, "rateLimited").inc();
-                retry(
-                    message, attempt, retryAfterMillis(response), "429 " + response.body(), result);
-              } else if (response.statusCode() >= 500) {
-                retry(message, attempt, 0, response.statusCode() + " " + response.body(), result);
-              } else {
-                fail(message, attempt, response.statusCode() + " " + response.body(), result);
-              }
-            });
+            (response, error) ->
+                guarded(
+                    message,
+                    attempt,
+                    result,
+                    () -> {
+                      if (error != null) {
+                        retry(message, attempt, 0, "no answer: " + error, result);
+                      } else if (response.statusCode() / 100 == 2) {
+                        counter(message, "sent").inc();
+                        result.complete(
+                            List.of(new Delivery(message, true, attempt, previousError)));
+                      } else if (response.statusCode() == 429) {
+                        counter(message, "rateLimited").inc();
+                        retry(
+                            message,
+                            attempt,
+                            retryAfterMillis(response),
+                            "429 " + response.body(),
+                            result);
+                      } else if (response.statusCode() >= 500) {
+                        retry(
+                            message,
+                            attempt,
+                            0,
+                            response.statusCode() + " " + response.body(),
+                            result);
+                      } else {
+                        fail(
+                            message,
+                            attempt,
+                            response.statusCode() + " " + response.body(),
+                            result);
+                      }
+                    }));
   }
 
   private void retry(
@@ -277,7 +311,8 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
     return buckets;
   }
 
-  private Counter counter(Message message, String name) {
+  /** Synchronized: called from the HTTP client's threads and the retry scheduler at once. */
+  private synchronized Counter counter(Message message, String name) {
     return metrics
         .computeIfAbsent(message.target, t -> new HashMap<>())
         .computeIfAbsent(name, n -> group.addGroup("target", message.target).counter(n));
