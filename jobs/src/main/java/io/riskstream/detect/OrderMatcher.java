@@ -4,7 +4,6 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -92,8 +91,7 @@ public final class OrderMatcher
       return;
     }
     lines.put(line.getLogId(), line);
-    ctx.timerService().registerEventTimeTimer(time);
-    ctx.timerService().registerEventTimeTimer(time + rules.matchWindow().toMillis());
+    KeyedState.watch(ctx.timerService(), time, rules.matchWindow().toMillis());
     cleanup.extend(ctx.timerService(), time);
   }
 
@@ -108,10 +106,8 @@ public final class OrderMatcher
       cleanup.clear();
       return;
     }
-    List<Payment> successes = new ArrayList<>();
-    successesByUtr.values().forEach(successes::add);
-    List<BalanceChange> credited = new ArrayList<>();
-    lines.values().forEach(credited::add);
+    List<Payment> successes = KeyedState.values(successesByUtr);
+    List<BalanceChange> credited = KeyedState.values(lines);
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     for (UtrRules.Finding f :
         OrderRules.evaluate(

@@ -5,7 +5,6 @@ import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -93,8 +92,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
             claim.getKind() == PaymentKind.COLLECT ? BillDirection.CREDIT : BillDirection.DEBIT)) {
       waitingClaims.merge(time, 1, Integer::sum);
     }
-    ctx.timerService().registerEventTimeTimer(time);
-    ctx.timerService().registerEventTimeTimer(time + rules.matchWindow().toMillis());
+    KeyedState.watch(ctx.timerService(), time, rules.matchWindow().toMillis());
     cleanup.extend(ctx.timerService(), time);
   }
 
@@ -113,8 +111,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         stopWaiting(claim.getEventTime().toEpochMilli());
       }
     }
-    ctx.timerService().registerEventTimeTimer(time);
-    ctx.timerService().registerEventTimeTimer(time + rules.matchWindow().toMillis());
+    KeyedState.watch(ctx.timerService(), time, rules.matchWindow().toMillis());
     cleanup.extend(ctx.timerService(), time);
   }
 
@@ -127,10 +124,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       cleanup.clear();
       return;
     }
-    List<Payment> claims = new ArrayList<>();
-    claimsByOrder.values().forEach(claims::add);
-    List<Bill> statement = new ArrayList<>();
-    bills.values().forEach(statement::add);
+    List<Payment> claims = KeyedState.values(claimsByOrder);
+    List<Bill> statement = KeyedState.values(bills);
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     lastWatermark = Math.max(lastWatermark, watermark);
     for (UtrRules.Finding finding :
