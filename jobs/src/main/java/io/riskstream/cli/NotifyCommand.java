@@ -4,6 +4,7 @@ import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectJob;
 import io.riskstream.notify.NotifyJob;
 import io.riskstream.notify.NotifySettings;
+import io.riskstream.sink.Migrations;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description = {
       "Send alerts (read_committed) to on-call: Telegram chats and webhooks per route, threshold summaries,",
-      "at most one message per alert and route, retries, rate limits; undeliverable messages to a dead-letter topic.",
+      "at most one message per alert and route, retries, rate limits; undeliverable messages to the",
+      "notification_dead_letters table in PostgreSQL (postgres.url; migrations applied first).",
       "Routes: the YAML file named by notify.file (see docs/notify.md)."
     })
 final class NotifyCommand implements Callable<Integer> {
@@ -28,6 +30,7 @@ final class NotifyCommand implements Callable<Integer> {
     }
     RiskstreamConfig settings = config.load(List.of());
     NotifySettings routes = NotifySettings.load(settings.notifyFile());
+    Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     NotifyJob.build(env, settings, routes);
     env.execute(settings.jobName().replace("detect", "notify"));

@@ -33,6 +33,13 @@ public final class RiskstreamOptions {
           .defaultValue("committed-or-earliest")
           .withDescription(
               "Where a job without a checkpoint starts: committed-or-earliest, earliest or latest.");
+  public static final ConfigOption<Boolean> KAFKA_BOUNDED =
+      key("kafka.bounded")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Stop at the offsets that are the latest when the job starts, then finish: drains a"
+                  + " backlog (backfills, benchmarks). Event-time rules then decide everything pending.");
   public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
       key("kafka.transaction-timeout")
           .durationType()
@@ -166,18 +173,12 @@ public final class RiskstreamOptions {
           .noDefaultValue()
           .withDescription(
               "YAML file of notification routes, thresholds, delivery and rate limits (notify job).");
-  public static final ConfigOption<String> TOPIC_NOTIFICATION_DEAD_LETTERS =
-      key("topics.notification-dead-letters")
-          .stringType()
-          .defaultValue("risk-notification-dead-letters")
-          .withDescription(
-              "Notifications that could not be delivered, with the last error (JSON).");
   public static final ConfigOption<String> POSTGRES_URL =
       key("postgres.url")
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "JDBC URL of the analysts' PostgreSQL, e.g. jdbc:postgresql://db:5432/risk (sink job).");
+              "JDBC URL of the analysts' PostgreSQL, e.g. jdbc:postgresql://db:5432/risk (sink and notify jobs).");
   public static final ConfigOption<String> POSTGRES_USER =
       key("postgres.user")
           .stringType()

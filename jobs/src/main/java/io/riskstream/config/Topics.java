@@ -9,8 +9,7 @@ public record Topics(
     String balanceChanges,
     String alerts,
     String rules,
-    String deadLetters,
-    String notificationDeadLetters)
+    String deadLetters)
     implements Serializable {
 
   public static Topics defaults() {
@@ -24,7 +23,6 @@ public record Topics(
         config.get(RiskstreamOptions.TOPIC_BALANCE_CHANGES),
         config.get(RiskstreamOptions.TOPIC_ALERTS),
         config.get(RiskstreamOptions.TOPIC_RULES),
-        config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS),
-        config.get(RiskstreamOptions.TOPIC_NOTIFICATION_DEAD_LETTERS));
+        config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS));
   }
 }

@@ -20,9 +20,7 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -100,41 +98,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     return bootstrapServers;
   }
 
-  /**
-   * Creates riskstream's topics: the input and alert topics with {@code partitions}, the others
-   * with one.
-   */
+  /** Creates riskstream's topics: see {@link KafkaTopics#create(String, Topics, int)}. */
   public void createTopics(Topics topics, int partitions) {
-    createTopics(
-        Map.of(
-            topics.payments(), partitions,
-            topics.bills(), partitions,
-            topics.balanceChanges(), partitions,
-            topics.alerts(), partitions,
-            topics.deadLetters(), 1,
-            topics.rules(), 1,
-            topics.notificationDeadLetters(), 1));
+    KafkaTopics.create(bootstrapServers, topics, partitions);
   }
 
   /** Creates the topics (name to partition count) that do not exist yet. */
   public void createTopics(Map<String, Integer> partitionsByTopic) {
-    try (Admin admin = admin()) {
-      for (Map.Entry<String, Integer> topic : partitionsByTopic.entrySet()) {
-        try {
-          admin
-              .createTopics(List.of(new NewTopic(topic.getKey(), topic.getValue(), (short) 1)))
-              .all()
-              .get();
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + topic.getKey(), e.getCause());
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    KafkaTopics.create(bootstrapServers, partitionsByTopic);
   }
 
   public Admin admin() {

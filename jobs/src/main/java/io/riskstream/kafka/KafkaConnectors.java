@@ -50,15 +50,19 @@ public final class KafkaConnectors {
    */
   public <T extends SpecificRecordBase> KafkaSource<Either<DeadLetter, T>> source(
       String topic, Class<T> type, RecordCheck<T> check) {
-    return KafkaSource.<Either<DeadLetter, T>>builder()
-        .setProperties(config.kafkaProperties())
-        .setTopics(topic)
-        .setGroupId(groupId())
-        .setClientIdPrefix(groupId() + "-" + topic)
-        .setStartingOffsets(startingOffsets())
-        .setProperty("isolation.level", "read_committed")
-        .setDeserializer(new WireRecordDeserializer<>(config.registry(), type, check))
-        .build();
+    var builder =
+        KafkaSource.<Either<DeadLetter, T>>builder()
+            .setProperties(config.kafkaProperties())
+            .setTopics(topic)
+            .setGroupId(groupId())
+            .setClientIdPrefix(groupId() + "-" + topic)
+            .setStartingOffsets(startingOffsets())
+            .setProperty("isolation.level", "read_committed")
+            .setDeserializer(new WireRecordDeserializer<>(config.registry(), type, check));
+    if (config.bounded()) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
   }
 
   /**

@@ -6,12 +6,13 @@ import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
+import io.riskstream.sink.PostgresSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The notify job's I/O: alerts from {@code risk-alerts} (read_committed) through {@link
- * NotifyWorkflow}; messages that could not be delivered go to the notification dead-letter topic,
- * never dropped.
+ * NotifyWorkflow}; messages that could not be delivered go to the {@code notification_dead_letters}
+ * table with their last error, never dropped.
  */
 public final class NotifyJob {
   private NotifyJob() {}
@@ -33,11 +34,10 @@ public final class NotifyJob {
         .uid(Uids.NOTIFY_FAILED)
         .name("not delivered")
         .sinkTo(
-            kafka.sink(
-                new FailedDeliverySerializer(config.topics().notificationDeadLetters()),
-                "notification-dead-letters"))
+            PostgresSink.upsert(
+                NotificationDeadLetters.UPSERT, new NotificationDeadLetters(), config.postgres()))
         .uid(Uids.NOTIFY_FAILED_SINK)
-        .name("→ " + config.topics().notificationDeadLetters());
+        .name(NotificationDeadLetters.TABLE + " (PostgreSQL upsert)");
     kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts);
   }
 }

@@ -11,9 +11,6 @@ import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -91,22 +88,7 @@ public final class SinkJob {
       RiskstreamConfig.Postgres postgres,
       String uid) {
     records
-        .sinkTo(
-            JdbcSink.<T>builder()
-                .withQueryStatement(table.upsertSql(), table)
-                .withExecutionOptions(
-                    JdbcExecutionOptions.builder()
-                        .withBatchSize(postgres.batchSize())
-                        .withBatchIntervalMs(postgres.batchInterval().toMillis())
-                        .withMaxRetries(postgres.maxRetries())
-                        .build())
-                .buildAtLeastOnce(
-                    new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                        .withUrl(postgres.url())
-                        .withDriverName("org.postgresql.Driver")
-                        .withUsername(postgres.user())
-                        .withPassword(postgres.password())
-                        .build()))
+        .sinkTo(PostgresSink.upsert(table.upsertSql(), table, postgres))
         .uid(uid)
         .name(table.table() + " (PostgreSQL upsert)");
   }

@@ -30,7 +30,7 @@ class MigrationsITCase {
       Map<String, List<String>> afterFirst = columns(postgres);
       MigrateResult again = Migrations.apply(db);
 
-      assertThat(fresh.migrationsExecuted).isEqualTo(1);
+      assertThat(fresh.migrationsExecuted).isEqualTo(2); // V1 tables, V2 notification dead letters
       assertThat(again.migrationsExecuted).isZero();
       assertThat(columns(postgres)).isEqualTo(afterFirst);
     }
@@ -45,7 +45,19 @@ class MigrationsITCase {
           .containsEntry("risk_alerts", fields(Alert.getClassSchema()))
           .containsEntry("payments", fields(Payment.getClassSchema()))
           .containsEntry("bills", fields(Bill.getClassSchema()))
-          .containsEntry("balance_changes", fields(BalanceChange.getClassSchema()));
+          .containsEntry("balance_changes", fields(BalanceChange.getClassSchema()))
+          .containsEntry(
+              "notification_dead_letters",
+              List.of(
+                  "message_id",
+                  "target",
+                  "route",
+                  "alert_ids",
+                  "message",
+                  "attempts",
+                  "last_error",
+                  "failed_at"))
+          .hasSize(5);
     }
   }
 

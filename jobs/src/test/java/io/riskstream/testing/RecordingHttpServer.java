@@ -12,7 +12,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real HTTP server on loopback that records every request and answers from a script per path
@@ -46,10 +48,11 @@ public final class RecordingHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final List<Request> requests = new ArrayList<>();
   private final Map<String, Deque<Answer>> scripts = new ConcurrentHashMap<>();
+  private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
 
   public RecordingHttpServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.setExecutor(Executors.newCachedThreadPool()); // a thread per held request
     server.createContext("/", this::handle);
     server.start();
   }
@@ -61,6 +64,22 @@ public final class RecordingHttpServer implements AutoCloseable {
   /** The answers {@code path} gives, in order, before it settles on 200. */
   public void script(String path, Answer... answers) {
     scripts.put(path, new ArrayDeque<>(List.of(answers)));
+  }
+
+  /**
+   * From now on, requests to {@code path} are recorded and then left unanswered until {@link
+   * #release}: messages in flight, as at a crash.
+   */
+  public void hold(String path) {
+    holds.put(path, new CountDownLatch(1));
+  }
+
+  /** Answers the held requests to {@code path} (200) and stops holding new ones. */
+  public void release(String path) {
+    CountDownLatch held = holds.remove(path);
+    if (held != null) {
+      held.countDown();
+    }
   }
 
   public synchronized List<Request> requests() {
@@ -80,17 +99,17 @@ public final class RecordingHttpServer implements AutoCloseable {
             new Request(
                 path, Map.copyOf(exchange.getRequestHeaders()), body, System.currentTimeMillis()));
       }
+      CountDownLatch held = holds.get(path);
+      if (held != null) {
+        awaitQuietly(held);
+      }
       Deque<Answer> script = scripts.get(path);
       Answer answer = script == null ? null : script.pollFirst();
       if (answer == null) {
         answer = Answer.status(200, "{\"ok\":true}");
       }
       if (answer.delayMillis() > 0) {
-        try {
-          Thread.sleep(answer.delayMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        awaitQuietly(new CountDownLatch(1), answer.delayMillis());
       }
       byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -101,8 +120,21 @@ public final class RecordingHttpServer implements AutoCloseable {
     }
   }
 
+  private static void awaitQuietly(CountDownLatch latch) {
+    awaitQuietly(latch, TimeUnit.MINUTES.toMillis(5));
+  }
+
+  private static void awaitQuietly(CountDownLatch latch, long millis) {
+    try {
+      latch.await(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
+    holds.values().forEach(CountDownLatch::countDown);
     server.stop(0);
   }
 }

@@ -1,0 +1,34 @@
+package io.riskstream.sink;
+
+import io.riskstream.config.RiskstreamConfig;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+
+/**
+ * Flink's JDBC sink as every riskstream table uses it: an idempotent upsert, batched, at least once
+ * (a replayed record rewrites its own row).
+ */
+public final class PostgresSink {
+  private PostgresSink() {}
+
+  public static <T> JdbcSink<T> upsert(
+      String sql, JdbcStatementBuilder<T> binder, RiskstreamConfig.Postgres postgres) {
+    return JdbcSink.<T>builder()
+        .withQueryStatement(sql, binder)
+        .withExecutionOptions(
+            JdbcExecutionOptions.builder()
+                .withBatchSize(postgres.batchSize())
+                .withBatchIntervalMs(postgres.batchInterval().toMillis())
+                .withMaxRetries(postgres.maxRetries())
+                .build())
+        .buildAtLeastOnce(
+            new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                .withUrl(postgres.url())
+                .withDriverName("org.postgresql.Driver")
+                .withUsername(postgres.user())
+                .withPassword(postgres.password())
+                .build());
+  }
+}
