@@ -4,6 +4,7 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
+import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectionWorkflow;
 import io.riskstream.detect.Rules;
 import io.riskstream.kafka.EventTimes;
@@ -42,7 +43,7 @@ public final class Backtest {
       Inputs inputs, Rules rules, int parallelism, Duration maxOutOfOrderness) throws Exception {
     Configuration config = new Configuration();
     config.setString("state.backend.type", "rocksdb");
-    config.setString("pipeline.generic-types", "false");
+    RiskstreamConfig.withRiskstreamDefaults(config);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
     DataStream<Alert> alerts =

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       NotifyCommand.class,
       GenerateCommand.class,
       ProduceCommand.class,
+      BrokerCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Riskstream {

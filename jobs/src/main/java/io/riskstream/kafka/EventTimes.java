@@ -33,14 +33,18 @@ public final class EventTimes {
         .withTimestampAssigner(eventTime);
   }
 
-  /** For a source that also carries dead letters: those keep the Kafka record's own timestamp. */
+  /**
+   * For a source that also carries dead letters: those do not move the watermark (their Kafka
+   * timestamp says nothing about the events' time, and a replay of old events with one bad record
+   * written today would otherwise make every later event late).
+   */
   public static <T> WatermarkStrategy<Either<DeadLetter, T>> watermarksWithDeadLetters(
       Duration maxOutOfOrderness, Duration idleness, SerializableTimestampAssigner<T> eventTime) {
     SerializableTimestampAssigner<Either<DeadLetter, T>> assigner =
         (record, kafkaTimestamp) ->
             record.isRight()
                 ? eventTime.extractTimestamp(record.right(), kafkaTimestamp)
-                : kafkaTimestamp;
+                : Long.MIN_VALUE;
     return watermarks(maxOutOfOrderness, idleness, assigner);
   }
 }

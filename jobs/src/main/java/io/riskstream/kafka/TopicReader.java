@@ -19,10 +19,22 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class TopicReader {
   private TopicReader() {}
 
+  /** Every committed record of {@code topic}, as a read_committed consumer sees them. */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(Properties kafka, String topic) {
+    return readAll(kafka, topic, true);
+  }
+
+  /**
+   * Every record of {@code topic}; with {@code committedOnly} false also those of open or aborted
+   * transactions (for when a record was written matters, not whether it was committed yet).
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(
+      Properties kafka, String topic, boolean committedOnly) {
     Properties props = new Properties();
     props.putAll(kafka);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        committedOnly ? "read_committed" : "read_uncommitted");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(

@@ -7,10 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -35,8 +37,13 @@ public final class WireProducer implements AutoCloseable {
     this.registry = registry;
   }
 
-  @SuppressWarnings("unchecked")
   public void send(String topic, String key, SpecificRecord value) {
+    send(topic, key, value, metadata -> {});
+  }
+
+  /** Sends, and hands the broker's acknowledgement (partition, offset) to {@code acked}. */
+  @SuppressWarnings("unchecked")
+  public void send(String topic, String key, SpecificRecord value, Consumer<RecordMetadata> acked) {
     AvroWireSerializer<SpecificRecord> serializer =
         serializers.computeIfAbsent(
             topic + '\0' + value.getSchema().getFullName(),
@@ -49,13 +56,18 @@ public final class WireProducer implements AutoCloseable {
     sendRaw(
         topic,
         key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-        serializer.serialize(value));
+        serializer.serialize(value),
+        acked);
   }
 
   /**
    * Sends bytes as they are: for records that are not Avro, such as the poison pills of the tests.
    */
   public void sendRaw(String topic, byte[] key, byte[] value) {
+    sendRaw(topic, key, value, metadata -> {});
+  }
+
+  private void sendRaw(String topic, byte[] key, byte[] value, Consumer<RecordMetadata> acked) {
     producer.send(
         new ProducerRecord<>(topic, key, value),
         (metadata, error) -> {
@@ -63,6 +75,7 @@ public final class WireProducer implements AutoCloseable {
             throw new IllegalStateException(
                 "cannot write to " + topic + ": " + error.getMessage(), error);
           }
+          acked.accept(metadata);
         });
   }
 

@@ -1,0 +1,75 @@
+package io.riskstream.bench;
+
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
+import io.riskstream.avro.LedgerState;
+import io.riskstream.avro.Payment;
+import io.riskstream.config.Topics;
+import io.riskstream.detect.DetectionWorkflow;
+import io.riskstream.detect.IpBurstDetector;
+import io.riskstream.detect.UtrRules;
+import io.riskstream.generate.Traffic;
+import io.riskstream.generate.TrafficGenerator;
+import io.riskstream.kafka.WireProducer;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The benchmark's input: generated wallet traffic (the demo's generator, with injected fraud) and
+ * the number of keys each detector holds state for.
+ */
+record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
+  /** Distinct keys per keyed operator, for state bytes per key. */
+  record KeyCounts(long utrs, long orders, long accounts, long ips) {}
+
+  static Workload generate(long count, long seed, Instant start) {
+    Traffic traffic =
+        TrafficGenerator.generate(new TrafficGenerator.Settings(count, seed, 0.02, start));
+    List<Traffic.Event> events = traffic.inEventTimeOrder();
+    return new Workload(traffic, events, count(events));
+  }
+
+  /** The keys the given events open in each operator: the filters of {@link DetectionWorkflow}. */
+  static KeyCounts count(List<Traffic.Event> events) {
+    Set<String> utrs = new HashSet<>();
+    Set<String> orders = new HashSet<>();
+    Set<String> accounts = new HashSet<>();
+    Set<String> ips = new HashSet<>();
+    for (Traffic.Event e : events) {
+      if (e.record() instanceof Payment p) {
+        orders.add(p.getOrderNo());
+        if (UtrRules.isClaim(p)) {
+          utrs.add(p.getUtr());
+        }
+        if (p.getIp() != null && !p.getIp().isEmpty() && IpBurstDetector.payer(p) != null) {
+          ips.add(p.getIp());
+        }
+      } else if (e.record() instanceof Bill b) {
+        utrs.add(b.getUtr());
+      } else if (e.record() instanceof BalanceChange c && c.getState() == LedgerState.SUCCESS) {
+        accounts.add(c.getAccountId());
+        if (c.getOrderNo() != null && !c.getOrderNo().isEmpty()) {
+          orders.add(c.getOrderNo());
+        }
+      }
+    }
+    return new KeyCounts(utrs.size(), orders.size(), accounts.size(), ips.size());
+  }
+
+  int size() {
+    return events.size();
+  }
+
+  /** Writes every event to its topic in event-time order, as upstream systems would. */
+  void load(Properties kafka, io.riskstream.registry.SchemaRegistryClient registry, Topics topics) {
+    try (WireProducer producer = new WireProducer(kafka, registry)) {
+      for (Traffic.Event e : events) {
+        producer.send(e.topic(topics), e.key(), e.record());
+      }
+      producer.flush();
+    }
+  }
+}
