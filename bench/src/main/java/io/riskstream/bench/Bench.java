@@ -217,7 +217,11 @@ public final class Bench implements Callable<Integer> {
       List<String> microRows = List.of();
       if (micro) {
         say("JMH micro-benchmarks: serde and each detector's cost per event");
-        microRows = Micro.run();
+        try {
+          microRows = Micro.run();
+        } catch (Exception e) { // the macro figures above are worth a report without these
+          System.err.println("JMH micro-benchmarks failed: " + e);
+        }
       }
       Report report =
           new Report(
