@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -97,6 +98,7 @@ public final class Bench implements Callable<Integer> {
       description = "The report (default ${DEFAULT-VALUE}).")
   Path out;
 
+  private Path work;
   private final Map<String, Figure> figures = new java.util.LinkedHashMap<>();
 
   public static void main(String[] args) {
@@ -110,7 +112,7 @@ public final class Bench implements Callable<Integer> {
           "--events must be at least 1000; --runs, --parallelism, --latency-seconds at least 1");
       return 2;
     }
-    Path work = Files.createTempDirectory("riskstream-bench");
+    work = Files.createTempDirectory("riskstream-bench");
     say("starting the broker and registry (riskstream broker, in a child JVM)");
     try (BrokerProcess broker = BrokerProcess.start(riskstreamJar, work.resolve("broker.log"))) {
       SchemaRegistryClient registry = new SchemaRegistryClient(broker.registryUrl);
@@ -187,7 +189,7 @@ public final class Bench implements Callable<Integer> {
                 registry,
                 liveEvents,
                 rate,
-                Files.createTempDirectory(work, "savepoint"));
+                Files.createDirectories(work.resolve("savepoints").resolve("run-" + run)));
         long[] ms = r.latenciesMillis();
         check(ms.length > 0, "no alert could be timed in the latency run");
         record("p50", percentile(ms, 0.50));
@@ -241,6 +243,9 @@ public final class Bench implements Callable<Integer> {
         return 1;
       }
       return 0;
+    } finally {
+      FileUtils.deleteDirectory(work.resolve("savepoints").toFile()); // broker.log stays
+      FileUtils.deleteDirectory(work.resolve("checkpoints").toFile());
     }
   }
 
@@ -261,6 +266,9 @@ public final class Bench implements Callable<Integer> {
                 "job.transactional-id-prefix=" + name,
                 "job.parallelism=" + parallelism,
                 "checkpoints.interval=10 s",
+                // On disk, as on a cluster: the JobManager's in-memory storage refuses state over 5
+                // MB.
+                "checkpoints.dir=" + work.resolve("checkpoints").toUri(),
                 "topics.alerts=" + name + "-alerts",
                 "topics.dead-letters=" + name + "-dead-letters",
                 "topics.payments=" + input + "-payments",
