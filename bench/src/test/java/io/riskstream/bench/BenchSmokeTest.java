@@ -17,7 +17,7 @@ import picocli.CommandLine;
  */
 class BenchSmokeTest {
   @Test
-  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void shouldMeasureEveryPhaseAndWriteTheReport(@TempDir Path dir) throws Exception {
     Path report = dir.resolve("RESULTS.md");
 

@@ -239,14 +239,17 @@ public final class ConfigLoader {
     return "a text value";
   }
 
+  /** A key the typed one is a prefix of (or extends) first, else the nearest by edit distance. */
   private static String closest(String key, Set<String> known) {
+    Comparator<String> nearest = Comparator.comparingInt(k -> distance(k, key));
     return known.stream()
-        .min(Comparator.comparingInt(k -> distance(k, key)))
-        .filter(
-            k ->
-                distance(k, key) <= Math.max(3, key.length() / 3)
-                    || k.startsWith(key)
-                    || key.startsWith(k))
+        .filter(k -> k.startsWith(key) || key.startsWith(k))
+        .min(nearest)
+        .or(
+            () ->
+                known.stream()
+                    .min(nearest)
+                    .filter(k -> distance(k, key) <= Math.max(3, key.length() / 3)))
         .map(k -> "; did you mean '" + k + "'?")
         .orElse("");
   }
