@@ -2,6 +2,8 @@ package io.riskstream.bench;
 
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
+import io.riskstream.cli.Riskstream;
+import io.riskstream.config.ConfigException;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.detect.DetectJob;
@@ -70,7 +72,9 @@ public final class Bench implements Callable<Integer> {
   int latencySeconds;
 
   @Option(
-      names = "--micro",
+      // Named by its negative form: picocli flips a default-true negatable option on its
+      // positive name, so "--no-micro" is the spelling that reliably turns it off.
+      names = "--no-micro",
       negatable = true,
       defaultValue = "true",
       description =
@@ -102,7 +106,11 @@ public final class Bench implements Callable<Integer> {
   private final Map<String, Figure> figures = new java.util.LinkedHashMap<>();
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Bench()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Bench()).setExecutionExceptionHandler(Riskstream.USER_MISTAKES);
   }
 
   @Override
@@ -113,6 +121,16 @@ public final class Bench implements Callable<Integer> {
       return 2;
     }
     work = Files.createTempDirectory("riskstream-bench");
+    try {
+      // A mistyped --set fails here, in one line, before a broker starts.
+      RiskstreamConfig.load(
+          null,
+          Map.of(),
+          settings("localhost:9092", "http://localhost:8081", "bench", "bench", true));
+    } catch (ConfigException e) {
+      FileUtils.deleteDirectory(work.toFile());
+      throw e;
+    }
     say("starting the broker and registry (riskstream broker, in a child JVM)");
     try (BrokerProcess broker = BrokerProcess.start(riskstreamJar, work.resolve("broker.log"))) {
       SchemaRegistryClient registry = new SchemaRegistryClient(broker.registryUrl);
@@ -254,11 +272,23 @@ public final class Bench implements Callable<Integer> {
    * topics under {@code input}; {@code drain} stops at the end offsets. Creates the topics.
    */
   private RiskstreamConfig config(BrokerProcess broker, String name, String input, boolean drain) {
+    RiskstreamConfig config =
+        RiskstreamConfig.load(
+            null,
+            Map.of(),
+            settings(broker.bootstrapServers, broker.registryUrl, name, input, drain));
+    KafkaTopics.create(broker.bootstrapServers, config.topics(), parallelism);
+    return config;
+  }
+
+  /** The keys of {@link #config}, then every --set, which wins. */
+  private List<String> settings(
+      String bootstrap, String registryUrl, String name, String input, boolean drain) {
     List<String> sets =
         new ArrayList<>(
             List.of(
-                "kafka.bootstrap-servers=" + broker.bootstrapServers,
-                "registry.url=" + broker.registryUrl,
+                "kafka.bootstrap-servers=" + bootstrap,
+                "registry.url=" + registryUrl,
                 "kafka.starting-offsets=earliest",
                 "kafka.bounded=" + drain,
                 "kafka.group-id=" + name,
@@ -275,9 +305,7 @@ public final class Bench implements Callable<Integer> {
                 "topics.bills=" + input + "-bills",
                 "topics.balance-changes=" + input + "-balance-changes"));
     sets.addAll(this.sets);
-    RiskstreamConfig config = RiskstreamConfig.load(null, Map.of(), sets);
-    KafkaTopics.create(broker.bootstrapServers, config.topics(), parallelism);
-    return config;
+    return sets;
   }
 
   private static List<Alert> alerts(RiskstreamConfig config, SchemaRegistryClient registry)

@@ -47,5 +47,6 @@ class BenchSmokeTest {
         .contains("| UtrMatcher, per UTR |")
         .contains("| ≤ 200 B of state per open UTR |");
     assertThat(md).doesNotContain("NaN").doesNotContain("Infinity");
+    assertThat(md).as("--no-micro skips JMH").doesNotContain("## Micro-benchmarks");
   }
 }

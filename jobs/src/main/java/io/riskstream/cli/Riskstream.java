@@ -44,16 +44,23 @@ public final class Riskstream {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Riskstream())
-        .setExecutionExceptionHandler(
-            (e, cmd, parsed) -> {
-              if (e instanceof ConfigException || e instanceof UserException) {
-                cmd.getErr().println("riskstream " + cmd.getCommandName() + ": " + e.getMessage());
-                return USER_ERROR;
-              }
-              throw e;
-            });
+    return new CommandLine(new Riskstream()).setExecutionExceptionHandler(USER_MISTAKES);
   }
+
+  /** Prints a user mistake (bad configuration or arguments) as one line, exit code 2. */
+  public static final CommandLine.IExecutionExceptionHandler USER_MISTAKES =
+      (e, cmd, parsed) -> {
+        if (e instanceof ConfigException || e instanceof UserException) {
+          String name = cmd.getCommandName();
+          cmd.getErr()
+              .println(
+                  (name.startsWith("riskstream") ? name : "riskstream " + name)
+                      + ": "
+                      + e.getMessage());
+          return USER_ERROR;
+        }
+        throw e;
+      };
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override

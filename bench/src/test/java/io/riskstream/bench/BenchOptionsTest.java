@@ -1,0 +1,44 @@
+package io.riskstream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The harness's command line: a user mistake is one line and exit code 2, nothing started. */
+class BenchOptionsTest {
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cmd = Bench.commandLine();
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  @Test
+  void shouldNameTheMistypedKeyOfASet() {
+    assertThat(run("--set", "checkpoints.intervall=5 s")).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("riskstream-bench: ")
+        .contains("checkpoints.intervall")
+        .contains("checkpoints.interval")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldRefuseASetThatBreaksExactlyOnce() {
+    assertThat(run("--set", "checkpoints.interval=10 min")).isEqualTo(2);
+    assertThat(err.toString()).contains("kafka.transaction-timeout").doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldTurnTheMicroBenchmarksOff() {
+    Bench bench = new Bench();
+    new CommandLine(bench).parseArgs("--no-micro");
+    assertThat(bench.micro).isFalse();
+    new CommandLine(bench = new Bench()).parseArgs();
+    assertThat(bench.micro).isTrue();
+  }
+}
