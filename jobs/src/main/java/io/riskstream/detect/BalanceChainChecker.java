@@ -2,14 +2,10 @@ package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -19,14 +15,14 @@ import org.apache.flink.util.Collector;
  * state until the watermark passes them, then {@link BalanceRules} checks each against the line
  * before it.
  *
- * <p>State per account: the lines waiting for the watermark (by log_id, so a redelivery changes
- * nothing) and the last line checked. A line that arrives behind the last one checked (late, or a
- * redelivery of a checked line) cannot be put in order any more: it is counted as late and skipped.
- * The last line is cleared by a timer after the account retention.
+ * <p>State per account: the lines waiting for the watermark ({@link EventTimeBuffer}; a redelivered
+ * log_id changes nothing) and the last line checked. A line that arrives behind the last one
+ * checked (late, or a redelivery of a checked line) cannot be put in order any more: it is counted
+ * as late and skipped. The last line is cleared by a timer after the account retention.
  */
 public final class BalanceChainChecker extends KeyedProcessFunction<String, BalanceChange, Alert> {
   private final Rules rules;
-  private transient MapState<String, BalanceChange> waiting;
+  private transient EventTimeBuffer<BalanceChange> waiting;
   private transient ValueState<BalanceChange> last;
   private transient AlertOutput output;
   private transient CleanupTimer cleanup;
@@ -39,7 +35,8 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
   public void open(OpenContext context) {
     AvroTypeInfo<BalanceChange> type = new AvroTypeInfo<>(BalanceChange.class);
     waiting =
-        getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.STRING, type));
+        new EventTimeBuffer<>(
+            getRuntimeContext(), "waiting-by-time", type, BalanceChange::getLogId);
     last = getRuntimeContext().getState(new ValueStateDescriptor<>("last-line", type));
     output = new AlertOutput(getRuntimeContext());
     cleanup = new CleanupTimer(getRuntimeContext(), rules.accountRetention());
@@ -55,35 +52,26 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
       return;
     }
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    waiting.put(line.getLogId(), line);
-    ctx.timerService().registerEventTimeTimer(time);
+    waiting.add(line, time, ctx.timerService());
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
     if (cleanup.isDue(timestamp)) {
+      // Quiet for the retention; a line due at this very moment starts a new chain.
       last.clear();
       output.clear();
       cleanup.clear();
-      return;
     }
-    long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
-    List<BalanceChange> due = new ArrayList<>();
-    for (BalanceChange line : waiting.values()) {
-      if (line.getEventTime().toEpochMilli() <= watermark) {
-        due.add(line);
-      }
-    }
+    List<BalanceChange> due = waiting.take(timestamp, OrderRules.LINES_BY_TIME);
     if (due.isEmpty()) {
       return;
     }
-    due.sort(OrderRules.LINES_BY_TIME);
     BalanceChange previous = last.value();
     for (BalanceChange line : due) {
       for (Alert alert : BalanceRules.check(previous, line, rules)) {
         output.emit(alert.getReason() + "|" + line.getLogId(), alert, out);
       }
-      waiting.remove(line.getLogId());
       previous = line;
     }
     last.update(previous);

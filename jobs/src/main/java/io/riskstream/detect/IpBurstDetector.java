@@ -6,10 +6,10 @@ import io.riskstream.avro.Evidence;
 import io.riskstream.avro.Payment;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -24,8 +24,9 @@ import org.apache.flink.util.Collector;
  *
  * <p>Payments wait in state until the watermark passes them and are then taken in event-time order
  * (ties by event_id), so the result does not depend on arrival order. State per IP: the waiting
- * payments, each payer's latest payment in the window, and whether the detector is disarmed; all of
- * it empties once the IP is quiet for a window.
+ * payments ({@link EventTimeBuffer}), each payer's latest payment in the window (one value, read
+ * and written once per timer: it is small, and counting a map state's entries would scan it), and
+ * whether the detector is disarmed; all of it empties once the IP is quiet for a window.
  */
 public final class IpBurstDetector extends KeyedProcessFunction<String, Payment, Alert> {
   public static final String DISTINCT_ACCOUNTS = "DISTINCT_ACCOUNTS";
@@ -33,8 +34,8 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
       Comparator.comparing(Evidence::getEventTime).thenComparing(Evidence::getId);
 
   private final Rules rules;
-  private transient MapState<String, Payment> waiting;
-  private transient MapState<String, Evidence> latestByPayer;
+  private transient EventTimeBuffer<Payment> waiting;
+  private transient ValueState<Map<String, Evidence>> latestByPayer;
   private transient ValueState<Boolean> disarmed;
   private transient ValueState<Long> lastProcessed;
   private transient AlertOutput output;
@@ -54,15 +55,17 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
   @Override
   public void open(OpenContext context) {
     waiting =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "waiting", Types.STRING, new AvroTypeInfo<>(Payment.class)));
+        new EventTimeBuffer<>(
+            getRuntimeContext(),
+            "waiting-by-time",
+            new AvroTypeInfo<>(Payment.class),
+            Payment::getEventId);
     latestByPayer =
         getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "latest-by-payer", Types.STRING, new AvroTypeInfo<>(Evidence.class)));
+            .getState(
+                new ValueStateDescriptor<>(
+                    "payers-in-window",
+                    Types.MAP(Types.STRING, new AvroTypeInfo<>(Evidence.class))));
     disarmed = getRuntimeContext().getState(new ValueStateDescriptor<>("disarmed", Types.BOOLEAN));
     lastProcessed =
         getRuntimeContext().getState(new ValueStateDescriptor<>("last-processed", Types.LONG));
@@ -79,41 +82,39 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
       return;
     }
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    waiting.put(p.getEventId(), p);
-    ctx.timerService().registerEventTimeTimer(time);
+    waiting.add(p, time, ctx.timerService());
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
     Rules.IpBurst settings = rules.ipBurst();
     long window = settings.window().toMillis();
-    long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
-    List<Payment> due = new ArrayList<>();
-    for (Payment p : waiting.values()) {
-      if (p.getEventTime().toEpochMilli() <= watermark) {
-        due.add(p);
-      }
-    }
-    due.sort(UtrRules.BY_TIME);
+    List<Payment> due = waiting.take(timestamp, UtrRules.BY_TIME);
+    Map<String, Evidence> payers = latestByPayer.value();
+    payers = payers == null ? new HashMap<>() : payers;
     for (Payment p : due) {
       long time = p.getEventTime().toEpochMilli();
-      evictBefore(time - window);
-      if (size() < settings.distinctPayers()) {
+      evictBefore(payers, time - window);
+      if (payers.size() < settings.distinctPayers()) {
         disarmed.clear();
       }
-      latestByPayer.put(payer(p), UtrRules.evidence(p));
-      if (size() >= settings.distinctPayers() && disarmed.value() == null) {
+      payers.put(payer(p), UtrRules.evidence(p));
+      if (payers.size() >= settings.distinctPayers() && disarmed.value() == null) {
         disarmed.update(true);
-        Alert alert = burst(ctx.getCurrentKey(), p, settings);
+        Alert alert = burst(ctx.getCurrentKey(), p, payers, settings);
         output.emit(alert.getAlertId(), alert, out);
       }
-      waiting.remove(p.getEventId());
       lastProcessed.update(time);
       ctx.timerService().registerEventTimeTimer(time + window);
     }
     if (due.isEmpty()) {
-      evictBefore(watermark - window);
-      if (latestByPayer.isEmpty() && waiting.isEmpty()) {
+      evictBefore(payers, Math.max(timestamp, ctx.timerService().currentWatermark()) - window);
+    }
+    if (!payers.isEmpty()) {
+      latestByPayer.update(payers);
+    } else {
+      latestByPayer.clear();
+      if (waiting.isEmpty()) {
         disarmed.clear();
         lastProcessed.clear();
         output.clear();
@@ -125,36 +126,15 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
    * Forgets payers whose latest payment is at or before {@code cutoff}: the window is (t - window,
    * t].
    */
-  private void evictBefore(long cutoff) throws Exception {
-    List<String> expired = new ArrayList<>();
-    for (var entry : latestByPayer.entries()) {
-      if (entry.getValue().getEventTime().toEpochMilli() <= cutoff) {
-        expired.add(entry.getKey());
-      }
-    }
-    for (String payer : expired) {
-      latestByPayer.remove(payer);
-    }
+  private static void evictBefore(Map<String, Evidence> payers, long cutoff) {
+    payers.values().removeIf(e -> e.getEventTime().toEpochMilli() <= cutoff);
   }
 
-  private int size() throws Exception {
-    int n = 0;
-    for (String ignored : latestByPayer.keys()) {
-      n++;
-    }
-    return n;
-  }
-
-  private Alert burst(String ip, Payment trigger, Rules.IpBurst settings) throws Exception {
-    List<Evidence> evidence = new ArrayList<>();
-    List<String> payers = new ArrayList<>();
-    for (var entry : latestByPayer.entries()) {
-      evidence.add(entry.getValue());
-    }
+  private Alert burst(
+      String ip, Payment trigger, Map<String, Evidence> latest, Rules.IpBurst settings) {
+    List<Evidence> evidence = new ArrayList<>(latest.values());
     evidence.sort(BY_TIME);
-    for (var entry : latestByPayer.entries()) {
-      payers.add(entry.getKey());
-    }
+    List<String> payers = new ArrayList<>(latest.keySet());
     payers.sort(null);
     String summary =
         String.format(

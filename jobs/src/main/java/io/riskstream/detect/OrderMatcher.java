@@ -4,13 +4,11 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
-import java.util.List;
+import java.util.Collection;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -28,8 +26,8 @@ public final class OrderMatcher
     extends KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> {
   private final Rules rules;
   private transient ValueState<Payment> firstPayment;
-  private transient MapState<String, Payment> successesByUtr;
-  private transient MapState<String, BalanceChange> lines;
+  private transient ValueState<Map<String, Payment>> successesByUtr;
+  private transient ValueState<Map<String, BalanceChange>> lines;
   private transient ValueState<Alert> largest;
   private transient AlertOutput output;
   private transient CleanupTimer cleanup;
@@ -43,14 +41,9 @@ public final class OrderMatcher
     AvroTypeInfo<Payment> payment = new AvroTypeInfo<>(Payment.class);
     firstPayment =
         getRuntimeContext().getState(new ValueStateDescriptor<>("first-payment", payment));
-    successesByUtr =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("successes-by-utr", Types.STRING, payment));
+    successesByUtr = KeyedState.smallMap(getRuntimeContext(), "successes", payment);
     lines =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "ledger-lines", Types.STRING, new AvroTypeInfo<>(BalanceChange.class)));
+        KeyedState.smallMap(getRuntimeContext(), "ledger", new AvroTypeInfo<>(BalanceChange.class));
     largest =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("large", new AvroTypeInfo<>(Alert.class)));
@@ -67,9 +60,11 @@ public final class OrderMatcher
       firstPayment.update(p);
     }
     if (p.getStatus() == PaymentStatus.SUCCESS && p.getUtr() != null) {
-      Payment known = successesByUtr.get(p.getUtr());
+      Map<String, Payment> successes = KeyedState.read(successesByUtr);
+      Payment known = successes.get(p.getUtr());
       if (known == null || UtrRules.BY_TIME.compare(p, known) < 0) {
-        successesByUtr.put(p.getUtr(), p);
+        successes.put(p.getUtr(), p);
+        successesByUtr.update(successes);
       }
     }
     Alert large = LargeAmountRule.check(p, rules);
@@ -87,10 +82,12 @@ public final class OrderMatcher
       throws Exception {
     long time = line.getEventTime().toEpochMilli();
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    if (lines.contains(line.getLogId())) {
+    Map<String, BalanceChange> ledger = KeyedState.read(lines);
+    if (ledger.containsKey(line.getLogId())) {
       return;
     }
-    lines.put(line.getLogId(), line);
+    ledger.put(line.getLogId(), line);
+    lines.update(ledger);
     KeyedState.watch(ctx.timerService(), time, rules.matchWindow().toMillis());
     cleanup.extend(ctx.timerService(), time);
   }
@@ -106,8 +103,8 @@ public final class OrderMatcher
       cleanup.clear();
       return;
     }
-    List<Payment> successes = KeyedState.values(successesByUtr);
-    List<BalanceChange> credited = KeyedState.values(lines);
+    Collection<Payment> successes = KeyedState.read(successesByUtr).values();
+    Collection<BalanceChange> credited = KeyedState.read(lines).values();
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     for (UtrRules.Finding f :
         OrderRules.evaluate(

@@ -5,12 +5,11 @@ import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
-import java.util.List;
+import java.util.Collection;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -29,8 +28,8 @@ import org.apache.flink.util.Collector;
  */
 public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bill, Alert> {
   private final Rules rules;
-  private transient MapState<String, Payment> claimsByOrder;
-  private transient MapState<String, Bill> bills;
+  private transient ValueState<Map<String, Payment>> claimsByOrder;
+  private transient ValueState<Map<String, Bill>> bills;
   private transient AlertOutput output;
   private transient CleanupTimer cleanup;
   private transient Counter claimsMatched;
@@ -48,14 +47,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   @Override
   public void open(OpenContext context) {
     claimsByOrder =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "claims-by-order", Types.STRING, new AvroTypeInfo<>(Payment.class)));
-    bills =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>("bills", Types.STRING, new AvroTypeInfo<>(Bill.class)));
+        KeyedState.smallMap(getRuntimeContext(), "claims", new AvroTypeInfo<>(Payment.class));
+    bills = KeyedState.smallMap(getRuntimeContext(), "statement", new AvroTypeInfo<>(Bill.class));
     output = new AlertOutput(getRuntimeContext());
     cleanup = new CleanupTimer(getRuntimeContext(), rules.utrRetention());
     claimsMatched =
@@ -79,16 +72,19 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   public void processElement1(Payment claim, Context ctx, Collector<Alert> out) throws Exception {
     long time = claim.getEventTime().toEpochMilli();
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    Payment known = claimsByOrder.get(claim.getOrderNo());
+    Map<String, Payment> claims = KeyedState.read(claimsByOrder);
+    Payment known = claims.get(claim.getOrderNo());
     if (known != null && UtrRules.BY_TIME.compare(known, claim) <= 0) {
       // A later claim of the same order, or a redelivery: the earliest one speaks for the order.
       return;
     }
-    claimsByOrder.put(claim.getOrderNo(), claim);
+    claims.put(claim.getOrderNo(), claim);
+    claimsByOrder.update(claims);
     lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
     if (known == null
         && UtrRules.wellFormed(claim, rules)
         && !hasBillOf(
+            KeyedState.read(bills),
             claim.getKind() == PaymentKind.COLLECT ? BillDirection.CREDIT : BillDirection.DEBIT)) {
       waitingClaims.merge(time, 1, Integer::sum);
     }
@@ -100,15 +96,19 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   public void processElement2(Bill bill, Context ctx, Collector<Alert> out) throws Exception {
     long time = bill.getEventTime().toEpochMilli();
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    if (bills.contains(bill.getBillId())) {
+    Map<String, Bill> statement = KeyedState.read(bills);
+    if (statement.containsKey(bill.getBillId())) {
       return;
     }
-    boolean firstOfItsDirection = !hasBillOf(bill.getDirection());
-    bills.put(bill.getBillId(), bill);
-    for (Payment claim : firstOfItsDirection ? claimsByOrder.values() : List.<Payment>of()) {
-      if (UtrRules.matches(claim.getKind(), bill.getDirection())
-          && UtrRules.wellFormed(claim, rules)) {
-        stopWaiting(claim.getEventTime().toEpochMilli());
+    boolean firstOfItsDirection = !hasBillOf(statement, bill.getDirection());
+    statement.put(bill.getBillId(), bill);
+    bills.update(statement);
+    if (firstOfItsDirection) {
+      for (Payment claim : KeyedState.read(claimsByOrder).values()) {
+        if (UtrRules.matches(claim.getKind(), bill.getDirection())
+            && UtrRules.wellFormed(claim, rules)) {
+          stopWaiting(claim.getEventTime().toEpochMilli());
+        }
       }
     }
     KeyedState.watch(ctx.timerService(), time, rules.matchWindow().toMillis());
@@ -124,8 +124,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       cleanup.clear();
       return;
     }
-    List<Payment> claims = KeyedState.values(claimsByOrder);
-    List<Bill> statement = KeyedState.values(bills);
+    Collection<Payment> claims = KeyedState.read(claimsByOrder).values();
+    Collection<Bill> statement = KeyedState.read(bills).values();
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     lastWatermark = Math.max(lastWatermark, watermark);
     for (UtrRules.Finding finding :
@@ -143,7 +143,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
    * A claim counts as matched once, at its time + W, if a bill of its direction arrived by then;
    * either way it stops waiting then.
    */
-  private void countMatchedClaims(List<Payment> claims, List<Bill> statement, long timestamp) {
+  private void countMatchedClaims(
+      Collection<Payment> claims, Collection<Bill> statement, long timestamp) {
     long w = rules.matchWindow().toMillis();
     for (Payment c : claims) {
       long due = c.getEventTime().toEpochMilli() + w;
@@ -165,13 +166,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     }
   }
 
-  private boolean hasBillOf(BillDirection direction) throws Exception {
-    for (Bill b : bills.values()) {
-      if (b.getDirection() == direction) {
-        return true;
-      }
-    }
-    return false;
+  private static boolean hasBillOf(Map<String, Bill> statement, BillDirection direction) {
+    return statement.values().stream().anyMatch(b -> b.getDirection() == direction);
   }
 
   private void stopWaiting(long claimTime) {
