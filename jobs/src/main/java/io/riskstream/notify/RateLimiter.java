@@ -18,6 +18,13 @@ public final class RateLimiter {
   /** A limit and the key it counts under. */
   public record Bucket(String key, int messages, Duration per) {}
 
+  /**
+   * Added to every period. Sends leave at their booked times but reach the server unevenly: a burst
+   * opens its connections at once and lands over about 150 ms, so without a margin the server could
+   * count the tail of one burst and the head of the next in one period.
+   */
+  static final long JITTER_MARGIN_MILLIS = 250;
+
   private final Map<String, Deque<Long>> sends = new HashMap<>();
 
   /**
@@ -41,7 +48,7 @@ public final class RateLimiter {
     for (Bucket bucket : buckets) {
       Deque<Long> times = sends.get(bucket.key());
       times.addLast(at);
-      long oldestUseful = now - bucket.per().toMillis();
+      long oldestUseful = now - window(bucket);
       while (times.size() > bucket.messages() && times.peekFirst() <= oldestUseful) {
         times.removeFirst();
       }
@@ -54,7 +61,7 @@ public final class RateLimiter {
    * there.
    */
   private static long earliestFit(Deque<Long> times, Bucket bucket, long at) {
-    long period = bucket.per().toMillis();
+    long period = window(bucket);
     List<Long> inWindow = new ArrayList<>();
     for (long t : times) {
       if (t > at - period) {
@@ -67,5 +74,9 @@ public final class RateLimiter {
     inWindow.sort(null);
     // Enough sends must leave the window for one more to fit: the (size - N + 1)-th oldest.
     return inWindow.get(inWindow.size() - bucket.messages()) + period;
+  }
+
+  private static long window(Bucket bucket) {
+    return bucket.per().toMillis() + JITTER_MARGIN_MILLIS;
   }
 }

@@ -163,7 +163,9 @@ class NotifyWorkflowITCase {
 
     List<Request> tries = server.requests(TELEGRAM);
     assertThat(tries).hasSize(2);
-    assertThat(tries.get(1).receivedAt() - tries.get(0).receivedAt()).isGreaterThanOrEqualTo(3_000);
+    long gap = tries.get(1).receivedAt() - tries.get(0).receivedAt();
+    System.out.printf("429 with retry_after 3: the next try came %,d ms later%n", gap);
+    assertThat(gap).isGreaterThanOrEqualTo(3_000);
   }
 
   @Test
@@ -180,15 +182,19 @@ class NotifyWorkflowITCase {
     List<Long> times =
         server.requests(TELEGRAM).stream().map(Request::receivedAt).sorted().toList();
     assertThat(times).hasSize(100);
-    for (int i = 0; i + 25 < times.size(); i++) {
-      assertThat(times.get(i + 25) - times.get(i))
-          .as("26 sends within one second from send " + i)
-          .isGreaterThanOrEqualTo(
-              // Sends are booked at their scheduled time; the receiver sees the first burst up to
-              // ~60 ms late (25 connections opened at once), so its clock gets 150 ms of slack.
-              // Without the limit all 100 arrive within a few hundred ms and this fails.
-              1_000 - 150);
+    int busiestSecond = 0;
+    for (int i = 0, j = 0; i < times.size(); i++) {
+      while (times.get(i) - times.get(j) >= 1_000) {
+        j++;
+      }
+      busiestSecond = Math.max(busiestSecond, i - j + 1);
     }
+    System.out.printf(
+        "100 messages to one group (limit 25/s): spread over %,d ms, at most %d in any second%n",
+        times.get(99) - times.get(0), busiestSecond);
+    // As the receiver counts, by arrival. Without the limit all 100 arrive within a few hundred ms;
+    // without the limiter's jitter margin the tail of one burst and the head of the next meet.
+    assertThat(busiestSecond).isLessThanOrEqualTo(25);
   }
 
   @Test
