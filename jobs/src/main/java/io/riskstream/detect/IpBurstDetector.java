@@ -6,7 +6,6 @@ import io.riskstream.avro.Evidence;
 import io.riskstream.avro.Payment;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -61,11 +60,8 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
             new AvroTypeInfo<>(Payment.class),
             Payment::getEventId);
     latestByPayer =
-        getRuntimeContext()
-            .getState(
-                new ValueStateDescriptor<>(
-                    "payers-in-window",
-                    Types.MAP(Types.STRING, new AvroTypeInfo<>(Evidence.class))));
+        KeyedState.smallMap(
+            getRuntimeContext(), "payers-in-window", new AvroTypeInfo<>(Evidence.class));
     disarmed = getRuntimeContext().getState(new ValueStateDescriptor<>("disarmed", Types.BOOLEAN));
     lastProcessed =
         getRuntimeContext().getState(new ValueStateDescriptor<>("last-processed", Types.LONG));
@@ -90,8 +86,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     Rules.IpBurst settings = rules.ipBurst();
     long window = settings.window().toMillis();
     List<Payment> due = waiting.take(timestamp, UtrRules.BY_TIME);
-    Map<String, Evidence> payers = latestByPayer.value();
-    payers = payers == null ? new HashMap<>() : payers;
+    Map<String, Evidence> payers = KeyedState.read(latestByPayer);
     for (Payment p : due) {
       long time = p.getEventTime().toEpochMilli();
       evictBefore(payers, time - window);

@@ -16,6 +16,7 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Evidence;
 import io.riskstream.testing.Harnesses;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,31 @@ class BalanceChainCheckerTest {
 
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void shouldStartANewChainWithALineDueAtTheMomentTheRetentionEnds() throws Exception {
+    Instant retentionEnds = ONE_MINUTE_LATER.plus(Duration.ofDays(30));
+    // Would break the chain against L-2 (closed at 1,700); after 30 quiet days it starts a new one.
+    BalanceChange restart = ledger("L-9", "A-1", 325, "100", "5000", retentionEnds).build();
+    BalanceChange broken =
+        ledger("L-10", "A-1", 325, "50", "1000", retentionEnds.plus(Duration.ofMinutes(1))).build();
+    try (var h = harness()) {
+      send(h, FIRST, SECOND);
+      advance(h, ONE_MINUTE_LATER);
+      send(h, restart, broken);
+      advance(h, retentionEnds.plus(Duration.ofMinutes(1)));
+
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getReason()).isEqualTo("CHAIN_BREAK");
+                assertThat(a.getEvidence())
+                    .extracting(Evidence::getId)
+                    .containsExactly("L-9", "L-10");
+              });
     }
   }
 }
