@@ -85,11 +85,12 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
     Rules.IpBurst settings = rules.ipBurst();
     long window = settings.window().toMillis();
+    // A bucket's payments share its time, so the bookkeeping happens once per bucket.
     List<Payment> due = waiting.take(timestamp, UtrRules.BY_TIME);
     Map<String, Evidence> payers = KeyedState.read(latestByPayer);
+    boolean changed = !due.isEmpty();
     for (Payment p : due) {
-      long time = p.getEventTime().toEpochMilli();
-      evictBefore(payers, time - window);
+      evictBefore(payers, timestamp - window);
       if (payers.size() < settings.distinctPayers()) {
         disarmed.clear();
       }
@@ -99,15 +100,19 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
         Alert alert = burst(ctx.getCurrentKey(), p, payers, settings);
         output.emit(alert.getAlertId(), alert, out);
       }
-      lastProcessed.update(time);
-      ctx.timerService().registerEventTimeTimer(time + window);
     }
-    if (due.isEmpty()) {
-      evictBefore(payers, Math.max(timestamp, ctx.timerService().currentWatermark()) - window);
+    if (changed) {
+      lastProcessed.update(timestamp);
+      ctx.timerService().registerEventTimeTimer(timestamp + window);
+    } else {
+      changed =
+          evictBefore(payers, Math.max(timestamp, ctx.timerService().currentWatermark()) - window);
     }
     if (!payers.isEmpty()) {
-      latestByPayer.update(payers);
-    } else {
+      if (changed) {
+        latestByPayer.update(payers);
+      }
+    } else if (changed) {
       latestByPayer.clear();
       if (waiting.isEmpty()) {
         disarmed.clear();
@@ -121,8 +126,8 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
    * Forgets payers whose latest payment is at or before {@code cutoff}: the window is (t - window,
    * t].
    */
-  private static void evictBefore(Map<String, Evidence> payers, long cutoff) {
-    payers.values().removeIf(e -> e.getEventTime().toEpochMilli() <= cutoff);
+  private static boolean evictBefore(Map<String, Evidence> payers, long cutoff) {
+    return payers.values().removeIf(e -> e.getEventTime().toEpochMilli() <= cutoff);
   }
 
   private Alert burst(
