@@ -35,10 +35,10 @@ public class RegistryException extends RuntimeException {
   }
 
   /**
-   * The registry answered, and says the thing asked for does not exist: a fact about the data, not
-   * an outage.
+   * The registry says the schema id asked for does not exist (Confluent's 40403): a fact about the
+   * data, not an outage. Only this makes a record bad input.
    */
-  public boolean isNotFound() {
-    return status == 404;
+  public boolean isSchemaNotFound() {
+    return errorCode == SCHEMA_NOT_FOUND;
   }
 }

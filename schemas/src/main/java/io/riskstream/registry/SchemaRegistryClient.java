@@ -90,25 +90,51 @@ public final class SchemaRegistryClient {
    * global id.
    */
   public int register(String subject, Schema schema) {
-    return idsBySubjectAndSchema.computeIfAbsent(
-        subject + '\0' + schema,
-        k -> {
-          JsonNode answer =
-              send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
-          int id = answer.path("id").asInt();
-          schemasById.putIfAbsent(id, schema);
-          return id;
-        });
+    String key = subject + '\0' + schema;
+    Integer known = idsBySubjectAndSchema.get(key);
+    if (known != null) {
+      return known;
+    }
+    // Outside any lock: a call may take minutes of retries, and other threads' lookups of cached
+    // ids must not wait for it. Two threads may both ask; the registry answers both the same.
+    int id =
+        send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema))
+            .path("id")
+            .asInt();
+    schemasById.putIfAbsent(id, schema);
+    idsBySubjectAndSchema.putIfAbsent(key, id);
+    return id;
   }
 
   /**
    * The id of {@code schema} under {@code subject}, which must be registered already (no
-   * auto-registration).
+   * auto-registration). The schema is sent as a user's {@code .avsc} would be registered: without
+   * the {@code avro.java.string} properties that the Java code generator adds, which a registry
+   * compares as part of the schema.
    */
   public int lookup(String subject, Schema schema) {
-    return idsBySubjectAndSchema.computeIfAbsent(
-        subject + '\0' + schema,
-        k -> send("POST", "/subjects/" + encode(subject), schemaBody(schema)).path("id").asInt());
+    String key = subject + '\0' + schema;
+    Integer known = idsBySubjectAndSchema.get(key);
+    if (known != null) {
+      return known;
+    }
+    int id = send("POST", "/subjects/" + encode(subject), schemaBody(schema)).path("id").asInt();
+    idsBySubjectAndSchema.putIfAbsent(key, id);
+    return id;
+  }
+
+  /**
+   * Checks once, without retries, that {@code settings.urls()} lead to a schema registry; throws
+   * {@link RegistryUnavailableException} with one line saying what answered instead.
+   */
+  public void checkReachable() {
+    new SchemaRegistryClient(
+            new Settings(
+                settings.urls(),
+                settings.basicAuthUserInfo(),
+                settings.timeout(),
+                settings.urls().size()))
+        .send("GET", "/subjects", null);
   }
 
   /**
@@ -175,7 +201,25 @@ public final class SchemaRegistryClient {
   public record RegisteredSchema(String subject, int version, int id, Schema schema) {}
 
   private static ObjectNode schemaBody(Schema schema) {
-    return JSON.createObjectNode().put("schema", schema.toString());
+    return JSON.createObjectNode().put("schema", asUserWritesIt(schema));
+  }
+
+  /** The schema's JSON without the properties only Avro's Java code generator adds. */
+  static String asUserWritesIt(Schema schema) {
+    try {
+      JsonNode json = JSON.readTree(schema.toString());
+      stripJavaProperties(json);
+      return JSON.writeValueAsString(json);
+    } catch (IOException e) {
+      throw new IllegalStateException("Avro wrote a schema that is not JSON: " + schema, e);
+    }
+  }
+
+  private static void stripJavaProperties(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      object.remove("avro.java.string");
+    }
+    node.forEach(SchemaRegistryClient::stripJavaProperties);
   }
 
   private JsonNode send(String method, String path, JsonNode body) {
@@ -189,11 +233,11 @@ public final class SchemaRegistryClient {
       try {
         HttpResponse<String> response =
             http.send(request(url, method, path, body), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() < 500) {
+        if (response.statusCode() < 500 && !notARegistry(response)) {
           preferredUrl = index;
           return parse(response);
         }
-        lastStatus = url + " answered " + response.statusCode() + ": " + response.body();
+        lastStatus = url + " answered " + response.statusCode() + ": " + oneLine(response.body());
       } catch (IOException e) {
         lastFailure = e;
         lastStatus = url + ": " + e;
@@ -240,6 +284,28 @@ public final class SchemaRegistryClient {
         .header("Content-Type", CONTENT_TYPE)
         .method(method, HttpRequest.BodyPublishers.ofString(body.toString()))
         .build();
+  }
+
+  /**
+   * A 404 that is not one of Confluent's 404xx answers comes from something that is not a schema
+   * registry's API (a wrong base path, a proxy's error page): an outage to retry and then fail on,
+   * never a verdict that a schema does not exist.
+   */
+  private static boolean notARegistry(HttpResponse<String> response) {
+    if (response.statusCode() != 404) {
+      return false;
+    }
+    try {
+      int code = JSON.readTree(response.body()).path("error_code").asInt(0);
+      return code < 40400 || code > 40499;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  private static String oneLine(String body) {
+    String line = body.strip().replaceAll("\\s+", " ");
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 
   private static JsonNode parse(HttpResponse<String> response) throws IOException {

@@ -4,6 +4,7 @@ import io.riskstream.registry.RegistryException;
 import io.riskstream.registry.SchemaRegistryClient;
 import java.io.EOFException;
 import java.io.IOException;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -26,27 +27,42 @@ public final class AvroWireDeserializer<T extends SpecificRecord> {
   private final SchemaRegistryClient registry;
   private final Schema readerSchema;
   private final SpecificData model;
-  private final Map<Integer, SpecificDatumReader<T>> readersByWriterId = new HashMap<>();
+  private final ZoneId localTimeZone;
+  private final Map<Integer, Reader<T>> readersByWriterId = new HashMap<>();
   private BinaryDecoder decoder;
 
+  /**
+   * How to read the bodies of one writer schema: resolution, with a logical-type bridge if needed.
+   */
+  private record Reader<T>(SpecificDatumReader<T> resolving, LogicalTypeBridge bridge) {}
+
+  /** A deserializer that refuses writer schemas with local timestamps (they need a zone). */
   public AvroWireDeserializer(SchemaRegistryClient registry, Class<T> type) {
+    this(registry, type, null);
+  }
+
+  /**
+   * @param localTimeZone where writer fields of type local-timestamp-* are placed on the timeline
+   */
+  public AvroWireDeserializer(SchemaRegistryClient registry, Class<T> type, ZoneId localTimeZone) {
     this.registry = registry;
     this.model = SpecificData.getForClass(type);
     this.readerSchema = model.getSchema(type);
+    this.localTimeZone = localTimeZone;
   }
 
   public T deserialize(byte[] message) throws BadRecordException {
     int id = ConfluentWireFormat.schemaId(message);
-    SpecificDatumReader<T> reader = readerFor(id);
-    decoder =
-        DecoderFactory.get()
-            .binaryDecoder(
-                message,
-                ConfluentWireFormat.HEADER_LENGTH,
-                message.length - ConfluentWireFormat.HEADER_LENGTH,
-                decoder);
+    Reader<T> reader = readerFor(id);
     try {
-      T record = reader.read(null, decoder);
+      byte[] body = message;
+      int offset = ConfluentWireFormat.HEADER_LENGTH;
+      if (reader.bridge() != null) {
+        body = reader.bridge().convert(message, offset, message.length - offset);
+        offset = 0;
+      }
+      decoder = DecoderFactory.get().binaryDecoder(body, offset, body.length - offset, decoder);
+      T record = reader.resolving().read(null, decoder);
       if (!decoder.isEnd()) {
         throw new BadRecordException("trailing bytes after the Avro body of schema id " + id);
       }
@@ -60,8 +76,8 @@ public final class AvroWireDeserializer<T extends SpecificRecord> {
     }
   }
 
-  private SpecificDatumReader<T> readerFor(int id) throws BadRecordException {
-    SpecificDatumReader<T> reader = readersByWriterId.get(id);
+  private Reader<T> readerFor(int id) throws BadRecordException {
+    Reader<T> reader = readersByWriterId.get(id);
     if (reader != null) {
       return reader;
     }
@@ -69,14 +85,16 @@ public final class AvroWireDeserializer<T extends SpecificRecord> {
     try {
       writerSchema = registry.schemaById(id);
     } catch (RegistryException e) {
-      if (e.isNotFound()) {
+      if (e.isSchemaNotFound()) {
         throw new BadRecordException("unknown schema id " + id + " (" + e.getMessage() + ")", e);
       }
       throw e;
     }
     // A writer schema that cannot be resolved into the reader's fails on read, as an
     // AvroTypeException above.
-    reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);
+    LogicalTypeBridge bridge = LogicalTypeBridge.between(writerSchema, readerSchema, localTimeZone);
+    Schema resolvedFrom = bridge == null ? writerSchema : bridge.bridgedSchema();
+    reader = new Reader<>(new SpecificDatumReader<>(resolvedFrom, readerSchema, model), bridge);
     readersByWriterId.put(id, reader);
     return reader;
   }

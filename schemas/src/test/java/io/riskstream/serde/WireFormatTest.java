@@ -61,7 +61,7 @@ class WireFormatTest {
    * The expected bytes, written out field by field from the Avro binary encoding rules, not from
    * our encoder.
    */
-  private static final String GOLDEN_PAYMENT =
+  static final String GOLDEN_PAYMENT =
       "00"
           + "00000001" // magic byte, schema id 1 (big-endian)
           + "06"
