@@ -44,8 +44,17 @@ public final class Backtest {
     Configuration config = new Configuration();
     config.setString("state.backend.type", "rocksdb");
     RiskstreamConfig.withRiskstreamDefaults(config);
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+    return run(
+        StreamExecutionEnvironment.createLocalEnvironment(parallelism, config),
+        inputs,
+        rules,
+        maxOutOfOrderness);
+  }
+
+  /** The alerts of a run on {@code env} (a test's cluster, say), ordered as above. */
+  public static List<Alert> run(
+      StreamExecutionEnvironment env, Inputs inputs, Rules rules, Duration maxOutOfOrderness)
+      throws Exception {
     DataStream<Alert> alerts =
         DetectionWorkflow.define(
             source(

@@ -2,12 +2,16 @@ package io.riskstream.config;
 
 import static io.riskstream.config.RiskstreamOptions.*;
 
+import io.riskstream.kafka.EventTimeBounds;
 import io.riskstream.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -22,10 +26,21 @@ public final class RiskstreamConfig {
 
   private final Configuration config;
   private final StartingOffsets startingOffsets;
+  private final EventTimeBounds eventTimeBounds;
+  private final ZoneId localTimeZone;
 
   private RiskstreamConfig(Configuration config) {
     this.config = config;
     this.startingOffsets = parseStartingOffsets(config.get(KAFKA_STARTING_OFFSETS));
+    this.eventTimeBounds =
+        new EventTimeBounds(
+            parse(
+                EVENTS_NOT_BEFORE,
+                Instant::parse,
+                "an ISO-8601 instant such as 2000-01-01T00:00:00Z"),
+            config.get(EVENTS_MAX_AHEAD));
+    this.localTimeZone =
+        parse(EVENTS_LOCAL_TIME_ZONE, ZoneId::of, "a zone id such as Asia/Kolkata");
     require(KAFKA_BOOTSTRAP_SERVERS, "host:9092");
     require(REGISTRY_URL, "http://registry:8081");
     String backend = config.get(STATE_BACKEND);
@@ -73,6 +88,16 @@ public final class RiskstreamConfig {
               + option.key()
               + "="
               + example);
+    }
+  }
+
+  private <T> T parse(ConfigOption<String> option, Function<String, T> parser, String expected) {
+    String value = config.get(option);
+    try {
+      return parser.apply(value);
+    } catch (RuntimeException e) {
+      throw new ConfigException(
+          "invalid value '" + value + "' for '" + option.key() + "': expected " + expected);
     }
   }
 
@@ -150,6 +175,16 @@ public final class RiskstreamConfig {
 
   public Duration idleness() {
     return config.get(WATERMARK_IDLENESS);
+  }
+
+  /** Event times that are bad input (see {@link EventTimeBounds}). */
+  public EventTimeBounds eventTimeBounds() {
+    return eventTimeBounds;
+  }
+
+  /** The zone of writer schemas with local-timestamp event times. */
+  public ZoneId localTimeZone() {
+    return localTimeZone;
   }
 
   public String jobName() {

@@ -120,6 +120,26 @@ public final class RiskstreamOptions {
           .defaultValue(Duration.ofSeconds(30))
           .withDescription(
               "A partition without records for this long stops holding back the watermark.");
+  public static final ConfigOption<String> EVENTS_NOT_BEFORE =
+      key("events.not-before")
+          .stringType()
+          .defaultValue("2000-01-01T00:00:00Z")
+          .withDescription(
+              "An event_time before this instant is bad input (dead-lettered): a clock in seconds read"
+                  + " as milliseconds lands in 1970.");
+  public static final ConfigOption<Duration> EVENTS_MAX_AHEAD =
+      key("events.max-ahead")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription(
+              "An event_time more than this after its Kafka record's timestamp (files: after the"
+                  + " command started) is bad input (dead-lettered) and never moves a watermark.");
+  public static final ConfigOption<String> EVENTS_LOCAL_TIME_ZONE =
+      key("events.local-time-zone")
+          .stringType()
+          .defaultValue("Asia/Kolkata")
+          .withDescription(
+              "Time zone of writer schemas whose event_time is a local-timestamp-millis or -micros.");
 
   public static final ConfigOption<String> JOB_NAME =
       key("job.name")

@@ -108,10 +108,7 @@ public final class Demo {
       kafka.createTopics(topics, 2);
 
       long events = (long) options.rate() * options.duration().toSeconds();
-      Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-      Traffic traffic =
-          TrafficGenerator.generate(
-              new TrafficGenerator.Settings(events, options.seed(), options.fraudRate(), start));
+      Traffic traffic = trafficEndingBefore(Instant.now().truncatedTo(ChronoUnit.SECONDS), events);
 
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config.flinkConfiguration());
@@ -304,6 +301,22 @@ public final class Demo {
       }
     }
     return rows;
+  }
+
+  /**
+   * The traffic as if it had happened over the hours before {@code now}, replayed fast: event times
+   * after the moment a record is written are bad input (events.max-ahead), and the closing events
+   * an hour after the last one must be in the past too.
+   */
+  private Traffic trafficEndingBefore(Instant now, long events) {
+    Traffic probe =
+        TrafficGenerator.generate(
+            new TrafficGenerator.Settings(events, options.seed(), options.fraudRate(), now));
+    Duration span =
+        Duration.between(now, lastEventTime(probe)).plus(TrafficGenerator.CLOSING_AFTER);
+    return TrafficGenerator.generate(
+        new TrafficGenerator.Settings(
+            events, options.seed(), options.fraudRate(), now.minus(span).minusSeconds(60)));
   }
 
   private static Instant lastEventTime(Traffic traffic) {

@@ -97,13 +97,16 @@ public final class TrafficGenerator {
     return new TrafficGenerator(settings).run();
   }
 
+  /** How long after the last event of the traffic {@link #closing} comes. */
+  public static final java.time.Duration CLOSING_AFTER = java.time.Duration.ofHours(1);
+
   /**
    * One harmless event per stream an hour after {@code after}: it moves every watermark past the
    * traffic, so that all its windows close and every injected case is decided. It raises nothing (a
    * CREATED payment, a PENDING bill, a small reward on an account of its own).
    */
   public static Traffic closing(Instant after) {
-    Instant at = after.plus(java.time.Duration.ofHours(1));
+    Instant at = after.plus(CLOSING_AFTER);
     Payment payment =
         Payment.newBuilder()
             .setEventId("PE-CLOSE")

@@ -5,13 +5,15 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
 import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.types.Either;
 
 /**
  * Event-time watermarks of spec section 3: bounded disorder, and idleness so a quiet partition
- * stalls nothing.
+ * stalls nothing, but only once it has nothing left to read.
  */
 public final class EventTimes {
   private EventTimes() {}
@@ -26,25 +28,34 @@ public final class EventTimes {
   public static final SerializableTimestampAssigner<Alert> ALERT =
       (a, ts) -> a.getEventTime().toEpochMilli();
 
-  public static <T> WatermarkStrategy<T> watermarks(
-      Duration maxOutOfOrderness, Duration idleness, SerializableTimestampAssigner<T> eventTime) {
-    return WatermarkStrategy.<T>forBoundedOutOfOrderness(maxOutOfOrderness)
-        .withIdleness(idleness)
-        .withTimestampAssigner(eventTime);
-  }
-
   /**
-   * For a source that also carries dead letters: those do not move the watermark (their Kafka
-   * timestamp says nothing about the events' time, and a replay of old events with one bad record
-   * written today would otherwise make every later event late).
+   * Watermarks of a Kafka source that also carries dead letters. Dead letters do not move the
+   * watermark (their Kafka timestamp says nothing about the events' time, and a replay of old
+   * events with one bad record written today would otherwise make every later event late).
+   * Idleness, when given, applies only to partitions with nothing left to read ({@link
+   * IdleWhenCaughtUp}); a bounded read passes null, as a partition it still has to read is never
+   * idle, only slower.
    */
-  public static <T> WatermarkStrategy<Either<DeadLetter, T>> watermarksWithDeadLetters(
-      Duration maxOutOfOrderness, Duration idleness, SerializableTimestampAssigner<T> eventTime) {
+  public static <T> WatermarkStrategy<Either<DeadLetter, T>> kafkaWatermarks(
+      Duration maxOutOfOrderness,
+      Duration idleness,
+      Properties kafka,
+      SerializableTimestampAssigner<T> eventTime) {
     SerializableTimestampAssigner<Either<DeadLetter, T>> assigner =
         (record, kafkaTimestamp) ->
             record.isRight()
                 ? eventTime.extractTimestamp(record.right(), kafkaTimestamp)
                 : Long.MIN_VALUE;
-    return watermarks(maxOutOfOrderness, idleness, assigner);
+    IdleWhenCaughtUp.Backlog backlog = IdleWhenCaughtUp.kafka(kafka);
+    WatermarkStrategy<Either<DeadLetter, T>> strategy =
+        context -> {
+          var watermarks =
+              new BoundedOutOfOrdernessWatermarks<Either<DeadLetter, T>>(maxOutOfOrderness);
+          return idleness == null
+              ? watermarks
+              : new IdleWhenCaughtUp<>(
+                  watermarks, idleness, context.getInputActivityClock(), backlog);
+        };
+    return strategy.withTimestampAssigner(assigner);
   }
 }

@@ -49,7 +49,10 @@ public final class KafkaConnectors {
    * letter.
    */
   public <T extends SpecificRecordBase> KafkaSource<Either<DeadLetter, T>> source(
-      String topic, Class<T> type, RecordCheck<T> check) {
+      String topic,
+      Class<T> type,
+      RecordCheck<T> check,
+      SerializableTimestampAssigner<T> eventTime) {
     var builder =
         KafkaSource.<Either<DeadLetter, T>>builder()
             .setProperties(config.kafkaProperties())
@@ -58,7 +61,14 @@ public final class KafkaConnectors {
             .setClientIdPrefix(groupId() + "-" + topic)
             .setStartingOffsets(startingOffsets())
             .setProperty("isolation.level", "read_committed")
-            .setDeserializer(new WireRecordDeserializer<>(config.registry(), type, check));
+            .setDeserializer(
+                new WireRecordDeserializer<>(
+                    config.registry(),
+                    type,
+                    check,
+                    eventTime,
+                    config.eventTimeBounds(),
+                    config.localTimeZone()));
     if (config.bounded()) {
       builder.setBounded(OffsetsInitializer.latest());
     }
@@ -78,9 +88,12 @@ public final class KafkaConnectors {
       String sourceUid,
       String splitUid) {
     return env.fromSource(
-            source(topic, type, check),
-            EventTimes.watermarksWithDeadLetters(
-                config.maxOutOfOrderness(), config.idleness(), eventTime),
+            source(topic, type, check, eventTime),
+            EventTimes.kafkaWatermarks(
+                config.maxOutOfOrderness(),
+                config.bounded() ? null : config.idleness(),
+                config.kafkaProperties(),
+                eventTime),
             job + ": " + topic)
         .uid(sourceUid)
         .process(new DeadLetterSplitter<T>(), new AvroTypeInfo<>(type))

@@ -55,6 +55,7 @@ public final class WireProducer implements AutoCloseable {
                     true));
     sendRaw(
         topic,
+        null,
         key == null ? null : key.getBytes(StandardCharsets.UTF_8),
         serializer.serialize(value),
         acked);
@@ -64,12 +65,18 @@ public final class WireProducer implements AutoCloseable {
    * Sends bytes as they are: for records that are not Avro, such as the poison pills of the tests.
    */
   public void sendRaw(String topic, byte[] key, byte[] value) {
-    sendRaw(topic, key, value, metadata -> {});
+    sendRaw(topic, null, key, value, metadata -> {});
   }
 
-  private void sendRaw(String topic, byte[] key, byte[] value, Consumer<RecordMetadata> acked) {
+  /** Sends bytes as they are with the record timestamp {@code timestamp} (epoch millis). */
+  public void sendRaw(String topic, long timestamp, byte[] key, byte[] value) {
+    sendRaw(topic, timestamp, key, value, metadata -> {});
+  }
+
+  private void sendRaw(
+      String topic, Long timestamp, byte[] key, byte[] value, Consumer<RecordMetadata> acked) {
     producer.send(
-        new ProducerRecord<>(topic, key, value),
+        new ProducerRecord<>(topic, null, timestamp, key, value),
         (metadata, error) -> {
           if (error != null) {
             throw new IllegalStateException(

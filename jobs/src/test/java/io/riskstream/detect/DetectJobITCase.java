@@ -18,6 +18,7 @@ import io.riskstream.testing.KafkaTestSupport.PoisonPill;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
@@ -70,10 +71,12 @@ class DetectJobITCase {
     Traffic traffic =
         TrafficGenerator.generate(
             new TrafficGenerator.Settings(4_000, 11, 0.1, TrafficGenerator.Settings.DEFAULT_START));
-    List<PoisonPill> pills;
+    List<PoisonPill> pills = new ArrayList<>();
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
+      // Broken clocks first: placed, they would make every event after them late.
+      pills.addAll(KafkaTestSupport.sendBrokenClocks(producer, client, config.topics()));
       KafkaTestSupport.produce(producer, config.topics(), traffic);
-      pills = KafkaTestSupport.sendPoisonPills(producer, client, config.topics());
+      pills.addAll(KafkaTestSupport.sendPoisonPills(producer, client, config.topics()));
       KafkaTestSupport.produce(
           producer,
           config.topics(),

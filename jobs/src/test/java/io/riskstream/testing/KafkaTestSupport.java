@@ -16,6 +16,7 @@ import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.serde.AvroWireSerializer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +30,47 @@ public final class KafkaTestSupport {
 
   /** A bad record as sent, and the error its dead letter must carry. */
   public record PoisonPill(String topic, byte[] key, byte[] value, String error) {}
+
+  /**
+   * Two payments whose clocks are broken, written at {@link TestEvents#BEGINNING}: one in
+   * microseconds (the year 58859 when read as milliseconds), one in seconds (January 1970). Both
+   * are well-formed claims with an IP, so that, were they placed, they would move the watermarks of
+   * every payment detector.
+   */
+  public static List<PoisonPill> sendBrokenClocks(
+      WireProducer producer, SchemaRegistryClient registry, Topics topics) {
+    AvroWireSerializer<Payment> payments =
+        new AvroWireSerializer<>(registry, topics.payments() + "-value", Payment.class, true);
+    long written = TestEvents.BEGINNING.toEpochMilli();
+    Instant micros = Instant.ofEpochMilli(written * 1_000);
+    Instant seconds = Instant.ofEpochMilli(written / 1_000);
+    List<PoisonPill> pills =
+        List.of(
+            new PoisonPill(
+                topics.payments(),
+                bytes("O-MICROS"),
+                payments.serialize(claimAt("PE-MICROS", "O-MICROS", micros)),
+                "event_time "
+                    + micros
+                    + " is more than PT5M (events.max-ahead) after the record was written at"
+                    + " 2026-11-21T10:00:00Z"),
+            new PoisonPill(
+                topics.payments(),
+                bytes("O-SECONDS"),
+                payments.serialize(claimAt("PE-SECONDS", "O-SECONDS", seconds)),
+                "event_time 1970-01-21T18:40:55.200Z is before 2000-01-01T00:00:00Z"
+                    + " (events.not-before)"));
+    pills.forEach(p -> producer.sendRaw(p.topic(), written, p.key(), p.value()));
+    return pills;
+  }
+
+  private static Payment claimAt(String eventId, String orderNo, Instant time) {
+    return TestEvents.payment(eventId, orderNo, PaymentStatus.PAID, "10", time)
+        .setUtr("412345678999")
+        .setIp("10.9.9.9")
+        .setUserId("U-CLOCK")
+        .build();
+  }
 
   public static RiskstreamConfig config(
       EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String... extra) {

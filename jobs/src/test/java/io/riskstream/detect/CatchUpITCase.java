@@ -1,0 +1,145 @@
+package io.riskstream.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.backtest.Backtest;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.generate.Traffic;
+import io.riskstream.generate.TrafficGenerator;
+import io.riskstream.kafka.EmbeddedKafka;
+import io.riskstream.kafka.WireProducer;
+import io.riskstream.registry.EmbeddedSchemaRegistry;
+import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.testing.KafkaTestSupport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Spec section 3, "Catch-up": a backlog read while one topic lags gives the backtest's alerts. The
+ * whole history is in Kafka before the job starts; the broker throttles the consumers of {@code
+ * bills} (a client quota, as an overloaded or quota-limited cluster does), so their fetches stall
+ * for longer than the idleness timeout again and again while payments and the ledger are read at
+ * full speed. Flink's own idleness then left bills out of the watermark and turned real bills into
+ * NO_BANK_RECORD; idleness only for partitions with nothing to read must not.
+ */
+class CatchUpITCase {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  private static final Duration DISORDER = Duration.ofMinutes(1);
+
+  private static EmbeddedKafka kafka;
+  private static EmbeddedSchemaRegistry registry;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.start();
+    registry = EmbeddedSchemaRegistry.start(0);
+  }
+
+  @AfterAll
+  static void stop() {
+    registry.close();
+    kafka.close();
+  }
+
+  @Test
+  void aBacklogReadWithOneTopicThrottledGivesTheBacktestsAlerts(@TempDir Path savepoints)
+      throws Exception {
+    RiskstreamConfig config =
+        KafkaTestSupport.config(
+            kafka,
+            registry,
+            "watermarks.idleness=500 ms",
+            // Small fetches, so that the throttled topic arrives in many stalls, not in one.
+            "kafka.properties.max.partition.fetch.bytes=1024");
+    kafka.createTopics(config.topics(), 2);
+    Traffic traffic =
+        TrafficGenerator.generate(
+            new TrafficGenerator.Settings(800, 5, 0.1, TrafficGenerator.Settings.DEFAULT_START));
+    Traffic closing =
+        TrafficGenerator.closing(traffic.inEventTimeOrder().get(traffic.size() - 1).eventTime());
+    SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
+    Properties smallBatches = config.kafkaProperties();
+    smallBatches.put("batch.size", "1024");
+    try (WireProducer producer = new WireProducer(smallBatches, client)) {
+      KafkaTestSupport.produce(producer, config.topics(), traffic);
+      KafkaTestSupport.produce(producer, config.topics(), closing);
+    }
+    Set<String> backtest =
+        ids(
+            Backtest.run(
+                StreamExecutionEnvironment.getExecutionEnvironment(),
+                new Backtest.Inputs(traffic.payments(), traffic.bills(), traffic.balanceChanges()),
+                Rules.defaults(),
+                DISORDER));
+    assertThat(backtest).hasSize(traffic.labels().size());
+
+    throttle(config.groupId() + "-" + config.topics().bills(), 1_000);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+    DetectJob.build(env, config, Rules.defaults());
+    JobClient job = env.executeAsync("catch-up-it");
+    KafkaTestSupport.await(
+        "the backtest's number of alerts",
+        Duration.ofMinutes(4),
+        () -> {
+          try {
+            return KafkaTestSupport.alerts(config, client).size() >= backtest.size();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    // Stopping with a savepoint commits whatever else the job had decided, spurious or not.
+    job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+        .get(2, TimeUnit.MINUTES);
+
+    List<Alert> alerts = KafkaTestSupport.alerts(config, client);
+    assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
+    assertThat(ids(alerts)).isEqualTo(backtest);
+  }
+
+  /** A consumer byte-rate quota on the source's clients (Flink names them prefix-subtask). */
+  private static void throttle(String clientIdPrefix, int bytesPerSecond) throws Exception {
+    List<ClientQuotaAlteration> quotas =
+        List.of(0, 1).stream()
+            .map(
+                subtask ->
+                    new ClientQuotaAlteration(
+                        new ClientQuotaEntity(
+                            Map.of(ClientQuotaEntity.CLIENT_ID, clientIdPrefix + "-" + subtask)),
+                        List.of(
+                            new ClientQuotaAlteration.Op(
+                                "consumer_byte_rate", (double) bytesPerSecond))))
+            .toList();
+    kafka.admin().alterClientQuotas(quotas).all().get();
+  }
+
+  private static Set<String> ids(List<Alert> alerts) {
+    return alerts.stream().map(Alert::getAlertId).collect(Collectors.toSet());
+  }
+}
