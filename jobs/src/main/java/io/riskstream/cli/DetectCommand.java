@@ -25,6 +25,7 @@ final class DetectCommand implements Callable<Integer> {
       return 0;
     }
     RiskstreamConfig settings = config.load(List.of());
+    Reachability.registry(settings);
     Rules rules = Rules.load(settings.rulesFile());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     DetectJob.build(env, settings, rules);

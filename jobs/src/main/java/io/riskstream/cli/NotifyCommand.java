@@ -29,6 +29,7 @@ final class NotifyCommand implements Callable<Integer> {
       return 0;
     }
     RiskstreamConfig settings = config.load(List.of());
+    Reachability.registry(settings);
     NotifySettings routes = NotifySettings.load(settings.notifyFile());
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);

@@ -1,6 +1,8 @@
 package io.riskstream.cli;
 
 import io.riskstream.config.ConfigException;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,7 +34,16 @@ public final class Riskstream {
   public static final int USER_ERROR = 2;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    if (StreamExecutionEnvironment.getExecutionEnvironment() instanceof StreamContextEnvironment) {
+      // Flink runs this main() itself (flink run, or in the JobManager in application mode):
+      // System.exit would take the JobManager down with it. A failure is an exception there.
+      if (code != 0) {
+        throw new IllegalStateException("riskstream ended with exit code " + code);
+      }
+      return;
+    }
+    System.exit(code);
   }
 
   /**

@@ -38,6 +38,7 @@ final class SinkCommand implements Callable<Integer> {
       extra.add("postgres.url=" + jdbcUrl);
     }
     RiskstreamConfig settings = config.load(extra);
+    Reachability.registry(settings);
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     SinkJob.build(env, settings);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,31 @@ class RiskstreamCliTest {
     assertThat(badFlag.exitCode()).isEqualTo(2);
     assertThat(badFlag.err())
         .contains("Invalid value for option '--events': 'lots' is not a long")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void anUnreachableRegistryIsOneLineBeforeTheJobStarts() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + closed;
+    Run down =
+        run(
+            "detect",
+            "--set",
+            "kafka.bootstrap-servers=127.0.0.1:9092",
+            "--set",
+            "registry.url=" + url,
+            "--set",
+            "registry.timeout=1 s");
+
+    assertThat(down.exitCode()).isEqualTo(2);
+    assertThat(down.err().lines()).hasSize(1);
+    assertThat(down.err())
+        .startsWith("riskstream detect: cannot reach the schema registry at " + url + " (")
+        .endsWith("); set registry.url" + System.lineSeparator())
         .doesNotContain("\tat ");
   }
 
