@@ -24,6 +24,11 @@ public final class RiskstreamConfig {
     LATEST
   }
 
+  /**
+   * Time a failed job is allowed to take to restart and commit its last checkpoint's transactions.
+   */
+  private static final Duration RESTART_BUDGET = Duration.ofMinutes(1);
+
   private final Configuration config;
   private final StartingOffsets startingOffsets;
   private final EventTimeBounds eventTimeBounds;
@@ -52,20 +57,36 @@ public final class RiskstreamConfig {
               + STATE_BACKEND.key()
               + "': expected rocksdb or hashmap");
     }
-    if (config.get(KAFKA_TRANSACTION_TIMEOUT).compareTo(config.get(CHECKPOINT_INTERVAL)) <= 0) {
+    Duration needed =
+        config.get(CHECKPOINT_INTERVAL).plus(config.get(CHECKPOINT_TIMEOUT)).plus(RESTART_BUDGET);
+    if (config.get(KAFKA_TRANSACTION_TIMEOUT).compareTo(needed) < 0) {
       throw new ConfigException(
           "'"
               + KAFKA_TRANSACTION_TIMEOUT.key()
               + "' ("
               + config.get(KAFKA_TRANSACTION_TIMEOUT)
-              + ") must be longer than '"
+              + ") must be at least '"
               + CHECKPOINT_INTERVAL.key()
-              + "' ("
-              + config.get(CHECKPOINT_INTERVAL)
-              + "), or transactions abort before their checkpoint commits them");
+              + "' + '"
+              + CHECKPOINT_TIMEOUT.key()
+              + "' + 1 min to restart ("
+              + needed
+              + "), or a transaction can expire before the checkpoint that commits it; raise it"
+              + " (at most the brokers' transaction.max.timeout.ms) or lower the others");
     }
     if (config.get(JOB_PARALLELISM) < 1) {
       throw new ConfigException("'" + JOB_PARALLELISM.key() + "' must be at least 1");
+    }
+    if (config.get(JOB_MAX_PARALLELISM) < config.get(JOB_PARALLELISM)
+        || config.get(JOB_MAX_PARALLELISM) > 32_768) {
+      throw new ConfigException(
+          "'"
+              + JOB_MAX_PARALLELISM.key()
+              + "' must be between '"
+              + JOB_PARALLELISM.key()
+              + "' ("
+              + config.get(JOB_PARALLELISM)
+              + ") and 32768");
     }
   }
 
@@ -274,6 +295,14 @@ public final class RiskstreamConfig {
     flink.setString(
         "execution.checkpointing.interval", config.get(CHECKPOINT_INTERVAL).toMillis() + " ms");
     flink.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+    flink.setString(
+        "execution.checkpointing.timeout", config.get(CHECKPOINT_TIMEOUT).toMillis() + " ms");
+    flink.setString(
+        "execution.checkpointing.min-pause", config.get(CHECKPOINT_MIN_PAUSE).toMillis() + " ms");
+    flink.setString(
+        "execution.checkpointing.tolerable-failed-checkpoints",
+        String.valueOf(config.get(CHECKPOINT_TOLERABLE_FAILURES)));
+    flink.setString("pipeline.max-parallelism", String.valueOf(config.get(JOB_MAX_PARALLELISM)));
     config
         .getOptional(CHECKPOINT_DIR)
         .ifPresent(dir -> flink.setString("execution.checkpointing.dir", dir));

@@ -46,7 +46,8 @@ public final class RiskstreamOptions {
           .defaultValue(Duration.ofMinutes(10))
           .withDescription(
               "transaction.timeout.ms of the exactly-once sinks; must not exceed the brokers'"
-                  + " transaction.max.timeout.ms (15 min by default) and must exceed the checkpoint interval.");
+                  + " transaction.max.timeout.ms (15 min by default) and must cover the checkpoint"
+                  + " interval, the checkpoint timeout and a minute to restart.");
 
   public static final ConfigOption<String> REGISTRY_URL =
       key("registry.url")
@@ -151,6 +152,14 @@ public final class RiskstreamOptions {
           .intType()
           .defaultValue(2)
           .withDescription("Default parallelism of the job.");
+  public static final ConfigOption<Integer> JOB_MAX_PARALLELISM =
+      key("job.max-parallelism")
+          .intType()
+          .defaultValue(720)
+          .withDescription(
+              "Key groups of the keyed state: the highest parallelism a savepoint can ever be"
+                  + " restored at. Fixed for the life of the state; 720 divides evenly by most"
+                  + " parallelisms.");
   public static final ConfigOption<String> JOB_TRANSACTIONAL_ID_PREFIX =
       key("job.transactional-id-prefix")
           .stringType()
@@ -163,6 +172,26 @@ public final class RiskstreamOptions {
           .defaultValue(Duration.ofSeconds(10))
           .withDescription(
               "Checkpoint interval; alerts become visible to read_committed consumers at each one.");
+  public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
+      key("checkpoints.timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(2))
+          .withDescription(
+              "A checkpoint that takes longer is aborted (and counts towards"
+                  + " checkpoints.tolerable-failures).");
+  public static final ConfigOption<Duration> CHECKPOINT_MIN_PAUSE =
+      key("checkpoints.min-pause")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription(
+              "Least time between the end of one checkpoint and the start of the next, so that a slow"
+                  + " checkpoint during a backlog leaves the job time to process.");
+  public static final ConfigOption<Integer> CHECKPOINT_TOLERABLE_FAILURES =
+      key("checkpoints.tolerable-failures")
+          .intType()
+          .defaultValue(3)
+          .withDescription(
+              "Consecutive failed checkpoints tolerated before the job restarts from the last one.");
   public static final ConfigOption<String> CHECKPOINT_DIR =
       key("checkpoints.dir")
           .stringType()

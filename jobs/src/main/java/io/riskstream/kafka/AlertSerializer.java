@@ -6,14 +6,13 @@ import io.riskstream.serde.AvroWireSerializer;
 import io.riskstream.serde.ConfluentWireFormat;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.SerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Writes alerts keyed by {@code alert_id}, values in the Confluent wire format under {@code
  * <topic>-value}.
  */
-public final class AlertSerializer implements KafkaRecordSerializationSchema<Alert> {
+public final class AlertSerializer implements TopicSerializer<Alert> {
   private final String topic;
   private final SchemaRegistryClient.Settings registry;
   private final boolean autoRegister;
@@ -24,6 +23,11 @@ public final class AlertSerializer implements KafkaRecordSerializationSchema<Ale
     this.topic = topic;
     this.registry = registry;
     this.autoRegister = autoRegister;
+  }
+
+  @Override
+  public String topic() {
+    return topic;
   }
 
   @Override

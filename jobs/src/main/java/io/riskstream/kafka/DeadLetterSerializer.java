@@ -1,14 +1,13 @@
 package io.riskstream.kafka;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Writes a dead letter as its original key and value, with where it came from and why in headers
  * (spec 2).
  */
-public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
+public final class DeadLetterSerializer implements TopicSerializer<DeadLetter> {
   public static final String SOURCE_TOPIC = "source.topic";
   public static final String SOURCE_PARTITION = "source.partition";
   public static final String SOURCE_OFFSET = "source.offset";
@@ -27,6 +26,11 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
   public DeadLetterSerializer(String topic, String job) {
     this.topic = topic;
     this.job = job;
+  }
+
+  @Override
+  public String topic() {
+    return topic;
   }
 
   @Override

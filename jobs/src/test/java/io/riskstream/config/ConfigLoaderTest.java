@@ -117,7 +117,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void transactionTimeoutMustOutlastTheCheckpointInterval() {
+  void transactionTimeoutMustOutlastACheckpointAndARestart() {
     assertThatThrownBy(
             () ->
                 RiskstreamConfig.load(
@@ -126,10 +126,47 @@ class ConfigLoaderTest {
                     List.of(
                         REQUIRED.get(0),
                         REQUIRED.get(1),
-                        "kafka.transaction-timeout=5 s",
-                        "checkpoints.interval=10 s")))
-        .hasMessageContaining(
-            "'kafka.transaction-timeout' (PT5S) must be longer than 'checkpoints.interval'");
+                        "kafka.transaction-timeout=3 min",
+                        "checkpoints.interval=10 s",
+                        "checkpoints.timeout=2 min")))
+        .hasMessage(
+            "'kafka.transaction-timeout' (PT3M) must be at least 'checkpoints.interval' +"
+                + " 'checkpoints.timeout' + 1 min to restart (PT3M10S), or a transaction can expire"
+                + " before the checkpoint that commits it; raise it (at most the brokers'"
+                + " transaction.max.timeout.ms) or lower the others");
+    RiskstreamConfig enough =
+        RiskstreamConfig.load(
+            null,
+            Map.of(),
+            List.of(
+                REQUIRED.get(0),
+                REQUIRED.get(1),
+                "kafka.transaction-timeout=3 min",
+                "checkpoints.interval=10 s",
+                "checkpoints.timeout=110 s"));
+    assertThat(enough.transactionTimeout()).isEqualTo(Duration.ofMinutes(3));
+  }
+
+  @Test
+  void checkpointsAndKeyGroupsAreSetExplicitly() {
+    var flink = RiskstreamConfig.load(null, Map.of(), REQUIRED).flinkConfiguration().toMap();
+
+    assertThat(flink)
+        .containsEntry("pipeline.max-parallelism", "720")
+        .containsEntry("execution.checkpointing.timeout", "120000 ms")
+        .containsEntry("execution.checkpointing.min-pause", "1000 ms")
+        .containsEntry("execution.checkpointing.tolerable-failed-checkpoints", "3");
+    assertThatThrownBy(
+            () ->
+                RiskstreamConfig.load(
+                    null,
+                    Map.of(),
+                    List.of(
+                        REQUIRED.get(0),
+                        REQUIRED.get(1),
+                        "job.parallelism=8",
+                        "job.max-parallelism=4")))
+        .hasMessage("'job.max-parallelism' must be between 'job.parallelism' (8) and 32768");
   }
 
   @Test

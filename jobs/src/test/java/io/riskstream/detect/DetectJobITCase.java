@@ -109,6 +109,16 @@ class DetectJobITCase {
 
     List<Alert> alerts = KafkaTestSupport.alerts(config, client);
     assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
+    // Transactional ids are pooled, not one per checkpoint: the broker keeps every id it has seen
+    // for a week. Two sinks at parallelism 2, each with at most a few transactions open.
+    List<String> transactionalIds =
+        kafka.admin().listTransactions().all().get().stream()
+            .map(t -> t.transactionalId())
+            .filter(id -> id.startsWith(config.transactionalIdPrefix()))
+            .toList();
+    System.out.printf(
+        "transactional ids on the broker after the run: %d%n", transactionalIds.size());
+    assertThat(transactionalIds).hasSizeBetween(4, 12);
     assertThat(alerts).extracting(Label::of).containsExactlyInAnyOrderElementsOf(expected);
 
     List<ConsumerRecord<byte[], byte[]>> letters =

@@ -82,6 +82,7 @@ public final class KafkaTestSupport {
                 "kafka.starting-offsets=earliest",
                 "kafka.transaction-timeout=2 min",
                 "checkpoints.interval=1 s",
+                "checkpoints.timeout=30 s",
                 "watermarks.idleness=1 s",
                 "job.parallelism=2"));
     sets.addAll(Arrays.asList(extra));
