@@ -17,6 +17,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -142,6 +146,32 @@ class IpBurstDetectorTest {
 
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aNatAddressWithAThousandPayersKeepsFivePayersAndAlertsOnce() throws Exception {
+    try (var h = harness()) {
+      // 1,000 distinct payers 600 ms apart: the count in the window never falls below 5.
+      for (int i = 0; i < 1_000; i++) {
+        h.processElement(record(by(i + 1, BEGINNING.plusMillis(600L * i))));
+      }
+      advance(h, BEGINNING.plus(Duration.ofMinutes(10)));
+
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(a -> assertThat(a.getEventTime()).isEqualTo(BEGINNING.plusMillis(2_400)));
+      h.getOperator().setCurrentKey("10.0.0.9");
+      Map<String, Evidence> kept =
+          h.getOperator()
+              .getKeyedStateStore()
+              .getState(
+                  new ValueStateDescriptor<>(
+                      "payers-in-window",
+                      Types.MAP(Types.STRING, new AvroTypeInfo<>(Evidence.class))))
+              .value();
+      assertThat(kept.keySet())
+          .containsExactlyInAnyOrder("U-996", "U-997", "U-998", "U-999", "U-1000");
     }
   }
 }
