@@ -60,7 +60,6 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
     if (cleanup.isDue(timestamp)) {
       // Quiet for the retention; a line due at this very moment starts a new chain.
       last.clear();
-      output.clear();
       cleanup.clear();
     }
     List<BalanceChange> due = waiting.take(timestamp, OrderRules.LINES_BY_TIME);
@@ -70,7 +69,8 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
     BalanceChange previous = last.value();
     for (BalanceChange line : due) {
       for (Alert alert : BalanceRules.check(previous, line, rules)) {
-        output.emit(alert.getReason() + "|" + line.getLogId(), alert, out);
+        // Each line is taken from the buffer once and checked once: no fired set needed.
+        output.emit(alert, out);
       }
       previous = line;
     }

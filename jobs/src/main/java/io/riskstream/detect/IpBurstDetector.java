@@ -100,7 +100,8 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
       if (payers.size() >= settings.distinctPayers() && disarmed.value() == null) {
         disarmed.update(true);
         Alert alert = burst(ctx.getCurrentKey(), p, payers, settings);
-        output.emit(alert.getAlertId(), alert, out);
+        // Each payment is taken once and the armed flag allows one alert per burst: no fired set.
+        output.emit(alert, out);
       }
     }
     if (changed) {
@@ -119,7 +120,6 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
       if (waiting.isEmpty()) {
         disarmed.clear();
         lastProcessed.clear();
-        output.clear();
       }
     }
   }

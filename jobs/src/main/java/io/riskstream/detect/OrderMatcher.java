@@ -30,6 +30,7 @@ public final class OrderMatcher
   private transient ValueState<Map<String, BalanceChange>> lines;
   private transient ValueState<Alert> largest;
   private transient AlertOutput output;
+  private transient FiredSet fired;
   private transient CleanupTimer cleanup;
 
   public OrderMatcher(Rules rules) {
@@ -48,6 +49,7 @@ public final class OrderMatcher
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("large", new AvroTypeInfo<>(Alert.class)));
     output = new AlertOutput(getRuntimeContext());
+    fired = new FiredSet(getRuntimeContext());
     cleanup = new CleanupTimer(getRuntimeContext(), rules.orderRetention());
   }
 
@@ -99,7 +101,7 @@ public final class OrderMatcher
       successesByUtr.clear();
       lines.clear();
       largest.clear();
-      output.clear();
+      fired.clear();
       cleanup.clear();
       return;
     }
@@ -115,7 +117,9 @@ public final class OrderMatcher
             largest.value(),
             watermark,
             rules)) {
-      output.emit(f.key(), f.alert(), out);
+      if (fired.firstTime(f.key())) {
+        output.emit(f.alert(), out);
+      }
     }
   }
 

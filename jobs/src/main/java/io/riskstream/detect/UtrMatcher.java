@@ -31,6 +31,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private transient ValueState<Map<String, Payment>> claimsByOrder;
   private transient ValueState<Map<String, Bill>> bills;
   private transient AlertOutput output;
+  private transient FiredSet fired;
   private transient CleanupTimer cleanup;
   private transient Counter claimsMatched;
   private transient Counter claimsUnmatched;
@@ -50,6 +51,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         KeyedState.smallMap(getRuntimeContext(), "claims", new AvroTypeInfo<>(Payment.class));
     bills = KeyedState.smallMap(getRuntimeContext(), "statement", new AvroTypeInfo<>(Bill.class));
     output = new AlertOutput(getRuntimeContext());
+    fired = new FiredSet(getRuntimeContext());
     cleanup = new CleanupTimer(getRuntimeContext(), rules.utrRetention());
     claimsMatched =
         getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsMatched");
@@ -120,7 +122,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     if (cleanup.isDue(timestamp)) {
       claimsByOrder.clear();
       bills.clear();
-      output.clear();
+      fired.clear();
       cleanup.clear();
       return;
     }
@@ -131,10 +133,12 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     for (UtrRules.Finding finding :
         UtrRules.evaluate(ctx.getCurrentKey(), claims, statement, watermark, rules)) {
       boolean noBankRecord = finding.alert().getReason().equals(UtrRules.NO_BANK_RECORD);
-      if (noBankRecord && !output.hasFired(finding.key())) {
-        claimsUnmatched.inc();
+      if (fired.firstTime(finding.key())) {
+        if (noBankRecord) {
+          claimsUnmatched.inc();
+        }
+        output.emit(finding.alert(), out);
       }
-      output.emit(finding.key(), finding.alert(), out);
     }
     countMatchedClaims(claims, statement, timestamp);
   }

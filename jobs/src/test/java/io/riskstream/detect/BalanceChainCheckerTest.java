@@ -173,4 +173,20 @@ class BalanceChainCheckerTest {
               });
     }
   }
+
+  @Test
+  void aSettlementAccountWhoseEveryLineBreaksTheChainKeepsConstantState() throws Exception {
+    try (var h = harness()) {
+      // 1,000 lines a second apart, each opening at 0 after a credit of 10: every line after the
+      // first breaks the chain.
+      for (int i = 0; i < 1_000; i++) {
+        send(h, ledger("L-" + i, "A-9", 325, "10", "0", BEGINNING.plusSeconds(i)).build());
+      }
+      advance(h, BEGINNING.plusSeconds(1_000));
+
+      assertThat(reasons(h)).hasSize(999).containsOnly("CHAIN_BREAK");
+      // The last line checked and its cleanup deadline; nothing per alert or per line.
+      assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+    }
+  }
 }

@@ -1,0 +1,33 @@
+package io.riskstream.detect;
+
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * The findings a key has raised, for detectors that list every final finding again on each timer
+ * (UtrMatcher, OrderMatcher): a timer that runs again or a replayed event raises nothing twice. One
+ * map entry per finding, cleared with the key.
+ */
+final class FiredSet {
+  private final MapState<String, Boolean> fired;
+
+  FiredSet(RuntimeContext context) {
+    this.fired =
+        context.getMapState(new MapStateDescriptor<>("fired", Types.STRING, Types.BOOLEAN));
+  }
+
+  /** Records the finding named {@code key}; false when it had fired already. */
+  boolean firstTime(String key) throws Exception {
+    if (fired.contains(key)) {
+      return false;
+    }
+    fired.put(key, true);
+    return true;
+  }
+
+  void clear() {
+    fired.clear();
+  }
+}
