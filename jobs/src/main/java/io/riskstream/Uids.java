@@ -23,6 +23,7 @@ public final class Uids {
   public static final String IP_BURST_DETECTOR = "ip-burst-detector";
   public static final String SINK_ALERTS = "sink-alerts";
   public static final String SINK_DEAD_LETTERS = "sink-dead-letters";
+  public static final String SINK_LATE_EVENTS = "sink-late-events";
 
   // The sink job.
   public static final String SINK_SOURCE_ALERTS = "sink-source-alerts";

@@ -57,22 +57,24 @@ public final class Backtest {
       throws Exception {
     DataStream<Alert> alerts =
         DetectionWorkflow.define(
-            source(
-                env,
-                inputs.payments(),
-                Payment.class,
-                EventTimes.PAYMENT,
-                maxOutOfOrderness,
-                "payments"),
-            source(env, inputs.bills(), Bill.class, EventTimes.BILL, maxOutOfOrderness, "bills"),
-            source(
-                env,
-                inputs.balanceChanges(),
-                BalanceChange.class,
-                EventTimes.BALANCE_CHANGE,
-                maxOutOfOrderness,
-                "balance-changes"),
-            rules);
+                source(
+                    env,
+                    inputs.payments(),
+                    Payment.class,
+                    EventTimes.PAYMENT,
+                    maxOutOfOrderness,
+                    "payments"),
+                source(
+                    env, inputs.bills(), Bill.class, EventTimes.BILL, maxOutOfOrderness, "bills"),
+                source(
+                    env,
+                    inputs.balanceChanges(),
+                    BalanceChange.class,
+                    EventTimes.BALANCE_CHANGE,
+                    maxOutOfOrderness,
+                    "balance-changes"),
+                rules)
+            .alerts();
     List<Alert> out = new ArrayList<>();
     try (CloseableIterator<Alert> results = alerts.executeAndCollect("riskstream-backtest")) {
       results.forEachRemaining(out::add);

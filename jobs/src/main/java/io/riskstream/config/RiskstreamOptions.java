@@ -103,6 +103,13 @@ public final class RiskstreamOptions {
           .stringType()
           .defaultValue("risk-rules")
           .withDescription("Hot rule updates.");
+  public static final ConfigOption<String> TOPIC_LATE_EVENTS =
+      key("topics.late-events")
+          .stringType()
+          .defaultValue("risk-late-events")
+          .withDescription(
+              "Events that came too late for a rule to place them, with the reason and late.by.ms in"
+                  + " headers.");
   public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
       key("topics.dead-letters")
           .stringType()

@@ -9,6 +9,7 @@ public record Topics(
     String balanceChanges,
     String alerts,
     String rules,
+    String lateEvents,
     String deadLetters)
     implements Serializable {
 
@@ -23,6 +24,7 @@ public record Topics(
         config.get(RiskstreamOptions.TOPIC_BALANCE_CHANGES),
         config.get(RiskstreamOptions.TOPIC_ALERTS),
         config.get(RiskstreamOptions.TOPIC_RULES),
+        config.get(RiskstreamOptions.TOPIC_LATE_EVENTS),
         config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS));
   }
 }

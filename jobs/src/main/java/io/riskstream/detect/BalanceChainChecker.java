@@ -48,7 +48,22 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
     long time = line.getEventTime().toEpochMilli();
     BalanceChange previous = last.value();
     if (previous != null && OrderRules.LINES_BY_TIME.compare(line, previous) <= 0) {
-      output.countLate();
+      if (!line.getLogId().equals(previous.getLogId())) {
+        output.countLate();
+        ctx.output(
+            LateEvent.TAG,
+            new LateEvent(
+                LateEvent.Source.BALANCE_CHANGES,
+                line.getAccountId(),
+                line,
+                "CHAIN_BREAK cannot place it: account "
+                    + line.getAccountId()
+                    + " is checked up to line "
+                    + previous.getLogId()
+                    + " at "
+                    + previous.getEventTime(),
+                Math.max(0, ctx.timerService().currentWatermark() - time)));
+      }
       return;
     }
     output.countIfLate(time, ctx.timerService().currentWatermark());

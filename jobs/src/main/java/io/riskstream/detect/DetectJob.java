@@ -1,7 +1,6 @@
 package io.riskstream.detect;
 
 import io.riskstream.Uids;
-import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
@@ -9,7 +8,6 @@ import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -61,8 +59,18 @@ public final class DetectJob {
             Uids.SOURCE_BALANCE_CHANGES,
             Uids.SPLIT_BALANCE_CHANGES);
 
-    DataStream<Alert> alerts = DetectionWorkflow.define(payments, bills, balanceChanges, rules);
-    alerts.sinkTo(kafka.alertSink()).uid(Uids.SINK_ALERTS).name("alerts → " + topics.alerts());
+    DetectionWorkflow.Outputs detected =
+        DetectionWorkflow.define(payments, bills, balanceChanges, rules);
+    detected
+        .alerts()
+        .sinkTo(kafka.alertSink())
+        .uid(Uids.SINK_ALERTS)
+        .name("alerts → " + topics.alerts());
+    detected
+        .lateEvents()
+        .sinkTo(kafka.lateEventSink())
+        .uid(Uids.SINK_LATE_EVENTS)
+        .name("late events → " + topics.lateEvents());
 
     kafka.sendDeadLetters(Uids.SINK_DEAD_LETTERS, payments, bills, balanceChanges);
   }

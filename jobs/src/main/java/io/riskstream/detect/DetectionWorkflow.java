@@ -8,6 +8,7 @@ import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The detection graph as a pure function of its input streams (with event-time timestamps and
@@ -24,11 +25,18 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * SUCCESS ledger lines ───────────keyBy(account)─▶ BalanceChainChecker ARITHMETIC, CHAIN_BREAK, LEDGER_OVER_LIMIT
  * payments with IP and payer ─────keyBy(ip)──────▶ IpBurstDetector     IP_BURST
  * </pre>
+ *
+ * <p>BalanceChainChecker and IpBurstDetector put events behind what they have already put in order
+ * on the side output {@link LateEvent#TAG}; the other two use late events wherever a decision is
+ * still open.
  */
 public final class DetectionWorkflow {
   private DetectionWorkflow() {}
 
-  public static DataStream<Alert> define(
+  /** What detection produces: alerts, and the events a rule could no longer place. */
+  public record Outputs(DataStream<Alert> alerts, DataStream<LateEvent> lateEvents) {}
+
+  public static Outputs define(
       DataStream<Payment> payments,
       DataStream<Bill> bills,
       DataStream<BalanceChange> balanceChanges,
@@ -66,14 +74,14 @@ public final class DetectionWorkflow {
             .uid(Uids.ORDER_MATCHER)
             .name("OrderMatcher (by order)");
 
-    DataStream<Alert> byAccount =
+    SingleOutputStreamOperator<Alert> byAccount =
         successfulLines
             .keyBy(BalanceChange::getAccountId)
             .process(new BalanceChainChecker(rules), alertType)
             .uid(Uids.BALANCE_CHAIN_CHECKER)
             .name("BalanceChainChecker (by account)");
 
-    DataStream<Alert> byIp =
+    SingleOutputStreamOperator<Alert> byIp =
         payments
             .filter(
                 p -> p.getIp() != null && !p.getIp().isEmpty() && IpBurstDetector.payer(p) != null)
@@ -84,6 +92,8 @@ public final class DetectionWorkflow {
             .uid(Uids.IP_BURST_DETECTOR)
             .name("IpBurstDetector (by IP)");
 
-    return byUtr.union(byOrder, byAccount, byIp);
+    return new Outputs(
+        byUtr.union(byOrder, byAccount, byIp),
+        byAccount.getSideOutput(LateEvent.TAG).union(byIp.getSideOutput(LateEvent.TAG)));
   }
 }

@@ -4,6 +4,7 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.AlertType;
 import io.riskstream.avro.Evidence;
 import io.riskstream.avro.Payment;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -76,6 +77,17 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     Long processed = lastProcessed.value();
     if (processed != null && time < processed) {
       output.countLate();
+      ctx.output(
+          LateEvent.TAG,
+          new LateEvent(
+              LateEvent.Source.PAYMENTS,
+              p.getOrderNo(),
+              p,
+              "IP_BURST cannot count it: payments from IP "
+                  + p.getIp()
+                  + " are counted up to "
+                  + Instant.ofEpochMilli(processed),
+              Math.max(0, ctx.timerService().currentWatermark() - time)));
       return;
     }
     output.countIfLate(time, ctx.timerService().currentWatermark());

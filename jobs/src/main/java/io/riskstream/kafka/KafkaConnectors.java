@@ -2,6 +2,7 @@ package io.riskstream.kafka;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.detect.LateEvent;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -119,6 +120,13 @@ public final class KafkaConnectors {
     return exactlyOnce(
         new AlertSerializer(config.topics().alerts(), config.registry(), config.autoRegister()),
         "alerts");
+  }
+
+  /** Events a detector could no longer place, to the late-events topic. */
+  public KafkaSink<LateEvent> lateEventSink() {
+    return exactlyOnce(
+        new LateEventSerializer(config.topics(), config.registry(), config.autoRegister(), job),
+        "late-events");
   }
 
   private KafkaSink<DeadLetter> deadLetterSink() {

@@ -23,6 +23,7 @@ public final class KafkaTopics {
             topics.balanceChanges(), partitions,
             topics.alerts(), partitions,
             topics.deadLetters(), 1,
+            topics.lateEvents(), 1,
             topics.rules(), 1));
   }
 

@@ -189,4 +189,22 @@ class BalanceChainCheckerTest {
       assertThat(h.numKeyedStateEntries()).isEqualTo(2);
     }
   }
+
+  @Test
+  void aLineBehindTheCheckedChainGoesToLateEventsAndARedeliveryDoesNot() throws Exception {
+    try (var h = harness()) {
+      send(h, FIRST, SECOND);
+      advance(h, TWO_MINUTES_LATER);
+      BalanceChange late =
+          ledger("L-0", "A-1", 325, "50", "950", BEGINNING.minusSeconds(30)).build();
+      send(h, late, SECOND);
+
+      assertThat(h.getSideOutput(LateEvent.TAG))
+          .extracting(r -> r.getValue().toString())
+          .containsExactly(
+              "BALANCE_CHANGES A-1 late by 150000 ms: CHAIN_BREAK cannot place it: account A-1 is"
+                  + " checked up to line L-2 at 2026-11-21T10:01:00Z");
+      assertThat(alerts(h)).isEmpty();
+    }
+  }
 }

@@ -3,16 +3,20 @@ package io.riskstream.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.LedgerState;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.generate.Label;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.DeadLetterSerializer;
 import io.riskstream.kafka.EmbeddedKafka;
+import io.riskstream.kafka.LateEventSerializer;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.testing.KafkaTestSupport;
 import io.riskstream.testing.KafkaTestSupport.PoisonPill;
 import java.nio.charset.StandardCharsets;
@@ -104,13 +108,52 @@ class DetectJobITCase {
             throw new IllegalStateException(e);
           }
         });
+    // Every traffic line is in order now: one behind its account's first line cannot be placed.
+    BalanceChange first =
+        traffic.balanceChanges().stream()
+            .filter(c -> c.getState() == LedgerState.SUCCESS)
+            .min(java.util.Comparator.comparing(BalanceChange::getEventTime))
+            .orElseThrow();
+    BalanceChange late =
+        BalanceChange.newBuilder(first)
+            .setLogId("L-LATE")
+            .setOrderNo(null)
+            .setEventTime(first.getEventTime().minusSeconds(1))
+            .build();
+    try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
+      producer.send(config.topics().balanceChanges(), late.getAccountId(), late);
+    }
+    KafkaTestSupport.await(
+        "the late line on " + config.topics().lateEvents(),
+        Duration.ofMinutes(1),
+        () ->
+            !TopicReader.readAll(config.kafkaProperties(), config.topics().lateEvents()).isEmpty());
     job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
         .get(2, TimeUnit.MINUTES);
+
+    List<ConsumerRecord<byte[], byte[]>> lateEvents =
+        TopicReader.readAll(config.kafkaProperties(), config.topics().lateEvents());
+    assertThat(lateEvents).hasSize(1);
+    ConsumerRecord<byte[], byte[]> lateRecord = lateEvents.get(0);
+    assertThat(new String(lateRecord.key(), StandardCharsets.UTF_8)).isEqualTo(late.getAccountId());
+    assertThat(
+            new AvroWireDeserializer<>(client, BalanceChange.class).deserialize(lateRecord.value()))
+        .isEqualTo(late);
+    assertThat(header(lateRecord.headers(), DeadLetterSerializer.SOURCE_TOPIC))
+        .isEqualTo(config.topics().balanceChanges());
+    assertThat(header(lateRecord.headers(), DeadLetterSerializer.ERROR))
+        .startsWith(
+            "CHAIN_BREAK cannot place it: account "
+                + late.getAccountId()
+                + " is checked up to line ");
+    assertThat(Long.parseLong(header(lateRecord.headers(), LateEventSerializer.LATE_BY_MS)))
+        .isGreaterThan(Duration.ofHours(1).toMillis());
 
     List<Alert> alerts = KafkaTestSupport.alerts(config, client);
     assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
     // Transactional ids are pooled, not one per checkpoint: the broker keeps every id it has seen
-    // for a week. Two sinks at parallelism 2, each with at most a few transactions open.
+    // for a week. Three sinks (alerts, dead letters, late events) at parallelism 2, each subtask
+    // with at most three transactions open or pending; one id per checkpoint gave 24 here.
     List<String> transactionalIds =
         kafka.admin().listTransactions().all().get().stream()
             .map(t -> t.transactionalId())
@@ -118,7 +161,7 @@ class DetectJobITCase {
             .toList();
     System.out.printf(
         "transactional ids on the broker after the run: %d%n", transactionalIds.size());
-    assertThat(transactionalIds).hasSizeBetween(4, 12);
+    assertThat(transactionalIds).hasSizeBetween(6, 18);
     assertThat(alerts).extracting(Label::of).containsExactlyInAnyOrderElementsOf(expected);
 
     List<ConsumerRecord<byte[], byte[]>> letters =

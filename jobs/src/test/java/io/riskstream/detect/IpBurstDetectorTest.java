@@ -174,4 +174,19 @@ class IpBurstDetectorTest {
           .containsExactlyInAnyOrder("U-996", "U-997", "U-998", "U-999", "U-1000");
     }
   }
+
+  @Test
+  void aPaymentBehindTheCountedOnesGoesToLateEvents() throws Exception {
+    try (var h = harness()) {
+      send(h, payersOneMinuteApart(2, BEGINNING));
+      advance(h, BEGINNING.plus(Duration.ofMinutes(2)));
+      h.processElement(record(by(7, BEGINNING.minusSeconds(10))));
+
+      assertThat(h.getSideOutput(LateEvent.TAG))
+          .extracting(r -> r.getValue().toString())
+          .containsExactly(
+              "PAYMENTS O-7 late by 130000 ms: IP_BURST cannot count it: payments from IP 10.0.0.9"
+                  + " are counted up to 2026-11-21T10:01:00Z");
+    }
+  }
 }

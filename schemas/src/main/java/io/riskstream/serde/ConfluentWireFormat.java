@@ -39,7 +39,7 @@ public final class ConfluentWireFormat {
     return ByteBuffer.wrap(message, 1, 4).getInt();
   }
 
-  static void writeHeader(ByteBuffer target, int schemaId) {
+  public static void writeHeader(ByteBuffer target, int schemaId) {
     target.put(MAGIC_BYTE).putInt(schemaId);
   }
 }
