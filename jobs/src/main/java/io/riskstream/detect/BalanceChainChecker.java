@@ -72,7 +72,7 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-    if (cleanup.isDue(timestamp)) {
+    if (cleanup.isDue(ctx.timerService(), timestamp)) {
       // Quiet for the retention; a line due at this very moment starts a new chain.
       last.clear();
       cleanup.clear();

@@ -96,7 +96,7 @@ public final class OrderMatcher
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-    if (cleanup.isDue(timestamp)) {
+    if (cleanup.isDue(ctx.timerService(), timestamp)) {
       firstPayment.clear();
       successesByUtr.clear();
       lines.clear();
