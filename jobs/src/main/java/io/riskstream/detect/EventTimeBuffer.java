@@ -2,7 +2,10 @@ package io.riskstream.detect;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
@@ -39,6 +42,28 @@ final class EventTimeBuffer<T> {
       byTime.put(time, bucket);
     }
     timers.registerEventTimeTimer(time);
+  }
+
+  /**
+   * Adds many events at once, each bucket read and written once: a bill of a UTR claimed by
+   * thousands of orders schedules a decision per claim, most of them in the bill's own bucket.
+   */
+  void addAll(Map<Long, List<T>> events, TimerService timers) throws Exception {
+    for (Map.Entry<Long, List<T>> entry : events.entrySet()) {
+      List<T> bucket = byTime.get(entry.getKey());
+      if (bucket == null) {
+        bucket = new ArrayList<>(entry.getValue().size());
+      }
+      Set<String> ids = new HashSet<>();
+      bucket.forEach(e -> ids.add(id.apply(e)));
+      for (T event : entry.getValue()) {
+        if (ids.add(id.apply(event))) {
+          bucket.add(event);
+        }
+      }
+      byTime.put(entry.getKey(), bucket);
+      timers.registerEventTimeTimer(entry.getKey());
+    }
   }
 
   /** Removes and returns the events of {@code time} in {@code order}; empty when there are none. */

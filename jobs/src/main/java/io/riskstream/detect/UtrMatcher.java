@@ -5,14 +5,21 @@ import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -21,23 +28,42 @@ import org.apache.flink.util.Collector;
  * (INVALID_FORMAT, NO_BANK_RECORD), AMOUNT_MISMATCH, UTR_REUSED and BILL_WITHOUT_ORDER ({@link
  * UtrRules}).
  *
- * <p>State per UTR: the earliest claim of each order that claimed it, its bills (by bill_id, so
- * redeliveries change nothing), and what has fired. Event-time timers at each event's time and at
- * its time + W evaluate the rules as the watermark passes; the state is cleared by a timer once the
- * UTR has been quiet for the UTR retention (30 days).
+ * <p>Each event schedules the decisions it takes part in, at the event time at which each is taken
+ * (a claim: at its time and at its time + W; a claim and a bill: at the later of the two; a bill:
+ * at its time + W), and each decision is taken once, when the watermark reaches that time, over the
+ * one claim or bill it is about. Nothing is evaluated again over all of a UTR's claims, so the cost
+ * of an event does not grow with the number of orders that claim the UTR; only a new bill visits
+ * every claim, once, since each may mismatch it.
+ *
+ * <p>State per UTR: the earliest claim of each order ({@code claims}, a map state: one entry per
+ * order, read one at a time), the bills by bill_id ({@code statement}: a UTR has one or two), the
+ * earliest well-formed claim of each kind ({@code first-claims}), the decisions waiting for the
+ * watermark ({@link EventTimeBuffer}), what has fired ({@link FiredSet}: a claim replaced by an
+ * earlier one of its order, when that arrives late, must not raise the same finding twice), and one
+ * cleanup timer, once the UTR has been quiet for the UTR retention (30 days).
  */
 public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bill, Alert> {
+  /** Decisions are strings: kind, then ids, separated by NUL (no id contains it). */
+  private static final char SEP = '\0';
+
+  private static final char AT_CLAIM = 'C';
+  private static final char AT_CLAIM_DUE = 'D';
+  private static final char AT_PAIR = 'P';
+  private static final char AT_BILL_DUE = 'B';
+
   private final Rules rules;
-  private transient ValueState<Map<String, Payment>> claimsByOrder;
+  private transient MapState<String, Payment> claims;
   private transient ValueState<Map<String, Bill>> bills;
-  private transient AlertOutput output;
+  private transient ValueState<Map<String, Payment>> firstClaims;
+  private transient EventTimeBuffer<String> decisions;
   private transient FiredSet fired;
+  private transient AlertOutput output;
   private transient CleanupTimer cleanup;
   private transient Counter claimsMatched;
   private transient Counter claimsUnmatched;
   // For the oldestUnmatchedClaimAgeMs gauge only: the event times of this subtask's claims still
-  // waiting for a bill.
-  // Not checkpointed (after a restore it covers new claims only); the alerts never depend on it.
+  // waiting for a bill. Not checkpointed (after a restore it covers new claims only); the alerts
+  // never depend on it.
   private transient TreeMap<Long, Integer> waitingClaims;
   private transient long lastWatermark;
 
@@ -47,11 +73,15 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   @Override
   public void open(OpenContext context) {
-    claimsByOrder =
-        KeyedState.smallMap(getRuntimeContext(), "claims", new AvroTypeInfo<>(Payment.class));
+    AvroTypeInfo<Payment> payment = new AvroTypeInfo<>(Payment.class);
+    claims =
+        getRuntimeContext().getMapState(new MapStateDescriptor<>("claims", Types.STRING, payment));
     bills = KeyedState.smallMap(getRuntimeContext(), "statement", new AvroTypeInfo<>(Bill.class));
-    output = new AlertOutput(getRuntimeContext());
+    firstClaims = KeyedState.smallMap(getRuntimeContext(), "first-claims", payment);
+    decisions =
+        new EventTimeBuffer<>(getRuntimeContext(), "decisions", Types.STRING, decision -> decision);
     fired = new FiredSet(getRuntimeContext());
+    output = new AlertOutput(getRuntimeContext());
     cleanup = new CleanupTimer(getRuntimeContext(), rules.utrRetention());
     claimsMatched =
         getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsMatched");
@@ -73,31 +103,53 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   @Override
   public void processElement1(Payment claim, Context ctx, Collector<Alert> out) throws Exception {
     long time = claim.getEventTime().toEpochMilli();
-    output.countIfLate(time, ctx.timerService().currentWatermark());
-    Map<String, Payment> claims = KeyedState.read(claimsByOrder);
-    Payment known = claims.get(claim.getOrderNo());
+    TimerService timers = ctx.timerService();
+    output.countIfLate(time, timers.currentWatermark());
+    lastWatermark = Math.max(lastWatermark, timers.currentWatermark());
+    String order = claim.getOrderNo();
+    Payment known = claims.get(order);
     if (known != null && UtrRules.BY_TIME.compare(known, claim) <= 0) {
       // A later claim of the same order, or a redelivery: the earliest one speaks for the order.
       return;
     }
-    claims.put(claim.getOrderNo(), claim);
-    claimsByOrder.update(claims);
-    lastWatermark = Math.max(lastWatermark, ctx.timerService().currentWatermark());
-    if (known == null
-        && UtrRules.wellFormed(claim, rules)
-        && !hasBillOf(
-            KeyedState.read(bills),
-            claim.getKind() == PaymentKind.COLLECT ? BillDirection.CREDIT : BillDirection.DEBIT)) {
-      waitingClaims.merge(time, 1, Integer::sum);
+    claims.put(order, claim);
+    boolean wellFormed = UtrRules.wellFormed(claim, rules);
+    Map<String, Payment> first = KeyedState.read(firstClaims);
+    String kind = claim.getKind().name();
+    Payment firstOfKind = first.get(kind);
+    if (wellFormed && (firstOfKind == null || UtrRules.BY_TIME.compare(claim, firstOfKind) < 0)) {
+      first.put(kind, claim);
+      firstClaims.update(first);
+    } else if (!wellFormed
+        && known != null
+        && firstOfKind != null
+        && firstOfKind.getEventId().equals(known.getEventId())) {
+      // The order's earliest claim is now a malformed one: its well-formed claim no longer counts.
+      replaceFirst(first, claim.getKind());
     }
-    KeyedState.watch(ctx.timerService(), time, rules.matchWindow().toMillis());
-    cleanup.extend(ctx.timerService(), time);
+
+    decisions.add(decision(AT_CLAIM, claim), time, timers);
+    long w = rules.matchWindow().toMillis();
+    Map<String, Bill> statement = KeyedState.read(bills);
+    if (wellFormed) {
+      decisions.add(decision(AT_CLAIM_DUE, claim), time + w, timers);
+      for (Bill bill : statement.values()) {
+        if (UtrRules.matches(claim.getKind(), bill.getDirection())) {
+          decisions.add(pair(claim, bill), UtrRules.pairTime(claim, bill), timers);
+        }
+      }
+      if (known == null && !hasBillOf(statement, direction(claim.getKind()))) {
+        waitingClaims.merge(time, 1, Integer::sum);
+      }
+    }
+    cleanup.extend(timers, time);
   }
 
   @Override
   public void processElement2(Bill bill, Context ctx, Collector<Alert> out) throws Exception {
     long time = bill.getEventTime().toEpochMilli();
-    output.countIfLate(time, ctx.timerService().currentWatermark());
+    TimerService timers = ctx.timerService();
+    output.countIfLate(time, timers.currentWatermark());
     Map<String, Bill> statement = KeyedState.read(bills);
     if (statement.containsKey(bill.getBillId())) {
       return;
@@ -105,69 +157,139 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     boolean firstOfItsDirection = !hasBillOf(statement, bill.getDirection());
     statement.put(bill.getBillId(), bill);
     bills.update(statement);
-    if (firstOfItsDirection) {
-      for (Payment claim : KeyedState.read(claimsByOrder).values()) {
-        if (UtrRules.matches(claim.getKind(), bill.getDirection())
-            && UtrRules.wellFormed(claim, rules)) {
+    // Every claim may mismatch a new bill: the one visit of all claims, once per bill.
+    Map<Long, List<String>> scheduled = new HashMap<>();
+    for (Payment claim : claims.values()) {
+      if (UtrRules.matches(claim.getKind(), bill.getDirection())
+          && UtrRules.wellFormed(claim, rules)) {
+        scheduled
+            .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
+            .add(pair(claim, bill));
+        if (firstOfItsDirection) {
           stopWaiting(claim.getEventTime().toEpochMilli());
         }
       }
     }
-    KeyedState.watch(ctx.timerService(), time, rules.matchWindow().toMillis());
-    cleanup.extend(ctx.timerService(), time);
+    scheduled
+        .computeIfAbsent(time + rules.matchWindow().toMillis(), t -> new ArrayList<>())
+        .add(AT_BILL_DUE + "" + SEP + bill.getBillId());
+    decisions.addAll(scheduled, timers);
+    cleanup.extend(timers, time);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-    if (cleanup.isDue(timestamp)) {
-      claimsByOrder.clear();
+    if (cleanup.isDue(ctx.timerService(), timestamp)) {
+      claims.clear();
       bills.clear();
+      firstClaims.clear();
       fired.clear();
       cleanup.clear();
       return;
     }
-    Collection<Payment> claims = KeyedState.read(claimsByOrder).values();
-    Collection<Bill> statement = KeyedState.read(bills).values();
-    long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
-    lastWatermark = Math.max(lastWatermark, watermark);
-    for (UtrRules.Finding finding :
-        UtrRules.evaluate(ctx.getCurrentKey(), claims, statement, watermark, rules)) {
-      boolean noBankRecord = finding.alert().getReason().equals(UtrRules.NO_BANK_RECORD);
-      if (fired.firstTime(finding.key())) {
-        if (noBankRecord) {
+    lastWatermark = Math.max(lastWatermark, timestamp);
+    for (String decision : decisions.take(timestamp, Comparator.naturalOrder())) {
+      String[] part = decision.split(String.valueOf(SEP), -1);
+      UtrRules.Finding finding = decide(ctx.getCurrentKey(), part);
+      if (finding != null && fired.firstTime(finding.key())) {
+        if (finding.alert().getReason().equals(UtrRules.NO_BANK_RECORD)) {
           claimsUnmatched.inc();
         }
         output.emit(finding.alert(), out);
       }
     }
-    countMatchedClaims(claims, statement, timestamp);
+  }
+
+  /** Takes one decision; null when it finds nothing or is about a claim replaced since. */
+  private UtrRules.Finding decide(String utr, String[] part) throws Exception {
+    char kind = part[0].charAt(0);
+    if (kind == AT_BILL_DUE) {
+      Bill bill = KeyedState.read(bills).get(part[1]);
+      Payment firstMatching =
+          KeyedState.read(firstClaims)
+              .get(
+                  bill.getDirection() == BillDirection.CREDIT
+                      ? PaymentKind.COLLECT.name()
+                      : PaymentKind.PAYOUT.name());
+      return UtrRules.atBillDue(utr, bill, firstMatching, rules);
+    }
+    Payment claim = claims.get(part[1]);
+    if (claim == null || !claim.getEventId().equals(part[2])) {
+      return null;
+    }
+    return switch (kind) {
+      case AT_CLAIM -> UtrRules.atClaim(claim, firstValid(), rules);
+      case AT_CLAIM_DUE -> {
+        Map<String, Bill> statement = KeyedState.read(bills);
+        countMatched(claim, statement);
+        yield UtrRules.atClaimDue(claim, statement.values(), rules);
+      }
+      case AT_PAIR -> UtrRules.atPair(claim, KeyedState.read(bills).get(part[3]), rules);
+      default -> throw new IllegalStateException("unknown decision " + kind);
+    };
+  }
+
+  /** The UTR's earliest well-formed claim of either kind, or null. */
+  private Payment firstValid() throws Exception {
+    Payment first = null;
+    for (Payment p : KeyedState.read(firstClaims).values()) {
+      if (first == null || UtrRules.BY_TIME.compare(p, first) < 0) {
+        first = p;
+      }
+    }
+    return first;
+  }
+
+  /**
+   * Finds the earliest well-formed claim of {@code kind} again, after the one that was it stopped
+   * counting. A scan of the claims, but only when an order's earlier, malformed claim arrives after
+   * its well-formed one that was the UTR's first.
+   */
+  private void replaceFirst(Map<String, Payment> first, PaymentKind kind) throws Exception {
+    Payment earliest = null;
+    for (Payment p : claims.values()) {
+      if (p.getKind() == kind
+          && UtrRules.wellFormed(p, rules)
+          && (earliest == null || UtrRules.BY_TIME.compare(p, earliest) < 0)) {
+        earliest = p;
+      }
+    }
+    if (earliest == null) {
+      first.remove(kind.name());
+    } else {
+      first.put(kind.name(), earliest);
+    }
+    firstClaims.update(first);
   }
 
   /**
    * A claim counts as matched once, at its time + W, if a bill of its direction arrived by then;
    * either way it stops waiting then.
    */
-  private void countMatchedClaims(
-      Collection<Payment> claims, Collection<Bill> statement, long timestamp) {
-    long w = rules.matchWindow().toMillis();
-    for (Payment c : claims) {
-      long due = c.getEventTime().toEpochMilli() + w;
-      if (due != timestamp || !UtrRules.wellFormed(c, rules)) {
-        continue;
-      }
-      boolean anyBill =
-          statement.stream().anyMatch(b -> UtrRules.matches(c.getKind(), b.getDirection()));
-      if (!anyBill) {
-        stopWaiting(c.getEventTime().toEpochMilli());
-      }
-      if (statement.stream()
-          .anyMatch(
-              b ->
-                  UtrRules.matches(c.getKind(), b.getDirection())
-                      && b.getEventTime().toEpochMilli() <= due)) {
-        claimsMatched.inc();
-      }
+  private void countMatched(Payment claim, Map<String, Bill> statement) {
+    long due = claim.getEventTime().toEpochMilli() + rules.matchWindow().toMillis();
+    if (!hasBillOf(statement, direction(claim.getKind()))) {
+      stopWaiting(claim.getEventTime().toEpochMilli());
     }
+    if (statement.values().stream()
+        .anyMatch(
+            b ->
+                UtrRules.matches(claim.getKind(), b.getDirection())
+                    && b.getEventTime().toEpochMilli() <= due)) {
+      claimsMatched.inc();
+    }
+  }
+
+  private static String decision(char kind, Payment claim) {
+    return kind + "" + SEP + claim.getOrderNo() + SEP + claim.getEventId();
+  }
+
+  private static String pair(Payment claim, Bill bill) {
+    return decision(AT_PAIR, claim) + SEP + bill.getBillId();
+  }
+
+  private static BillDirection direction(PaymentKind kind) {
+    return kind == PaymentKind.COLLECT ? BillDirection.CREDIT : BillDirection.DEBIT;
   }
 
   private static boolean hasBillOf(Map<String, Bill> statement, BillDirection direction) {

@@ -11,7 +11,6 @@ import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -19,10 +18,12 @@ import java.util.List;
 /**
  * The rules about one UTR (spec section 3): FORGED_UTR, AMOUNT_MISMATCH, UTR_REUSED and
  * BILL_WITHOUT_ORDER, over the UTR's claims (the earliest claim of each order) and its bills. Plain
- * Java: given what is known when the watermark is at {@code watermark}, it lists every finding that
- * is final by then; the operator emits each once. Because a finding is only listed once the
- * watermark has passed every event that could change it, the result does not depend on arrival
- * order.
+ * Java, one function per decision and the moment it is taken: at a claim's time ({@link #atClaim}),
+ * at claim + W ({@link #atClaimDue}), at the later of a claim's and a bill's times ({@link
+ * #atPair}) and at bill + W ({@link #atBillDue}). The operator calls each when the watermark
+ * reaches that moment, when every event that could change the decision has arrived, so the result
+ * does not depend on arrival order; and each call looks at one claim or one bill, so a UTR claimed
+ * by thousands of orders costs the same per event as one claimed once.
  */
 public final class UtrRules {
   public static final String INVALID_FORMAT = "INVALID_FORMAT";
@@ -58,60 +59,67 @@ public final class UtrRules {
     return rules.forgedUtr(claim.getMerchantId()).wellFormed(claim.getUtr(), claim.getChannel());
   }
 
-  public static List<Finding> evaluate(
-      String utr,
-      Collection<Payment> claimsByOrder,
-      Collection<Bill> bills,
-      long watermark,
-      Rules rules) {
-    long w = rules.matchWindow().toMillis();
-    String window = Durations.format(rules.matchWindow());
-    List<Payment> claims = claimsByOrder.stream().sorted(BY_TIME).toList();
-    List<Bill> sortedBills = bills.stream().sorted(BILLS_BY_TIME).toList();
-    List<Finding> findings = new ArrayList<>();
-
-    List<Payment> valid = new ArrayList<>();
-    for (Payment c : claims) {
-      if (wellFormed(c, rules)) {
-        valid.add(c);
-      } else if (millis(c.getEventTime()) <= watermark) {
-        findings.add(invalidFormat(c, rules));
-      }
+  /**
+   * Decided when the watermark reaches the claim: INVALID_FORMAT for a malformed claim (the only
+   * alert it raises), UTR_REUSED for a well-formed one of another order than {@code firstValid},
+   * the UTR's earliest well-formed claim; null for the first.
+   */
+  static Finding atClaim(Payment claim, Payment firstValid, Rules rules) {
+    if (!wellFormed(claim, rules)) {
+      return invalidFormat(claim, rules);
     }
-
-    for (int i = 1; i < valid.size(); i++) {
-      Payment reuse = valid.get(i);
-      if (millis(reuse.getEventTime()) <= watermark) {
-        findings.add(utrReused(valid.get(0), reuse, rules));
-      }
+    if (firstValid != null && !firstValid.getOrderNo().equals(claim.getOrderNo())) {
+      return utrReused(firstValid, claim, rules);
     }
+    return null;
+  }
 
-    for (Payment c : valid) {
-      long due = millis(c.getEventTime()) + w;
-      List<Bill> matching =
-          sortedBills.stream().filter(b -> matches(c.getKind(), b.getDirection())).toList();
-      if (due <= watermark && matching.stream().noneMatch(b -> millis(b.getEventTime()) <= due)) {
-        findings.add(noBankRecord(c, due, window, rules));
-      }
-      for (Bill b : matching) {
-        long when = Math.max(millis(c.getEventTime()), millis(b.getEventTime()));
-        if (when <= watermark && b.getAmount().compareTo(c.getAmount()) != 0) {
-          findings.add(amountMismatch(c, b, when, rules));
-        }
-      }
+  /**
+   * Decided at claim + W: NO_BANK_RECORD unless a bill of the matching direction has an event time
+   * at or before then; null otherwise, and for a malformed claim.
+   */
+  static Finding atClaimDue(Payment claim, Collection<Bill> bills, Rules rules) {
+    if (!wellFormed(claim, rules)) {
+      return null;
     }
+    long due = millis(claim.getEventTime()) + rules.matchWindow().toMillis();
+    boolean billed =
+        bills.stream()
+            .anyMatch(
+                b -> matches(claim.getKind(), b.getDirection()) && millis(b.getEventTime()) <= due);
+    return billed ? null : noBankRecord(claim, due, Durations.format(rules.matchWindow()), rules);
+  }
 
-    for (Bill b : sortedBills) {
-      long due = millis(b.getEventTime()) + w;
-      if (b.getDeductStatus() == DeductStatus.DEDUCTED
-          && due <= watermark
-          && valid.stream()
-              .noneMatch(
-                  c -> matches(c.getKind(), b.getDirection()) && millis(c.getEventTime()) <= due)) {
-        findings.add(billWithoutOrder(utr, b, due, window, rules));
-      }
+  /**
+   * Decided at the later of the two event times: AMOUNT_MISMATCH for a well-formed claim and a bill
+   * of the matching direction whose amounts differ; null otherwise.
+   */
+  static Finding atPair(Payment claim, Bill bill, Rules rules) {
+    if (!wellFormed(claim, rules)
+        || !matches(claim.getKind(), bill.getDirection())
+        || bill.getAmount().compareTo(claim.getAmount()) == 0) {
+      return null;
     }
-    return findings;
+    long when = Math.max(millis(claim.getEventTime()), millis(bill.getEventTime()));
+    return amountMismatch(claim, bill, when, rules);
+  }
+
+  /** When {@link #atPair} decides. */
+  static long pairTime(Payment claim, Bill bill) {
+    return Math.max(millis(claim.getEventTime()), millis(bill.getEventTime()));
+  }
+
+  /**
+   * Decided at bill + W: BILL_WITHOUT_ORDER for a DEDUCTED bill unless {@code firstMatching}, the
+   * earliest well-formed claim of the matching kind (or null), is at or before then.
+   */
+  static Finding atBillDue(String utr, Bill bill, Payment firstMatching, Rules rules) {
+    long due = millis(bill.getEventTime()) + rules.matchWindow().toMillis();
+    if (bill.getDeductStatus() != DeductStatus.DEDUCTED
+        || (firstMatching != null && millis(firstMatching.getEventTime()) <= due)) {
+      return null;
+    }
+    return billWithoutOrder(utr, bill, due, Durations.format(rules.matchWindow()), rules);
   }
 
   private static Finding invalidFormat(Payment c, Rules rules) {

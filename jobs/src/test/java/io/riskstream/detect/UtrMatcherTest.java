@@ -272,4 +272,66 @@ class UtrMatcherTest {
       assertThat(h.numEventTimeTimers()).isZero();
     }
   }
+
+  @Test
+  void aUtrClaimedByAThousandOrdersRaisesEachFindingOnce() throws Exception {
+    try (var h = harness()) {
+      // Screenshot reuse at scale: 1,000 orders a second apart claim one UTR; its bank line shows
+      // 2,000.00 against 2,500.00 claimed, and arrives after the first 500 claims.
+      for (int i = 0; i < 1_000; i++) {
+        if (i == 500) {
+          send(h, bill("B-1", "412345678901", "2000", BEGINNING.plusSeconds(30)).build());
+        }
+        send(h, claim("PE-" + i, "O-" + i, "2500", BEGINNING.plusSeconds(i)));
+      }
+      advance(h, MUCH_LATER);
+
+      assertThat(reasons(h))
+          .filteredOn("UTR_REUSED"::equals)
+          .as("every order after the first")
+          .hasSize(999);
+      assertThat(reasons(h)).filteredOn("UNDERPAID"::equals).as("every claim").hasSize(1_000);
+      assertThat(reasons(h)).hasSize(1_999);
+      assertThat(alerts(h)).extracting(Alert::getAlertId).doesNotHaveDuplicates();
+      assertThat(alerts(h))
+          .filteredOn(a -> a.getOrderNo().equals("O-999") && a.getReason().equals("UTR_REUSED"))
+          .singleElement()
+          .satisfies(
+              a ->
+                  assertThat(a.getEvidence())
+                      .extracting(Evidence::getId)
+                      .containsExactly("PE-0", "PE-999"));
+    }
+  }
+
+  @Test
+  void anOrdersEarlierMalformedClaimTakesItOutOfTheUtrsClaimsInEitherOrder() throws Exception {
+    // Order O-1 first claims with channel UPI and a UTR with letters (malformed for UPI), then with
+    // IMPS (well-formed there); order O-2 claims later. O-1's earliest claim speaks for it: one
+    // INVALID_FORMAT, and O-2 is the UTR's first well-formed claim, so no UTR_REUSED.
+    String utr = "ABCD12345678";
+    Payment malformed =
+        payment("PE-1", "O-1", PaymentStatus.PAID, "100", BEGINNING).setUtr(utr).build();
+    Payment wellFormed =
+        payment("PE-2", "O-1", PaymentStatus.SUCCESS, "100", BEGINNING.plusSeconds(10))
+            .setUtr(utr)
+            .setChannel("IMPS")
+            .build();
+    Payment other =
+        payment("PE-3", "O-2", PaymentStatus.PAID, "100", BEGINNING.plusSeconds(20))
+            .setUtr(utr)
+            .setChannel("IMPS")
+            .build();
+    Bill statement = bill("B-1", utr, "100", BEGINNING.plusSeconds(5)).build();
+    for (List<Object> order :
+        List.of(
+            List.<Object>of(malformed, wellFormed, other, statement),
+            List.<Object>of(wellFormed, other, statement, malformed))) {
+      try (var h = harness()) {
+        send(h, order.toArray());
+        advance(h, MUCH_LATER);
+        assertThat(reasons(h)).as(order.toString()).containsExactly("INVALID_FORMAT");
+      }
+    }
+  }
 }
