@@ -20,6 +20,13 @@ class ConfigLoaderTest {
 
   @TempDir Path dir;
 
+  /** The required keys plus {@code sets}, from --set flags only. */
+  private static RiskstreamConfig withRequired(String... sets) {
+    List<String> all = new java.util.ArrayList<>(REQUIRED);
+    all.addAll(List.of(sets));
+    return RiskstreamConfig.load(null, Map.of(), all);
+  }
+
   private Path yaml(String text) throws Exception {
     Path file = dir.resolve("riskstream.yaml");
     Files.writeString(file, text);
@@ -120,52 +127,33 @@ class ConfigLoaderTest {
   void transactionTimeoutMustOutlastACheckpointAndARestart() {
     assertThatThrownBy(
             () ->
-                RiskstreamConfig.load(
-                    null,
-                    Map.of(),
-                    List.of(
-                        REQUIRED.get(0),
-                        REQUIRED.get(1),
-                        "kafka.transaction-timeout=3 min",
-                        "checkpoints.interval=10 s",
-                        "checkpoints.timeout=2 min")))
+                withRequired(
+                    "kafka.transaction-timeout=3 min",
+                    "checkpoints.interval=10 s",
+                    "checkpoints.timeout=2 min"))
         .hasMessage(
             "'kafka.transaction-timeout' (PT3M) must be at least 'checkpoints.interval' +"
                 + " 'checkpoints.timeout' + 1 min to restart (PT3M10S), or a transaction can expire"
                 + " before the checkpoint that commits it; raise it (at most the brokers'"
                 + " transaction.max.timeout.ms) or lower the others");
     RiskstreamConfig enough =
-        RiskstreamConfig.load(
-            null,
-            Map.of(),
-            List.of(
-                REQUIRED.get(0),
-                REQUIRED.get(1),
-                "kafka.transaction-timeout=3 min",
-                "checkpoints.interval=10 s",
-                "checkpoints.timeout=110 s"));
+        withRequired(
+            "kafka.transaction-timeout=3 min",
+            "checkpoints.interval=10 s",
+            "checkpoints.timeout=110 s");
     assertThat(enough.transactionTimeout()).isEqualTo(Duration.ofMinutes(3));
   }
 
   @Test
   void checkpointsAndKeyGroupsAreSetExplicitly() {
-    var flink = RiskstreamConfig.load(null, Map.of(), REQUIRED).flinkConfiguration().toMap();
+    var flink = withRequired().flinkConfiguration().toMap();
 
     assertThat(flink)
         .containsEntry("pipeline.max-parallelism", "720")
         .containsEntry("execution.checkpointing.timeout", "120000 ms")
         .containsEntry("execution.checkpointing.min-pause", "1000 ms")
         .containsEntry("execution.checkpointing.tolerable-failed-checkpoints", "3");
-    assertThatThrownBy(
-            () ->
-                RiskstreamConfig.load(
-                    null,
-                    Map.of(),
-                    List.of(
-                        REQUIRED.get(0),
-                        REQUIRED.get(1),
-                        "job.parallelism=8",
-                        "job.max-parallelism=4")))
+    assertThatThrownBy(() -> withRequired("job.parallelism=8", "job.max-parallelism=4"))
         .hasMessage("'job.max-parallelism' must be between 'job.parallelism' (8) and 32768");
   }
 

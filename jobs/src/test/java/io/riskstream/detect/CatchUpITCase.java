@@ -11,6 +11,7 @@ import io.riskstream.kafka.EmbeddedKafka;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,12 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,13 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * NO_BANK_RECORD; idleness only for partitions with nothing to read must not.
  */
 class CatchUpITCase {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = KafkaStack.miniCluster(2);
+
+  @RegisterExtension static final KafkaStack STACK = new KafkaStack();
 
   private static final Duration DISORDER = Duration.ofMinutes(1);
 
@@ -56,15 +51,9 @@ class CatchUpITCase {
   private static EmbeddedSchemaRegistry registry;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
-    registry = EmbeddedSchemaRegistry.start(0);
-  }
-
-  @AfterAll
-  static void stop() {
-    registry.close();
-    kafka.close();
+  static void start() {
+    kafka = STACK.kafka();
+    registry = STACK.registry();
   }
 
   @Test

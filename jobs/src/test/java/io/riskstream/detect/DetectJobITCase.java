@@ -17,6 +17,7 @@ import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
+import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
 import io.riskstream.testing.KafkaTestSupport.PoisonPill;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +28,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,27 +42,17 @@ import org.junit.jupiter.api.io.TempDir;
  * with RocksDB.
  */
 class DetectJobITCase {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = KafkaStack.miniCluster(2);
+
+  @RegisterExtension static final KafkaStack STACK = new KafkaStack();
 
   private static EmbeddedKafka kafka;
   private static EmbeddedSchemaRegistry registry;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
-    registry = EmbeddedSchemaRegistry.start(0);
-  }
-
-  @AfterAll
-  static void stop() {
-    registry.close();
-    kafka.close();
+  static void start() {
+    kafka = STACK.kafka();
+    registry = STACK.registry();
   }
 
   @Test

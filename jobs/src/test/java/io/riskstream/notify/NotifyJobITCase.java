@@ -14,6 +14,7 @@ import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.sink.Migrations;
+import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
 import io.riskstream.testing.RecordingHttpServer;
 import io.riskstream.testing.RecordingHttpServer.Answer;
@@ -39,7 +40,6 @@ import java.util.stream.Stream;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -58,13 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class NotifyJobITCase {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = KafkaStack.miniCluster(2);
 
   private static final String OPS = "/hooks/ops";
   private static final String FLOODS = "/hooks/floods";

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.AlertType;
 import io.riskstream.avro.Severity;
+import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.RecordingHttpServer;
 import io.riskstream.testing.RecordingHttpServer.Answer;
 import io.riskstream.testing.RecordingHttpServer.Request;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -30,13 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The notification workflow on a Flink MiniCluster against a real local HTTP server. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class NotifyWorkflowITCase {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = KafkaStack.miniCluster(2);
 
   private static final String TOKEN = "123:test-token";
   private static final String SECRET =

@@ -14,6 +14,7 @@ import io.riskstream.kafka.EmbeddedKafka;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
@@ -30,7 +31,6 @@ import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -40,13 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sink job on real parts: Kafka, the registry, PostgreSQL and a Flink MiniCluster. */
 class SinkJobITCase {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(4)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = KafkaStack.miniCluster(4);
 
   private static EmbeddedKafka kafka;
   private static EmbeddedSchemaRegistry registry;

@@ -20,26 +20,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the client makes of a registry's answers: which are facts about data, which are outages. */
 class RegistryAnswersTest {
   /** Schema id 1 in the Confluent wire format with an empty body: only the header is read first. */
   private static final byte[] RECORD_OF_SCHEMA_1 = {0, 0, 0, 0, 1, 0};
 
-  private static EmbeddedSchemaRegistry server;
-
-  @BeforeAll
-  static void startRegistry() throws Exception {
-    server = EmbeddedSchemaRegistry.start(0);
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    server.close();
-  }
+  @RegisterExtension static final RegistryServer SERVER = new RegistryServer();
 
   private static SchemaRegistryClient client(String url) {
     return new SchemaRegistryClient(
@@ -50,7 +39,7 @@ class RegistryAnswersTest {
   void anUnknownSchemaIdIsBadInput() {
     assertThatThrownBy(
             () ->
-                new AvroWireDeserializer<>(client(server.url()), Payment.class)
+                new AvroWireDeserializer<>(client(SERVER.url()), Payment.class)
                     .deserialize(new byte[] {0, 0, 0, 0x7f, 0x7f, 0}))
         .isInstanceOf(BadRecordException.class)
         .hasMessageStartingWith("unknown schema id 32639 (schema registry: 404/40403");
@@ -60,7 +49,7 @@ class RegistryAnswersTest {
   void aWrongBasePathIsAnOutageNotBadInput() {
     // The registry's own 404 for a path it does not serve: error_code 404, not 40403.
     var deserializer =
-        new AvroWireDeserializer<>(client(server.url() + "/wrong/base"), Payment.class);
+        new AvroWireDeserializer<>(client(SERVER.url() + "/wrong/base"), Payment.class);
 
     assertThatThrownBy(() -> deserializer.deserialize(RECORD_OF_SCHEMA_1))
         .isInstanceOf(RegistryUnavailableException.class)
@@ -101,8 +90,8 @@ class RegistryAnswersTest {
 
   @Test
   void checkReachableAcceptsARegistryAndRefusesAWrongPath() {
-    client(server.url()).checkReachable();
-    assertThatThrownBy(() -> client(server.url() + "/nope").checkReachable())
+    client(SERVER.url()).checkReachable();
+    assertThatThrownBy(() -> client(SERVER.url() + "/nope").checkReachable())
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessageContaining("answered 404");
   }
@@ -120,7 +109,7 @@ class RegistryAnswersTest {
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(
-                        URI.create(server.url() + "/subjects/pre-alerts-value/versions"))
+                        URI.create(SERVER.url() + "/subjects/pre-alerts-value/versions"))
                     .header("Content-Type", SchemaRegistryClient.CONTENT_TYPE)
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                     .build(),
@@ -133,7 +122,7 @@ class RegistryAnswersTest {
             .asInt();
 
     var serializer =
-        new AvroWireSerializer<>(client(server.url()), "pre-alerts-value", Alert.class, false);
+        new AvroWireSerializer<>(client(SERVER.url()), "pre-alerts-value", Alert.class, false);
 
     assertThat(serializer.schemaId()).isEqualTo(id);
   }

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riskstream.avro.Payment;
-import io.riskstream.registry.EmbeddedSchemaRegistry;
+import io.riskstream.registry.RegistryServer;
 import io.riskstream.registry.SchemaRegistryClient;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -15,9 +14,9 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Writer schemas whose logical types differ from the reader's, which Avro's resolution alone
@@ -30,18 +29,12 @@ class LogicalTypeResolutionTest {
   private static final String GOLDEN_TIME = "a0e7d4d9bf68"; // 1795256130000 ms
   private static final Instant TIME = Instant.parse("2026-11-21T10:15:30Z");
 
-  private static EmbeddedSchemaRegistry server;
+  @RegisterExtension static final RegistryServer SERVER = new RegistryServer();
   private static SchemaRegistryClient registry;
 
   @BeforeAll
-  static void startRegistry() throws IOException {
-    server = EmbeddedSchemaRegistry.start(0);
-    registry = new SchemaRegistryClient(server.url());
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    server.close();
+  static void client() {
+    registry = SERVER.client();
   }
 
   @Test

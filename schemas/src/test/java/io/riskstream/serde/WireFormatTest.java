@@ -7,6 +7,7 @@ import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
 import io.riskstream.registry.EmbeddedSchemaRegistry;
+import io.riskstream.registry.RegistryServer;
 import io.riskstream.registry.RegistryUnavailableException;
 import io.riskstream.registry.SchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
@@ -23,23 +24,17 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WireFormatTest {
-  private static EmbeddedSchemaRegistry server;
+  @RegisterExtension static final RegistryServer SERVER = new RegistryServer();
   private static SchemaRegistryClient registry;
 
   @BeforeAll
-  static void startRegistry() throws IOException {
-    server = EmbeddedSchemaRegistry.start(0);
-    registry = new SchemaRegistryClient(server.url());
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    server.close();
+  static void client() {
+    registry = SERVER.client();
   }
 
   static Payment fixedPayment() {
@@ -208,7 +203,7 @@ class WireFormatTest {
       closedPort = socket.getLocalPort();
     }
     SchemaRegistryClient client =
-        new SchemaRegistryClient("http://127.0.0.1:" + closedPort + "," + server.url());
+        new SchemaRegistryClient("http://127.0.0.1:" + closedPort + "," + SERVER.url());
     byte[] bytes =
         new AvroWireSerializer<>(client, "payments-value", Payment.class, true)
             .serialize(fixedPayment());
