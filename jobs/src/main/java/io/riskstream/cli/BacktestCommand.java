@@ -9,6 +9,8 @@ import io.riskstream.backtest.GroundTruth;
 import io.riskstream.detect.Rules;
 import io.riskstream.generate.Label;
 import io.riskstream.io.EventFiles;
+import io.riskstream.kafka.EventTimeBounds;
+import io.riskstream.kafka.RecordCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,11 +92,12 @@ final class BacktestCommand implements Callable<Integer> {
     }
     Rules ruleSet = Rules.load(rules);
     List<EventFiles.BadLine> bad = new ArrayList<>();
+    long started = System.currentTimeMillis();
     Backtest.Inputs inputs =
         new Backtest.Inputs(
-            read(payments, Payment.class, bad),
-            read(bills, Bill.class, bad),
-            read(balanceChanges, BalanceChange.class, bad));
+            read(payments, Payment.class, started, bad),
+            read(bills, Bill.class, started, bad),
+            read(balanceChanges, BalanceChange.class, started, bad));
     long events = inputs.payments().size() + inputs.bills().size() + inputs.balanceChanges().size();
     System.out.printf("Backtest of %,d events at parallelism %d...%n", events, parallelism);
     long began = System.nanoTime();
@@ -128,15 +131,21 @@ final class BacktestCommand implements Callable<Integer> {
     return bad.isEmpty() ? 0 : 1;
   }
 
+  /**
+   * The records of {@code file}, checked as the detect job checks them; event times against the
+   * moment the backtest started, with the default bounds (see {@link EventTimeBounds}).
+   */
   private static <T extends SpecificRecordBase> List<T> read(
-      Path file, Class<T> type, List<EventFiles.BadLine> bad) throws IOException {
+      Path file, Class<T> type, long started, List<EventFiles.BadLine> bad) throws IOException {
     if (file == null) {
       return List.of();
     }
     if (!Files.isReadable(file)) {
       throw new UserException(file + " does not exist or cannot be read");
     }
-    EventFiles.Read<T> read = EventFiles.read(file, type);
+    EventFiles.Read<T> read =
+        EventFiles.read(
+            file, type, RecordCheck.of(type).and(EventTimeBounds.DEFAULT.<T>asWrittenAt(started)));
     bad.addAll(read.badLines());
     return read.records();
   }

@@ -47,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--start",
-      defaultValue = "2026-11-21T00:00:00Z",
+      defaultValue = "2026-01-01T00:00:00Z",
       description = "Event time of the first event, ISO-8601 (default ${DEFAULT-VALUE}).")
   Instant start;
 

@@ -7,6 +7,8 @@ import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.generate.Traffic;
 import io.riskstream.io.EventFiles;
+import io.riskstream.kafka.EventTimeBounds;
+import io.riskstream.kafka.RecordCheck;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
 import java.io.IOException;
@@ -60,11 +62,13 @@ final class ProduceCommand implements Callable<Integer> {
       throw new UserException(dir + " is not a directory");
     }
     List<EventFiles.BadLine> bad = new ArrayList<>();
+    long started = System.currentTimeMillis();
+    EventTimeBounds bounds = settings.eventTimeBounds();
     Traffic traffic =
         new Traffic(
-            read(dir, "payments", Payment.class, bad),
-            read(dir, "bills", Bill.class, bad),
-            read(dir, "balance-changes", BalanceChange.class, bad),
+            read(dir, "payments", Payment.class, bounds.asWrittenAt(started), bad),
+            read(dir, "bills", Bill.class, bounds.asWrittenAt(started), bad),
+            read(dir, "balance-changes", BalanceChange.class, bounds.asWrittenAt(started), bad),
             List.of());
     if (traffic.size() == 0 && bad.isEmpty()) {
       throw new UserException(
@@ -88,12 +92,17 @@ final class ProduceCommand implements Callable<Integer> {
     return bad.isEmpty() ? 0 : 1;
   }
 
+  /**
+   * The records of the file {@code name} in {@code dir}, checked as the detect job will check them
+   * (so nothing is produced that it would dead-letter), event times against {@code time}.
+   */
   private static <T extends SpecificRecordBase> List<T> read(
-      Path dir, String name, Class<T> type, List<EventFiles.BadLine> bad) throws IOException {
+      Path dir, String name, Class<T> type, RecordCheck<T> time, List<EventFiles.BadLine> bad)
+      throws IOException {
     for (String extension : List.of(".jsonl", ".json", ".csv")) {
       Path file = dir.resolve(name + extension);
       if (Files.exists(file)) {
-        EventFiles.Read<T> read = EventFiles.read(file, type);
+        EventFiles.Read<T> read = EventFiles.read(file, type, RecordCheck.of(type).and(time));
         bad.addAll(read.badLines());
         return read.records();
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.riskstream.kafka.RecordCheck;
 import io.riskstream.serde.BadRecordException;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -38,8 +39,12 @@ public final class EventFiles {
    */
   public record Read<T>(List<T> records, List<BadLine> badLines) {}
 
-  public static <T extends SpecificRecordBase> Read<T> read(Path file, Class<T> type)
-      throws IOException {
+  /**
+   * The records of {@code file}; a line that cannot be read as {@code type}, or whose record breaks
+   * {@code check}, is a bad line with its number and reason.
+   */
+  public static <T extends SpecificRecordBase> Read<T> read(
+      Path file, Class<T> type, RecordCheck<T> check) throws IOException {
     List<T> records = new ArrayList<>();
     List<BadLine> bad = new ArrayList<>();
     if (file.getFileName().toString().endsWith(".csv")) {
@@ -53,7 +58,8 @@ public final class EventFiles {
           line++;
           Map<String, String> row = rows.next();
           try {
-            records.add(EventJson.fromJson(EventJson.MAPPER.valueToTree(row), type));
+            records.add(
+                checked(EventJson.fromJson(EventJson.MAPPER.valueToTree(row), type), check));
           } catch (BadRecordException e) {
             bad.add(new BadLine(file, line, e.getMessage()));
           }
@@ -71,13 +77,21 @@ public final class EventFiles {
         }
         try {
           JsonNode node = EventJson.MAPPER.readTree(text);
-          records.add(EventJson.fromJson(node, type));
+          records.add(checked(EventJson.fromJson(node, type), check));
         } catch (BadRecordException | com.fasterxml.jackson.core.JsonProcessingException e) {
           bad.add(new BadLine(file, line, e.getMessage().lines().findFirst().orElse("unreadable")));
         }
       }
     }
     return new Read<>(records, bad);
+  }
+
+  private static <T> T checked(T record, RecordCheck<T> check) throws BadRecordException {
+    String violation = check.violation(record);
+    if (violation != null) {
+      throw new BadRecordException(violation);
+    }
+    return record;
   }
 
   public static void writeJsonLines(Path file, Collection<? extends SpecificRecordBase> records) {

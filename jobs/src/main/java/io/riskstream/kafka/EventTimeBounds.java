@@ -3,6 +3,7 @@ package io.riskstream.kafka;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Event times that cannot be right: before {@code notBefore} (seconds read as milliseconds land in
@@ -22,6 +23,16 @@ import java.time.Instant;
 public record EventTimeBounds(Instant notBefore, Duration maxAhead) implements Serializable {
   public static final EventTimeBounds DEFAULT =
       new EventTimeBounds(Instant.parse("2000-01-01T00:00:00Z"), Duration.ofMinutes(5));
+
+  /**
+   * This check for records that have no Kafka timestamp (files): their {@code event_time} against
+   * {@code writtenAtMillis}, the moment the command reading them started.
+   */
+  public <T extends SpecificRecord> RecordCheck<T> asWrittenAt(long writtenAtMillis) {
+    return record ->
+        violation(
+            (Instant) record.get(record.getSchema().getField("event_time").pos()), writtenAtMillis);
+  }
 
   /** Why {@code eventTime} cannot be right for a record written at {@code writtenAt}, or null. */
   public String violation(Instant eventTime, long writtenAtMillis) {

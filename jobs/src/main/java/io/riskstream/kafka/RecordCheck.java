@@ -38,6 +38,32 @@ public interface RecordCheck<T> extends Serializable {
   RecordCheck<Alert> ALERT =
       a -> firstOf(blank("alert_id", a.getAlertId()), blank("reason", a.getReason()));
 
+  /** This check, then {@code next} when this one passes. */
+  default RecordCheck<T> and(RecordCheck<T> next) {
+    return record -> {
+      String violation = violation(record);
+      return violation != null ? violation : next.violation(record);
+    };
+  }
+
+  /** The contract's check of a record of {@code type}. */
+  @SuppressWarnings("unchecked")
+  static <T> RecordCheck<T> of(Class<T> type) {
+    if (type == Payment.class) {
+      return (RecordCheck<T>) PAYMENT;
+    }
+    if (type == Bill.class) {
+      return (RecordCheck<T>) BILL;
+    }
+    if (type == BalanceChange.class) {
+      return (RecordCheck<T>) BALANCE_CHANGE;
+    }
+    if (type == Alert.class) {
+      return (RecordCheck<T>) ALERT;
+    }
+    throw new IllegalArgumentException("no record check for " + type);
+  }
+
   private static String blank(String field, String value) {
     return value == null || value.isBlank() ? "missing " + field : null;
   }

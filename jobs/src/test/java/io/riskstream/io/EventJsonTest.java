@@ -8,9 +8,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
+import io.riskstream.kafka.EventTimeBounds;
+import io.riskstream.kafka.RecordCheck;
 import io.riskstream.serde.BadRecordException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,16 +87,36 @@ class EventJsonTest {
         bill_id,utr,cwid,direction,amount,currency,counterparty_vpa,deduct_status,picked_up,event_time
         B-1,412345678901,CW-1,CREDIT,1500.00,INR,,DEDUCTED,true,2026-11-21T10:00:00Z
         B-2,412345678902,CW-1,SIDEWAYS,10,INR,,DEDUCTED,true,2026-11-21T10:00:00Z
+        B-3,412345678903,CW-1,CREDIT,-10,INR,,DEDUCTED,true,2026-11-21T10:00:00Z
+        B-4,412345678904,CW-1,CREDIT,10,INR,,DEDUCTED,true,1795255200
+        B-5,412345678905,CW-1,CREDIT,10,INR,,DEDUCTED,true,2026-11-21T12:05:00.001Z
         """);
+    // As if the file were read at noon: B-5 is more than 5 minutes after it.
+    long noon = Instant.parse("2026-11-21T12:00:00Z").toEpochMilli();
 
-    EventFiles.Read<Bill> read = EventFiles.read(csv, Bill.class);
+    EventFiles.Read<Bill> read =
+        EventFiles.read(
+            csv,
+            Bill.class,
+            RecordCheck.of(Bill.class).and(EventTimeBounds.DEFAULT.asWrittenAt(noon)));
 
     assertThat(read.records()).extracting(Bill::getBillId).containsExactly("B-1");
     assertThat(read.records().get(0).getCounterpartyVpa()).isNull();
     assertThat(read.badLines())
         .containsExactly(
             new EventFiles.BadLine(
-                csv, 3, "direction must be one of [CREDIT, DEBIT], was SIDEWAYS"));
+                csv, 3, "direction must be one of [CREDIT, DEBIT], was SIDEWAYS"),
+            new EventFiles.BadLine(csv, 4, "amount must be > 0, was -10.00"),
+            new EventFiles.BadLine(
+                csv,
+                5,
+                "event_time 1970-01-21T18:40:55.200Z is before 2000-01-01T00:00:00Z"
+                    + " (events.not-before)"),
+            new EventFiles.BadLine(
+                csv,
+                6,
+                "event_time 2026-11-21T12:05:00.001Z is more than PT5M (events.max-ahead) after the"
+                    + " record was written at 2026-11-21T12:00:00Z"));
     assertThat(List.of(read.records().get(0).getPickedUp())).containsExactly(true);
   }
 }
