@@ -111,7 +111,7 @@ final class IdleWhenCaughtUp<T> implements WatermarkGenerator<T> {
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
       props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-      props.put(ConsumerConfig.CLIENT_ID_CONFIG, "riskstream-idleness-check");
+      props.put(ConsumerConfig.CLIENT_ID_CONFIG, "riskstream-idleness-check-" + partition);
       try (KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         Map<TopicPartition, Long> end = consumer.endOffsets(List.of(partition));
