@@ -46,9 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of an event on a key that fraud or scale makes hot, as a function of what the key
  * already holds: a UTR claimed by {@code entries} orders (screenshot reuse at scale), a NAT address
  * with {@code entries} payers, a settlement account with {@code entries} ledger lines. Each
- * iteration loads the key (not timed) on RocksDB with heap timers, as the jobs run, then times
- * {@value #MEASURED} more events on it, the watermark following at the disorder bound. Flat across
- * {@code entries} is the goal: no work per event that grows with the key.
+ * iteration loads the key (not timed) on RocksDB with the jobs' settings (timers in RocksDB), then
+ * times {@value #MEASURED} more events on it, the watermark following at the disorder bound. Flat
+ * across {@code entries} is the goal: no work per event that grows with the key.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
