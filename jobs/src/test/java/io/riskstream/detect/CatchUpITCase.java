@@ -7,9 +7,7 @@ import io.riskstream.backtest.Backtest;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
-import io.riskstream.kafka.EmbeddedKafka;
 import io.riskstream.kafka.WireProducer;
-import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
@@ -27,7 +25,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,32 +44,23 @@ class CatchUpITCase {
 
   private static final Duration DISORDER = Duration.ofMinutes(1);
 
-  private static EmbeddedKafka kafka;
-  private static EmbeddedSchemaRegistry registry;
-
-  @BeforeAll
-  static void start() {
-    kafka = STACK.kafka();
-    registry = STACK.registry();
-  }
-
   @Test
   void aBacklogReadWithOneTopicThrottledGivesTheBacktestsAlerts(@TempDir Path savepoints)
       throws Exception {
     RiskstreamConfig config =
         KafkaTestSupport.config(
-            kafka,
-            registry,
+            STACK.kafka(),
+            STACK.registry(),
             "watermarks.idleness=500 ms",
             // Small fetches, so that the throttled topic arrives in many stalls, not in one.
             "kafka.properties.max.partition.fetch.bytes=1024");
-    kafka.createTopics(config.topics(), 2);
+    STACK.kafka().createTopics(config.topics(), 2);
     Traffic traffic =
         TrafficGenerator.generate(
             new TrafficGenerator.Settings(800, 5, 0.1, TrafficGenerator.Settings.DEFAULT_START));
     Traffic closing =
         TrafficGenerator.closing(traffic.inEventTimeOrder().get(traffic.size() - 1).eventTime());
-    SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
+    SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
     Properties smallBatches = config.kafkaProperties();
     smallBatches.put("batch.size", "1024");
     try (WireProducer producer = new WireProducer(smallBatches, client)) {
@@ -125,7 +113,7 @@ class CatchUpITCase {
                             new ClientQuotaAlteration.Op(
                                 "consumer_byte_rate", (double) bytesPerSecond))))
             .toList();
-    kafka.admin().alterClientQuotas(quotas).all().get();
+    STACK.kafka().admin().alterClientQuotas(quotas).all().get();
   }
 
   private static Set<String> ids(List<Alert> alerts) {

@@ -10,11 +10,9 @@ import io.riskstream.generate.Label;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.DeadLetterSerializer;
-import io.riskstream.kafka.EmbeddedKafka;
 import io.riskstream.kafka.LateEventSerializer;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
-import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.testing.KafkaStack;
@@ -32,7 +30,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,21 +43,12 @@ class DetectJobITCase {
 
   @RegisterExtension static final KafkaStack STACK = new KafkaStack();
 
-  private static EmbeddedKafka kafka;
-  private static EmbeddedSchemaRegistry registry;
-
-  @BeforeAll
-  static void start() {
-    kafka = STACK.kafka();
-    registry = STACK.registry();
-  }
-
   @Test
   void shouldCommitEveryLabelledAlertOnceAndDeadLetterEveryPoisonPill(@TempDir Path savepoints)
       throws Exception {
-    RiskstreamConfig config = KafkaTestSupport.config(kafka, registry);
-    kafka.createTopics(config.topics(), 2);
-    SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
+    RiskstreamConfig config = KafkaTestSupport.config(STACK.kafka(), STACK.registry());
+    STACK.kafka().createTopics(config.topics(), 2);
+    SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
     Traffic traffic =
         TrafficGenerator.generate(
             new TrafficGenerator.Settings(4_000, 11, 0.1, TrafficGenerator.Settings.DEFAULT_START));
@@ -144,7 +132,7 @@ class DetectJobITCase {
     // for a week. Three sinks (alerts, dead letters, late events) at parallelism 2, each subtask
     // with at most three transactions open or pending; one id per checkpoint gave 24 here.
     List<String> transactionalIds =
-        kafka.admin().listTransactions().all().get().stream()
+        STACK.kafka().admin().listTransactions().all().get().stream()
             .map(t -> t.transactionalId())
             .filter(id -> id.startsWith(config.transactionalIdPrefix()))
             .toList();
