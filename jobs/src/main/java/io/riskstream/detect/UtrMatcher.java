@@ -188,9 +188,16 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       return;
     }
     lastWatermark = Math.max(lastWatermark, timestamp);
-    for (String decision : decisions.take(timestamp, Comparator.naturalOrder())) {
+    List<String> due = decisions.take(timestamp, Comparator.naturalOrder());
+    if (due.isEmpty()) {
+      return;
+    }
+    // Read once per timer: a bill of a hot UTR puts a decision per claim into one bucket.
+    Map<String, Bill> statement = KeyedState.read(bills);
+    Payment firstValid = firstValid();
+    for (String decision : due) {
       String[] part = decision.split(String.valueOf(SEP), -1);
-      UtrRules.Finding finding = decide(ctx.getCurrentKey(), part);
+      UtrRules.Finding finding = decide(ctx.getCurrentKey(), part, statement, firstValid);
       if (finding != null && fired.firstTime(finding.key())) {
         if (finding.alert().getReason().equals(UtrRules.NO_BANK_RECORD)) {
           claimsUnmatched.inc();
@@ -201,10 +208,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   }
 
   /** Takes one decision; null when it finds nothing or is about a claim replaced since. */
-  private UtrRules.Finding decide(String utr, String[] part) throws Exception {
+  private UtrRules.Finding decide(
+      String utr, String[] part, Map<String, Bill> statement, Payment firstValid) throws Exception {
     char kind = part[0].charAt(0);
     if (kind == AT_BILL_DUE) {
-      Bill bill = KeyedState.read(bills).get(part[1]);
+      Bill bill = statement.get(part[1]);
       Payment firstMatching =
           KeyedState.read(firstClaims)
               .get(
@@ -218,13 +226,12 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       return null;
     }
     return switch (kind) {
-      case AT_CLAIM -> UtrRules.atClaim(claim, firstValid(), rules);
+      case AT_CLAIM -> UtrRules.atClaim(claim, firstValid, rules);
       case AT_CLAIM_DUE -> {
-        Map<String, Bill> statement = KeyedState.read(bills);
         countMatched(claim, statement);
         yield UtrRules.atClaimDue(claim, statement.values(), rules);
       }
-      case AT_PAIR -> UtrRules.atPair(claim, KeyedState.read(bills).get(part[3]), rules);
+      case AT_PAIR -> UtrRules.atPair(claim, statement.get(part[3]), rules);
       default -> throw new IllegalStateException("unknown decision " + kind);
     };
   }

@@ -35,8 +35,6 @@ public final class UtrRules {
 
   static final Comparator<Payment> BY_TIME =
       Comparator.comparing(Payment::getEventTime).thenComparing(Payment::getEventId);
-  static final Comparator<Bill> BILLS_BY_TIME =
-      Comparator.comparing(Bill::getEventTime).thenComparing(Bill::getBillId);
 
   private UtrRules() {}
 
