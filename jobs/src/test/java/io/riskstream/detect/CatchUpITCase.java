@@ -113,7 +113,9 @@ class CatchUpITCase {
                             new ClientQuotaAlteration.Op(
                                 "consumer_byte_rate", (double) bytesPerSecond))))
             .toList();
-    STACK.kafka().admin().alterClientQuotas(quotas).all().get();
+    try (var admin = STACK.kafka().admin()) {
+      admin.alterClientQuotas(quotas).all().get();
+    }
   }
 
   private static Set<String> ids(List<Alert> alerts) {

@@ -131,11 +131,14 @@ class DetectJobITCase {
     // Transactional ids are pooled, not one per checkpoint: the broker keeps every id it has seen
     // for a week. Three sinks (alerts, dead letters, late events) at parallelism 2, each subtask
     // with at most three transactions open or pending; one id per checkpoint gave 24 here.
-    List<String> transactionalIds =
-        STACK.kafka().admin().listTransactions().all().get().stream()
-            .map(t -> t.transactionalId())
-            .filter(id -> id.startsWith(config.transactionalIdPrefix()))
-            .toList();
+    List<String> transactionalIds;
+    try (var admin = STACK.kafka().admin()) {
+      transactionalIds =
+          admin.listTransactions().all().get().stream()
+              .map(t -> t.transactionalId())
+              .filter(id -> id.startsWith(config.transactionalIdPrefix()))
+              .toList();
+    }
     System.out.printf(
         "transactional ids on the broker after the run: %d%n", transactionalIds.size());
     assertThat(transactionalIds).hasSizeBetween(6, 18);
