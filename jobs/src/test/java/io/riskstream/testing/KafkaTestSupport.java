@@ -82,7 +82,11 @@ public final class KafkaTestSupport {
                 "kafka.starting-offsets=earliest",
                 "kafka.transaction-timeout=2 min",
                 "checkpoints.interval=1 s",
-                "checkpoints.timeout=30 s",
+                // As long as the 2-minute transactions allow: a slow checkpoint on a busy CI
+                // machine must
+                // not be aborted (it was Flink's 10 minutes before the timeout became a checked
+                // key).
+                "checkpoints.timeout=55 s",
                 "watermarks.idleness=1 s",
                 "job.parallelism=2"));
     sets.addAll(Arrays.asList(extra));
