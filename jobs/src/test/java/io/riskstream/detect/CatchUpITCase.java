@@ -77,20 +77,11 @@ class CatchUpITCase {
     assertThat(backtest).hasSize(traffic.labels().size());
 
     throttle(config.groupId() + "-" + config.topics().bills(), 1_000);
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    DetectJob.build(env, config, Rules.defaults());
-    JobClient job = env.executeAsync("catch-up-it");
+    JobClient job = KafkaTestSupport.startDetect(config, "catch-up-it");
     KafkaTestSupport.await(
         "the backtest's number of alerts",
         Duration.ofMinutes(4),
-        () -> {
-          try {
-            return KafkaTestSupport.alerts(config, client).size() >= backtest.size();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+        () -> KafkaTestSupport.alerts(config, client).size() >= backtest.size());
     // Stopping with a savepoint commits whatever else the job had decided, spurious or not.
     job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
         .get(2, TimeUnit.MINUTES);

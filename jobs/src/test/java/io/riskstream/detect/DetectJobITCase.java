@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -68,23 +67,15 @@ class DetectJobITCase {
         .extracting(Label::reason)
         .contains("NO_BANK_RECORD", "BILL_WITHOUT_ORDER", "DISTINCT_ACCOUNTS", "CHAIN_BREAK");
 
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    DetectJob.build(env, config, Rules.defaults());
-    JobClient job = env.executeAsync("detect-it");
+    JobClient job = KafkaTestSupport.startDetect(config, "detect-it");
     KafkaTestSupport.await(
         "all expected alerts and dead letters",
         Duration.ofMinutes(3),
-        () -> {
-          try {
-            return KafkaTestSupport.alerts(config, client).size() >= expected.size()
+        () ->
+            KafkaTestSupport.alerts(config, client).size() >= expected.size()
                 && TopicReader.readAll(config.kafkaProperties(), config.topics().deadLetters())
                         .size()
-                    >= pills.size();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+                    >= pills.size());
     // Every traffic line is in order now: one behind its account's first line cannot be placed.
     BalanceChange first =
         traffic.balanceChanges().stream()

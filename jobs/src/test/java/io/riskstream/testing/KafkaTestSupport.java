@@ -6,6 +6,8 @@ import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
+import io.riskstream.detect.DetectJob;
+import io.riskstream.detect.Rules;
 import io.riskstream.generate.Traffic;
 import io.riskstream.kafka.EmbeddedKafka;
 import io.riskstream.kafka.TopicReader;
@@ -21,7 +23,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Real Kafka plumbing for integration tests: topics, traffic in, alerts and dead letters out. */
@@ -175,10 +178,26 @@ public final class KafkaTestSupport {
     return alerts;
   }
 
-  public static void await(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
+  /** A condition that may read Kafka or a database on its way. */
+  @FunctionalInterface
+  public interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  /**
+   * Starts the detect job on the test's cluster, with {@code config}'s Flink settings and the
+   * default rules.
+   */
+  public static JobClient startDetect(RiskstreamConfig config, String name) throws Exception {
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+    DetectJob.build(env, config, Rules.defaults());
+    return env.executeAsync(name);
+  }
+
+  public static void await(String what, Duration timeout, Condition condition) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
+    while (!condition.holds()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
       }
