@@ -13,14 +13,15 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 final class Micro {
   private Micro() {}
 
-  /** One row per benchmark and parameter set: "name [params] | score ± error unit". */
+  /** Every benchmark of io.riskstream.bench.jmh. */
   static List<String> run() throws Exception {
+    return run("io\\.riskstream\\.bench\\.jmh\\..*");
+  }
+
+  /** One row per benchmark and parameter set: "name [params] | score ± error unit". */
+  static List<String> run(String include) throws Exception {
     Options options =
-        new OptionsBuilder()
-            .include("io\\.riskstream\\.bench\\.jmh\\..*")
-            .param("lagMinutes", "0")
-            .forks(1)
-            .build();
+        new OptionsBuilder().include(include).param("lagMinutes", "0").forks(1).build();
     Collection<RunResult> results = new Runner(options).run();
     List<String> rows = new ArrayList<>();
     for (RunResult r : results) {

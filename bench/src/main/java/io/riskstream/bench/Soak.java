@@ -1,13 +1,17 @@
 package io.riskstream.bench;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.DeductStatus;
+import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
 import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.detect.BalanceChainChecker;
+import io.riskstream.detect.OrderMatcher;
 import io.riskstream.detect.Rules;
 import io.riskstream.detect.UtrMatcher;
 import java.io.PrintStream;
@@ -16,6 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
@@ -28,10 +35,13 @@ import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.SnapshotResult;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.util.concurrent.FutureUtils;
 import picocli.CommandLine;
@@ -39,36 +49,64 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The UTR state at a 30-day steady state, and what a checkpoint of it costs. UtrMatcher is the
- * job's largest state: every UTR stays for the 30-day retention after its last event. This loads
- * {@code --utrs} UTRs, each claimed once and matched by its bank line, with event times spread over
- * 30 days, into UtrMatcher on Flink's keyed operator harness (RocksDB, incremental, timers on the
- * heap or in RocksDB), so that every one is open and holds its cleanup timer, as in production
- * after a month. It reports the events/s of the first and the last {@value #SAMPLE} events (fresh
- * against steady state), the synchronous and asynchronous parts of a checkpoint taken then, its
- * size, the heap used and the timers held.
+ * The job's keyed state at a 30-day steady state, and what a checkpoint of it costs. Every key
+ * stays for its retention after its last event (UTRs and accounts 30 days, orders 7), so after a
+ * month of production every key of the retention is open and holds its cleanup timer. This builds
+ * that state directly instead of replaying a month through the job: for each of UtrMatcher,
+ * OrderMatcher and BalanceChainChecker it loads its keys, with event times spread over the
+ * retention less an hour and the watermark following, into the operator on Flink's keyed operator
+ * harness (RocksDB, incremental checkpoints, the jobs' RocksDB settings), then takes a checkpoint.
+ * It reports the events/s of the first and the last {@value #SAMPLE} events (fresh against steady
+ * state), the synchronous and asynchronous parts of the checkpoint, its size, the heap used and the
+ * timers held.
  *
- * <p>Run: {@code java -Xmx6g -cp bench/target/riskstream-bench.jar io.riskstream.bench.Soak --utrs
- * 5000000 --timers heap} (and {@code --timers rocksdb}).
+ * <p>Run: {@code java -Xmx8g -cp bench/target/riskstream-bench.jar io.riskstream.bench.Soak}
+ * (bench/README.md, "Soak").
  */
 @Command(
     name = "soak",
     mixinStandardHelpOptions = true,
-    description = "UtrMatcher at a 30-day steady state: throughput, checkpoint sync/async, heap.")
+    description =
+        "The keyed state at a 30-day steady state: throughput, checkpoint sync/async, heap.")
 public final class Soak implements Callable<Integer> {
   static final int SAMPLE = 100_000;
   private static final Instant START = Instant.parse("2026-10-01T00:00:00Z");
-  private static final Duration MONTH = Duration.ofDays(30);
   private static final BigDecimal AMOUNT = new BigDecimal("2500.00");
 
-  @Option(names = "--utrs", description = "Open UTRs to load (default ${DEFAULT-VALUE}).")
+  @Option(names = "--utrs", description = "Open UTRs (UtrMatcher; default ${DEFAULT-VALUE}).")
   long utrs = 5_000_000;
+
+  @Option(names = "--orders", description = "Open orders (OrderMatcher; default ${DEFAULT-VALUE}).")
+  long orders = 1_000_000;
+
+  @Option(
+      names = "--accounts",
+      description = "Open accounts (BalanceChainChecker; default ${DEFAULT-VALUE}).")
+  long accounts = 100_000;
+
+  @Option(
+      names = "--lines-per-account",
+      description = "Ledger lines per account over the month (default ${DEFAULT-VALUE}).")
+  int linesPerAccount = 10;
 
   @Option(
       names = "--timers",
       description =
-          "Where timers live: heap (as the jobs run) or rocksdb (default ${DEFAULT-VALUE}).")
-  String timers = "heap";
+          "Where timers live: rocksdb (as the jobs run) or heap (default ${DEFAULT-VALUE}).")
+  String timers = "rocksdb";
+
+  @Option(
+      names = "--slot-memory",
+      description =
+          "RocksDB memory of the operator's slot, as a TaskManager's managed memory bounds it"
+              + " (write buffers and block cache), e.g. 256mb; 'unbounded' for RocksDB's own"
+              + " per-column-family defaults (default ${DEFAULT-VALUE}).")
+  String slotMemory = "256mb";
+
+  @Option(
+      names = "--results",
+      description = "Also write the figures as a section of this file, e.g. bench/RESULTS.md.")
+  Path results;
 
   private final PrintStream out;
 
@@ -80,9 +118,11 @@ public final class Soak implements Callable<Integer> {
     System.exit(new CommandLine(new Soak(System.out)).execute(args));
   }
 
-  /** What one soak measured. */
+  /** What one operator's soak measured. */
   record Figures(
-      long utrs,
+      String state,
+      long keys,
+      long events,
       double freshEventsPerSecond,
       double steadyEventsPerSecond,
       long timers,
@@ -91,86 +131,211 @@ public final class Soak implements Callable<Integer> {
       long checkpointBytes,
       long heapBytes) {}
 
+  /** Feeds the events of step {@code i} at event time {@code time}. */
+  @FunctionalInterface
+  private interface Step {
+    void feed(long i, long time) throws Exception;
+  }
+
   @Override
   public Integer call() throws Exception {
     if (!timers.equals("heap") && !timers.equals("rocksdb")) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--timers must be heap or rocksdb, was " + timers);
     }
-    Figures f = run();
-    out.printf(
-        Locale.ROOT,
-        "| %,d open UTRs, timers on %s | fresh %,.0f events/s | steady %,.0f events/s (%.2f×) |"
-            + " %,d timers | checkpoint sync %,.0f ms, async %,.0f ms, %,d bytes | heap %,d MB |%n",
-        f.utrs(),
-        timers,
-        f.freshEventsPerSecond(),
-        f.steadyEventsPerSecond(),
-        f.steadyEventsPerSecond() / f.freshEventsPerSecond(),
-        f.timers(),
-        f.syncMillis(),
-        f.asyncMillis(),
-        f.checkpointBytes(),
-        f.heapBytes() / (1 << 20));
+    String setup =
+        String.format(
+            Locale.ROOT,
+            "%,d UTRs, %,d orders, %,d accounts (%d lines each); timers on %s; RocksDB memory per"
+                + " slot %s; %s, %d cores",
+            utrs,
+            orders,
+            accounts,
+            linesPerAccount,
+            timers,
+            slotMemory,
+            Instant.now().truncatedTo(ChronoUnit.SECONDS),
+            Runtime.getRuntime().availableProcessors());
+    out.println(setup);
+    StringBuilder table =
+        new StringBuilder(
+            "| state | open keys | events | events/s, first 100,000 | events/s, last 100,000 |"
+                + " steady / fresh | timers | checkpoint sync | async | size | per key | heap |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Figures f : run()) {
+      String row =
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %,d | %,.0f | %,.0f | %.2f | %,d | %,.0f ms | %,.0f ms | %,d MB | %,d B"
+                  + " | %,d MB |",
+              f.state(),
+              f.keys(),
+              f.events(),
+              f.freshEventsPerSecond(),
+              f.steadyEventsPerSecond(),
+              f.steadyEventsPerSecond() / f.freshEventsPerSecond(),
+              f.timers(),
+              f.syncMillis(),
+              f.asyncMillis(),
+              f.checkpointBytes() >> 20,
+              f.checkpointBytes() / Math.max(1, f.keys()),
+              f.heapBytes() >> 20);
+      out.println(row);
+      table.append(row).append('\n');
+    }
+    if (results != null) {
+      ResultsSection.write(
+          results,
+          "soak, timers on " + timers + ", " + slotMemory,
+          "## Soak: "
+              + setup
+              + "\n\n```\njava -Xmx8g -cp bench/target/riskstream-bench.jar"
+              + " io.riskstream.bench.Soak --timers "
+              + timers
+              + " --slot-memory "
+              + slotMemory
+              + " --results bench/RESULTS.md\n```\n\n"
+              + table);
+    }
     return 0;
   }
 
-  Figures run() throws Exception {
+  List<Figures> run() throws Exception {
+    Rules rules = Rules.defaults();
+    List<Figures> figures = new ArrayList<>();
+    if (utrs > 0) {
+      var harness =
+          new KeyedTwoInputStreamOperatorTestHarness<String, Payment, Bill, Alert>(
+              new KeyedCoProcessOperator<>(new UtrMatcher(rules)),
+              Payment::getUtr,
+              Bill::getUtr,
+              Types.STRING);
+      figures.add(
+          soak(
+              "UtrMatcher (by UTR)",
+              harness,
+              utrs,
+              utrs,
+              2,
+              rules.utrRetention(),
+              rules.matchWindow(),
+              (i, time) -> {
+                harness.processElement1(
+                    new StreamRecord<>(claim(i, PaymentStatus.PAID, time), time));
+                harness.processElement2(new StreamRecord<>(bill(i, time + 1_000), time + 1_000));
+              },
+              harness::processBothWatermarks));
+    }
+    if (orders > 0) {
+      var harness =
+          new KeyedTwoInputStreamOperatorTestHarness<String, Payment, BalanceChange, Alert>(
+              new KeyedCoProcessOperator<>(new OrderMatcher(rules)),
+              Payment::getOrderNo,
+              BalanceChange::getOrderNo,
+              Types.STRING);
+      BigDecimal[] balances = new BigDecimal[(int) Math.max(1, accounts)];
+      figures.add(
+          soak(
+              "OrderMatcher (by order)",
+              harness,
+              orders,
+              orders,
+              2,
+              rules.orderRetention(),
+              rules.matchWindow(),
+              (i, time) -> {
+                harness.processElement1(
+                    new StreamRecord<>(claim(i, PaymentStatus.SUCCESS, time), time));
+                harness.processElement2(
+                    new StreamRecord<>(ledgerLine(i, balances, time + 1_000), time + 1_000));
+              },
+              harness::processBothWatermarks));
+    }
+    if (accounts > 0) {
+      var harness =
+          new KeyedOneInputStreamOperatorTestHarness<String, BalanceChange, Alert>(
+              new KeyedProcessOperator<>(new BalanceChainChecker(rules)),
+              BalanceChange::getAccountId,
+              Types.STRING);
+      BigDecimal[] balances = new BigDecimal[(int) accounts];
+      figures.add(
+          soak(
+              "BalanceChainChecker (by account)",
+              harness,
+              accounts,
+              accounts * linesPerAccount,
+              1,
+              rules.accountRetention(),
+              Duration.ZERO,
+              (i, time) ->
+                  harness.processElement(new StreamRecord<>(ledgerLine(i, balances, time), time)),
+              harness::processWatermark));
+    }
+    return figures;
+  }
+
+  /** Watermark-driven harnesses: the one-input and two-input harness name it differently. */
+  @FunctionalInterface
+  private interface WatermarkInput {
+    void advance(Watermark watermark) throws Exception;
+  }
+
+  /**
+   * Loads {@code steps} steps of {@code eventsPerStep} events each, spread over the retention less
+   * an hour so that the last decisions are taken before the first key expires (every key is open
+   * when the checkpoint is taken), then checkpoints.
+   */
+  private Figures soak(
+      String state,
+      AbstractStreamOperatorTestHarness<Alert> harness,
+      long keys,
+      long steps,
+      int eventsPerStep,
+      Duration retention,
+      Duration decidedAfter,
+      Step step,
+      WatermarkInput watermark)
+      throws Exception {
     Path dir = Files.createTempDirectory("riskstream-soak");
-    var harness =
-        new KeyedTwoInputStreamOperatorTestHarness<String, Payment, Bill, Alert>(
-            new KeyedCoProcessOperator<>(new UtrMatcher(Rules.defaults())),
-            Payment::getUtr,
-            Bill::getUtr,
-            Types.STRING);
-    Configuration rocksdb = new Configuration();
-    rocksdb.setString("state.backend.rocksdb.memory.managed", "false");
-    rocksdb.setString("execution.checkpointing.incremental", "true");
-    rocksdb.setString("state.backend.rocksdb.localdir", dir.resolve("db").toString());
-    RiskstreamConfig.withRiskstreamDefaults(rocksdb);
-    rocksdb.setString(
-        "state.backend.rocksdb.timer-service.factory", timers.equals("heap") ? "HEAP" : "ROCKSDB");
     harness.setStateBackend(
-        new EmbeddedRocksDBStateBackend().configure(rocksdb, getClass().getClassLoader()));
+        new EmbeddedRocksDBStateBackend().configure(rocksdb(dir), getClass().getClassLoader()));
     harness.open();
     try {
-      long events = 2 * utrs;
+      long events = eventsPerStep * steps;
       long sample = Math.min(SAMPLE, events / 4);
-      // Spread over the retention less an hour, so that the last decisions are taken before the
-      // first UTR expires: every UTR is open when the checkpoint is taken.
-      long spacing = Math.max(1, MONTH.minusHours(1).toMillis() / utrs);
+      long spacing = Math.max(1, retention.minusHours(1).toMillis() / steps);
       long began = System.nanoTime();
       long sampleStart = began;
       double fresh = 0;
-      double steady = 0;
-      for (long i = 0; i < utrs; i++) {
+      for (long i = 0; i < steps; i++) {
         long time = START.toEpochMilli() + i * spacing;
-        harness.processElement1(new StreamRecord<>(claim(i, time), time));
-        harness.processElement2(new StreamRecord<>(bill(i, time + 1_000), time + 1_000));
+        step.feed(i, time);
         if (i % 500 == 0) {
-          harness.processBothWatermarks(new Watermark(time - 60_000));
+          watermark.advance(new Watermark(time - 60_000));
           harness.getOutput().clear();
         }
-        long done = 2 * (i + 1);
+        long done = eventsPerStep * (i + 1);
         if (done == sample) {
           fresh = sample / seconds(System.nanoTime() - sampleStart);
         }
         if (done == events - sample) {
           sampleStart = System.nanoTime();
         }
-        if (i > 0 && i % (utrs / 10 == 0 ? 1 : utrs / 10) == 0) {
+        if (i > 0 && i % Math.max(1, steps / 10) == 0) {
           out.printf(
               Locale.ROOT,
-              "  loaded %,d of %,d UTRs (%.0f s)%n",
+              "  %s: %,d of %,d steps (%.0f s)%n",
+              state,
               i,
-              utrs,
+              steps,
               seconds(System.nanoTime() - began));
         }
       }
-      steady = sample / seconds(System.nanoTime() - sampleStart);
-      // Every UTR's decisions are taken: the watermark passes the last one's W.
-      harness.processBothWatermarks(
-          new Watermark(START.toEpochMilli() + utrs * spacing + Duration.ofMinutes(32).toMillis()));
+      double steady = sample / seconds(System.nanoTime() - sampleStart);
+      // Every key's decisions are taken: the watermark passes the last one's window.
+      watermark.advance(
+          new Watermark(
+              START.toEpochMilli() + steps * spacing + decidedAfter.plusMinutes(2).toMillis()));
       harness.getOutput().clear();
       int timerCount = harness.numEventTimeTimers();
 
@@ -197,10 +362,29 @@ public final class Soak implements Callable<Integer> {
       long bytes = size(managed) + size(raw);
       System.gc();
       long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-      return new Figures(utrs, fresh, steady, timerCount, sync / 1e6, async / 1e6, bytes, heap);
+      return new Figures(
+          state, keys, events, fresh, steady, timerCount, sync / 1e6, async / 1e6, bytes, heap);
     } finally {
       harness.close();
     }
+  }
+
+  /** The jobs' RocksDB settings, with the slot's memory bound as a TaskManager would set it. */
+  private Configuration rocksdb(Path dir) {
+    Configuration rocksdb = new Configuration();
+    rocksdb.setString("execution.checkpointing.incremental", "true");
+    rocksdb.setString("state.backend.rocksdb.localdir", dir.resolve("db").toString());
+    RiskstreamConfig.withRiskstreamDefaults(rocksdb);
+    rocksdb.setString(
+        "state.backend.rocksdb.timer-service.factory", timers.equals("heap") ? "HEAP" : "ROCKSDB");
+    if (slotMemory.equals("unbounded")) {
+      rocksdb.setString("state.backend.rocksdb.memory.managed", "false");
+    } else {
+      // The harness has no TaskManager memory to manage: a fixed budget per slot is what managed
+      // memory amounts to.
+      rocksdb.setString("state.backend.rocksdb.memory.fixed-per-slot", slotMemory);
+    }
+    return rocksdb;
   }
 
   private static long size(SnapshotResult<KeyedStateHandle> result) {
@@ -217,7 +401,7 @@ public final class Soak implements Callable<Integer> {
     return String.format(Locale.ROOT, "%012d", 400_000_000_000L + i);
   }
 
-  private static Payment claim(long i, long time) {
+  private static Payment claim(long i, PaymentStatus status, long time) {
     return Payment.newBuilder()
         .setEventId("PE-" + i)
         .setOrderNo("O-" + i)
@@ -225,7 +409,7 @@ public final class Soak implements Callable<Integer> {
         .setCwid("CW-" + (i % 40))
         .setUserId("U-" + (i % 5_000))
         .setKind(PaymentKind.COLLECT)
-        .setStatus(PaymentStatus.PAID)
+        .setStatus(status)
         .setAmount(AMOUNT)
         .setUtr(utr(i))
         .setChannel("UPI")
@@ -245,6 +429,25 @@ public final class Soak implements Callable<Integer> {
         .setCurrency("INR")
         .setDeductStatus(DeductStatus.DEDUCTED)
         .setPickedUp(true)
+        .setEventTime(Instant.ofEpochMilli(time))
+        .build();
+  }
+
+  /** The payment line of order {@code i}, chained on its account's balance. */
+  private static BalanceChange ledgerLine(long i, BigDecimal[] balances, long time) {
+    int account = (int) (i % balances.length);
+    BigDecimal opening =
+        balances[account] == null ? BigDecimal.ZERO.setScale(2) : balances[account];
+    balances[account] = opening.add(AMOUNT);
+    return BalanceChange.newBuilder()
+        .setLogId("L-" + i)
+        .setAccountId("A-" + account)
+        .setOrderNo("O-" + i)
+        .setTypeCode(323)
+        .setAmount(AMOUNT)
+        .setOpeningBalance(opening)
+        .setClosingBalance(balances[account])
+        .setState(LedgerState.SUCCESS)
         .setEventTime(Instant.ofEpochMilli(time))
         .build();
   }

@@ -1,28 +1,42 @@
 package io.riskstream.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The soak phase on a few thousand UTRs; the real figures are in bench/README.md. */
+/** The soak phase on a few thousand keys; the real figures are in bench/README.md. */
 class SoakTest {
   @Test
-  void everyLoadedUtrIsOpenWithOneCleanupTimerAndTheCheckpointIsMeasured() throws Exception {
+  void everyLoadedKeyIsOpenWithOneCleanupTimerAndEachCheckpointIsMeasured() throws Exception {
     for (String timers : new String[] {"heap", "rocksdb"}) {
       Soak soak = new Soak(new PrintStream(new ByteArrayOutputStream()));
       soak.utrs = 4_000;
+      soak.orders = 3_000;
+      soak.accounts = 200;
+      soak.linesPerAccount = 5;
       soak.timers = timers;
+      soak.slotMemory = timers.equals("heap") ? "unbounded" : "64mb";
 
-      Soak.Figures f = soak.run();
+      List<Soak.Figures> figures = soak.run();
 
-      assertThat(f.utrs()).isEqualTo(4_000);
-      assertThat(f.timers()).as(timers).isEqualTo(4_000);
-      assertThat(f.freshEventsPerSecond()).isPositive();
-      assertThat(f.steadyEventsPerSecond()).isPositive();
-      assertThat(f.syncMillis()).isPositive();
-      assertThat(f.checkpointBytes()).as(timers).isGreaterThan(4_000L * 100);
+      assertThat(figures)
+          .extracting(Soak.Figures::state, Soak.Figures::keys, Soak.Figures::events)
+          .containsExactly(
+              tuple("UtrMatcher (by UTR)", 4_000L, 8_000L),
+              tuple("OrderMatcher (by order)", 3_000L, 6_000L),
+              tuple("BalanceChainChecker (by account)", 200L, 1_000L));
+      for (Soak.Figures f : figures) {
+        // Every decision is taken; what is left is one cleanup timer per open key.
+        assertThat(f.timers()).as(timers + " " + f.state()).isEqualTo(f.keys());
+        assertThat(f.freshEventsPerSecond()).isPositive();
+        assertThat(f.steadyEventsPerSecond()).isPositive();
+        assertThat(f.syncMillis()).isPositive();
+        assertThat(f.checkpointBytes()).as(timers + " " + f.state()).isGreaterThan(f.keys() * 50);
+      }
     }
   }
 }

@@ -1,0 +1,28 @@
+package io.riskstream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResultsSectionTest {
+  @Test
+  void appendsOnceThenReplacesOnlyItsOwnSection(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("RESULTS.md");
+    Files.writeString(file, "# results\n\n| a | 1 |\n");
+
+    ResultsSection.write(file, "soak", "## Soak\n\nold");
+    ResultsSection.write(file, "hot keys", "## Hot keys\n\nhot");
+    ResultsSection.write(file, "soak", "## Soak\n\nnew\n");
+
+    assertThat(Files.readString(file))
+        .isEqualTo(
+            "# results\n\n| a | 1 |\n\n"
+                + "<!-- soak: written by the command below, not by hand -->\n## Soak\n\nnew\n"
+                + "<!-- end of soak -->\n\n"
+                + "<!-- hot keys: written by the command below, not by hand -->\n## Hot keys\n\nhot\n"
+                + "<!-- end of hot keys -->\n");
+  }
+}
