@@ -8,7 +8,7 @@ out="${1:-notebooks/out}"
 mkdir -p "$out"
 log="$out/demo.log"
 
-java -jar jobs/target/riskstream.jar demo --duration 20s --rate 400 --keep-running --pg-port 54329 >"$log" 2>&1 &
+java -jar demo/target/riskstream-demo.jar demo --duration 20s --rate 400 --keep-running --pg-port 54329 >"$log" 2>&1 &
 demo=$!
 trap 'kill -TERM $demo 2>/dev/null || true; wait $demo 2>/dev/null || true' EXIT
 

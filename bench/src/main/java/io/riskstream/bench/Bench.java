@@ -90,11 +90,11 @@ public final class Bench implements Callable<Integer> {
   List<String> sets = new ArrayList<>();
 
   @Option(
-      names = "--riskstream-jar",
-      defaultValue = "jobs/target/riskstream.jar",
+      names = "--demo-jar",
+      defaultValue = "demo/target/riskstream-demo.jar",
       description =
-          "The jobs jar, whose `broker` command runs Kafka and the registry (default ${DEFAULT-VALUE}).")
-  Path riskstreamJar;
+          "The demo jar, whose `broker` command runs Kafka and the registry (default ${DEFAULT-VALUE}).")
+  Path demoJar;
 
   @Option(
       names = "--out",
@@ -132,7 +132,7 @@ public final class Bench implements Callable<Integer> {
       throw e;
     }
     say("starting the broker and registry (riskstream broker, in a child JVM)");
-    try (BrokerProcess broker = BrokerProcess.start(riskstreamJar, work.resolve("broker.log"))) {
+    try (BrokerProcess broker = BrokerProcess.start(demoJar, work.resolve("broker.log"))) {
       SchemaRegistryClient registry = new SchemaRegistryClient(broker.registryUrl);
       Rules rules = Rules.defaults();
       RiskstreamConfig base = config(broker, "bench", "bench", false);

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The embedded broker and registry of {@code riskstream broker}, in a child JVM: the broker's Scala
- * 2.13 cannot share a class path with the SQL planner's Scala 2.12. It also keeps the broker's
- * garbage out of the measured JVM, as on a real deployment.
+ * The embedded broker and registry of {@code riskstream broker} (the demo jar), in a child JVM: the
+ * broker's Scala 2.13 cannot share a class path with the SQL planner's Scala 2.12. It also keeps
+ * the broker's garbage out of the measured JVM, as on a real deployment.
  */
 final class BrokerProcess implements AutoCloseable {
   private final Process process;
@@ -24,16 +24,16 @@ final class BrokerProcess implements AutoCloseable {
     this.registryUrl = registryUrl;
   }
 
-  static BrokerProcess start(Path riskstreamJar, Path log) throws IOException {
-    if (!Files.isRegularFile(riskstreamJar)) {
+  static BrokerProcess start(Path demoJar, Path log) throws IOException {
+    if (!Files.isRegularFile(demoJar)) {
       throw new IllegalArgumentException(
-          "no riskstream jar at "
-              + riskstreamJar
-              + ": build it first (mvn -B -q -DskipTests package) or pass --riskstream-jar");
+          "no demo jar at "
+              + demoJar
+              + ": build it first (mvn -B -q -DskipTests package) or pass --demo-jar");
     }
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process process =
-        new ProcessBuilder(java.toString(), "-Xmx2g", "-jar", riskstreamJar.toString(), "broker")
+        new ProcessBuilder(java.toString(), "-Xmx2g", "-jar", demoJar.toString(), "broker")
             .redirectError(log.toFile())
             .start();
     BufferedReader out =

@@ -31,8 +31,8 @@ class BenchSmokeTest {
                 "--latency-seconds",
                 "3",
                 "--no-micro",
-                "--riskstream-jar",
-                "../jobs/target/riskstream.jar",
+                "--demo-jar",
+                "../demo/target/riskstream-demo.jar",
                 "--out",
                 report.toString());
 

@@ -1,7 +1,7 @@
-package io.riskstream.cli;
+package io.riskstream.demo;
 
-import io.riskstream.kafka.EmbeddedKafka;
-import io.riskstream.registry.EmbeddedSchemaRegistry;
+import io.riskstream.testkit.EmbeddedKafka;
+import io.riskstream.testkit.EmbeddedSchemaRegistry;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;

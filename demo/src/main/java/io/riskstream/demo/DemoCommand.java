@@ -1,8 +1,8 @@
-package io.riskstream.cli;
+package io.riskstream.demo;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.backtest.GroundTruth;
-import io.riskstream.demo.Demo;
+import io.riskstream.cli.UserException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -16,14 +16,14 @@ import picocli.CommandLine.Command;
     versionProvider = Riskstream.Version.class,
     description = "Stream-processing fraud and anomaly detection for UPI-style payment wallets.",
     subcommands = {
-      DemoCommand.class,
+      DemoOnly.Demo.class,
       DetectCommand.class,
       BacktestCommand.class,
       SinkCommand.class,
       NotifyCommand.class,
       GenerateCommand.class,
       ProduceCommand.class,
-      BrokerCommand.class,
+      DemoOnly.Broker.class,
       CommandLine.HelpCommand.class
     })
 public final class Riskstream {

@@ -86,8 +86,25 @@ class RiskstreamCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"demo", "detect", "generate", "produce"}) {
+    assertThat(Riskstream.commandLine().getSubcommands().keySet())
+        .contains("demo", "detect", "backtest", "sink", "notify", "generate", "produce", "broker");
+    for (String command : Riskstream.commandLine().getSubcommands().keySet()) {
       assertThat(run(command, "--help").exitCode()).as(command).isZero();
     }
+  }
+
+  @Test
+  void theProductionJarSaysInOneLineWhereTheDemoIs() {
+    Run demo = run("demo", "--duration", "20s");
+    Run broker = run("broker");
+
+    assertThat(demo.exitCode()).isEqualTo(2);
+    assertThat(demo.err().strip())
+        .isEqualTo(
+            "riskstream demo: not in this jar, which holds no Kafka broker, registry or database;"
+                + " run java -jar demo/target/riskstream-demo.jar demo (built by mvn -B -q"
+                + " -DskipTests package)");
+    assertThat(broker.exitCode()).isEqualTo(2);
+    assertThat(broker.err()).startsWith("riskstream broker: not in this jar").hasLineCount(1);
   }
 }

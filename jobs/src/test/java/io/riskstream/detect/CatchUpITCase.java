@@ -7,6 +7,7 @@ import io.riskstream.backtest.Backtest;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
+import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.testing.KafkaStack;
@@ -54,7 +55,7 @@ class CatchUpITCase {
             "watermarks.idleness=500 ms",
             // Small fetches, so that the throttled topic arrives in many stalls, not in one.
             "kafka.properties.max.partition.fetch.bytes=1024");
-    STACK.kafka().createTopics(config.topics(), 2);
+    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 2);
     Traffic traffic =
         TrafficGenerator.generate(
             new TrafficGenerator.Settings(800, 5, 0.1, TrafficGenerator.Settings.DEFAULT_START));

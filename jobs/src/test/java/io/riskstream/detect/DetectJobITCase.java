@@ -10,6 +10,7 @@ import io.riskstream.generate.Label;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.DeadLetterSerializer;
+import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.kafka.LateEventSerializer;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
@@ -46,7 +47,7 @@ class DetectJobITCase {
   void shouldCommitEveryLabelledAlertOnceAndDeadLetterEveryPoisonPill(@TempDir Path savepoints)
       throws Exception {
     RiskstreamConfig config = KafkaTestSupport.config(STACK.kafka(), STACK.registry());
-    STACK.kafka().createTopics(config.topics(), 2);
+    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 2);
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
     Traffic traffic =
         TrafficGenerator.generate(

@@ -10,12 +10,13 @@ import io.riskstream.detect.Rules;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.io.EventJson;
-import io.riskstream.kafka.EmbeddedKafka;
+import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.kafka.WireProducer;
-import io.riskstream.registry.EmbeddedSchemaRegistry;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
+import io.riskstream.testkit.EmbeddedKafka;
+import io.riskstream.testkit.EmbeddedSchemaRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -69,7 +70,7 @@ class SinkJobITCase {
             "postgres.url=" + postgres.getJdbcUrl("postgres", "postgres"),
             "postgres.user=postgres",
             "sink.batch-interval=200 ms");
-    kafka.createTopics(config.topics(), 2);
+    KafkaTopics.create(kafka.bootstrapServers(), config.topics(), 2);
     Migrations.apply(MigrationsITCase.connection(postgres));
     SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
     Traffic traffic =

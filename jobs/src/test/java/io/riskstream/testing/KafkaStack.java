@@ -1,7 +1,7 @@
 package io.riskstream.testing;
 
-import io.riskstream.kafka.EmbeddedKafka;
-import io.riskstream.registry.EmbeddedSchemaRegistry;
+import io.riskstream.testkit.EmbeddedKafka;
+import io.riskstream.testkit.EmbeddedSchemaRegistry;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -3,6 +3,7 @@ package io.riskstream.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.riskstream.testkit.EmbeddedSchemaRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -9,6 +9,7 @@ import io.riskstream.avro.Payment;
 import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.serde.AvroWireSerializer;
 import io.riskstream.serde.BadRecordException;
+import io.riskstream.testkit.RegistryServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.riskstream.avro.Payment;
-import io.riskstream.registry.RegistryServer;
 import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.testkit.RegistryServer;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -34,7 +34,7 @@ class LogicalTypeResolutionTest {
 
   @BeforeAll
   static void client() {
-    registry = SERVER.client();
+    registry = new SchemaRegistryClient(SERVER.url());
   }
 
   @Test

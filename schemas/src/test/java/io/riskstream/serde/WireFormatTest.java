@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
-import io.riskstream.registry.EmbeddedSchemaRegistry;
-import io.riskstream.registry.RegistryServer;
 import io.riskstream.registry.RegistryUnavailableException;
 import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.testkit.EmbeddedSchemaRegistry;
+import io.riskstream.testkit.RegistryServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -34,7 +34,7 @@ class WireFormatTest {
 
   @BeforeAll
   static void client() {
-    registry = SERVER.client();
+    registry = new SchemaRegistryClient(SERVER.url());
   }
 
   static Payment fixedPayment() {

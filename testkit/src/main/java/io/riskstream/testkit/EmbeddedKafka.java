@@ -1,6 +1,5 @@
-package io.riskstream.kafka;
+package io.riskstream.testkit;
 
-import io.riskstream.config.Topics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -96,16 +95,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
-  }
-
-  /** Creates riskstream's topics: see {@link KafkaTopics#create(String, Topics, int)}. */
-  public void createTopics(Topics topics, int partitions) {
-    KafkaTopics.create(bootstrapServers, topics, partitions);
-  }
-
-  /** Creates the topics (name to partition count) that do not exist yet. */
-  public void createTopics(Map<String, Integer> partitionsByTopic) {
-    KafkaTopics.create(bootstrapServers, partitionsByTopic);
   }
 
   public Admin admin() {

@@ -1,4 +1,4 @@
-package io.riskstream.registry;
+package io.riskstream.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,6 +37,7 @@ import org.apache.avro.SchemaParseException;
  * {@link SchemaCompatibility}.
  */
 public final class EmbeddedSchemaRegistry implements AutoCloseable {
+  private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern SUBJECT_VERSIONS = Pattern.compile("^/subjects/([^/]+)/versions$");
   private static final Pattern SUBJECT_VERSION =
@@ -106,13 +107,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                     : path,
                 query == null ? "" : query,
                 body);
-      } catch (RegistryException e) {
+      } catch (Refusal e) {
         answer = error(e.status(), e.errorCode(), e.getMessage());
       } catch (RuntimeException e) {
-        answer = error(500, RegistryException.INTERNAL_ERROR, "Internal error: " + e);
+        answer = error(500, Refusal.INTERNAL_ERROR, "Internal error: " + e);
       }
       byte[] bytes = JSON.writeValueAsBytes(answer.body());
-      exchange.getResponseHeaders().set("Content-Type", SchemaRegistryClient.CONTENT_TYPE);
+      exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
       exchange.sendResponseHeaders(answer.status(), bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
@@ -157,7 +158,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       Integer id = idsBySchema.get(schema.toString());
       int index = id == null ? -1 : ids.indexOf(id);
       if (index < 0) {
-        throw new RegistryException(404, RegistryException.SCHEMA_NOT_FOUND, "Schema not found");
+        throw new Refusal(404, Refusal.SCHEMA_NOT_FOUND, "Schema not found");
       }
       return ok(describe(subject, index + 1));
     }
@@ -165,8 +166,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       int id = Integer.parseInt(m.group(1));
       Schema schema = schemasById.get(id);
       if (schema == null) {
-        throw new RegistryException(
-            404, RegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
+        throw new Refusal(404, Refusal.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
       }
       if (m.group(2) != null) {
         return ok(readTree(schema.toString()));
@@ -212,9 +212,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
           level = globalLevel;
         }
         if (level == null) {
-          throw new RegistryException(
+          throw new Refusal(
               404,
-              RegistryException.SUBJECT_COMPATIBILITY_NOT_CONFIGURED,
+              Refusal.SUBJECT_COMPATIBILITY_NOT_CONFIGURED,
               "Subject '" + subject + "' does not have subject-level compatibility configured");
         }
         return ok(JSON.createObjectNode().put("compatibilityLevel", level));
@@ -240,9 +240,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       if (versions.isEmpty()) {
         versionsBySubject.remove(subject);
       }
-      throw new RegistryException(
+      throw new Refusal(
           409,
-          RegistryException.INCOMPATIBLE_SCHEMA,
+          Refusal.INCOMPATIBLE_SCHEMA,
           "Schema being registered is incompatible with an earlier schema for subject \""
               + subject
               + "\", details: "
@@ -312,8 +312,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private List<Integer> versionsOf(String subject) {
     List<Integer> versions = versionsBySubject.get(subject);
     if (versions == null) {
-      throw new RegistryException(
-          404, RegistryException.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
+      throw new Refusal(404, Refusal.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
     }
     return versions;
   }
@@ -327,14 +326,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     try {
       v = Integer.parseInt(version);
     } catch (NumberFormatException e) {
-      throw new RegistryException(
+      throw new Refusal(
           422,
-          RegistryException.INVALID_VERSION,
+          Refusal.INVALID_VERSION,
           "The specified version '" + version + "' is not a valid version id.");
     }
     if (v < 1 || v > versions.size()) {
-      throw new RegistryException(
-          404, RegistryException.VERSION_NOT_FOUND, "Version " + v + " not found.");
+      throw new Refusal(404, Refusal.VERSION_NOT_FOUND, "Version " + v + " not found.");
     }
     return v;
   }
@@ -346,9 +344,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private static String parseLevel(JsonNode body) {
     String level = body.path("compatibility").asText("");
     if (!LEVELS.contains(level)) {
-      throw new RegistryException(
+      throw new Refusal(
           422,
-          RegistryException.INVALID_COMPATIBILITY_LEVEL,
+          Refusal.INVALID_COMPATIBILITY_LEVEL,
           "Invalid compatibility level '" + level + "'; one of " + LEVELS);
     }
     return level;
@@ -357,18 +355,16 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private static Schema parseSchema(JsonNode body) {
     String type = body.path("schemaType").asText("AVRO");
     if (!type.equals("AVRO")) {
-      throw new RegistryException(
-          422, RegistryException.INVALID_SCHEMA, "Only AVRO schemas are supported, not " + type);
+      throw new Refusal(
+          422, Refusal.INVALID_SCHEMA, "Only AVRO schemas are supported, not " + type);
     }
     if (body.path("references").size() > 0) {
-      throw new RegistryException(
-          422, RegistryException.INVALID_SCHEMA, "Schema references are not supported");
+      throw new Refusal(422, Refusal.INVALID_SCHEMA, "Schema references are not supported");
     }
     try {
       return new Schema.Parser().parse(body.path("schema").asText(""));
     } catch (SchemaParseException | NullPointerException e) {
-      throw new RegistryException(
-          422, RegistryException.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
+      throw new Refusal(422, Refusal.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
     }
   }
 
@@ -380,7 +376,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     try {
       return JSON.readTree(bytes);
     } catch (IOException e) {
-      throw new RegistryException(422, 422, "Unparseable request body: " + e.getMessage());
+      throw new Refusal(422, 422, "Unparseable request body: " + e.getMessage());
     }
   }
 
@@ -409,5 +405,39 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;
+  }
+
+  /**
+   * An error answer: the HTTP status and Confluent's error code, as its REST API documents them
+   * (kept here rather than taken from riskstream's client, so that the client is tested against the
+   * documented codes, not against itself).
+   */
+  private static final class Refusal extends RuntimeException {
+    static final int SUBJECT_NOT_FOUND = 40401;
+    static final int VERSION_NOT_FOUND = 40402;
+    static final int SCHEMA_NOT_FOUND = 40403;
+    static final int SUBJECT_COMPATIBILITY_NOT_CONFIGURED = 40408;
+    static final int INCOMPATIBLE_SCHEMA = 409;
+    static final int INVALID_SCHEMA = 42201;
+    static final int INVALID_VERSION = 42202;
+    static final int INVALID_COMPATIBILITY_LEVEL = 42203;
+    static final int INTERNAL_ERROR = 50001;
+
+    private final int status;
+    private final int errorCode;
+
+    Refusal(int status, int errorCode, String message) {
+      super(message);
+      this.status = status;
+      this.errorCode = errorCode;
+    }
+
+    int status() {
+      return status;
+    }
+
+    int errorCode() {
+      return errorCode;
+    }
   }
 }

@@ -1,8 +1,8 @@
-package io.riskstream.demo;
+package io.riskstream.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.riskstream.io.EventJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -15,6 +15,7 @@ import java.util.List;
  * API and keeps the texts, so the demo can show what on-call would have received.
  */
 public final class OnCallInbox implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpServer server;
   private final List<String> messages = new ArrayList<>();
 
@@ -24,7 +25,7 @@ public final class OnCallInbox implements AutoCloseable {
         "/",
         exchange -> {
           try (exchange) {
-            JsonNode body = EventJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             synchronized (messages) {
               messages.add(body.path("text").asText());
             }

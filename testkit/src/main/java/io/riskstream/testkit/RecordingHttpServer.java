@@ -1,4 +1,4 @@
-package io.riskstream.testing;
+package io.riskstream.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
