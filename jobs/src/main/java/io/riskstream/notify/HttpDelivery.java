@@ -6,10 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -18,8 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -42,7 +38,7 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
   private transient RateLimiter limiter;
   private transient String botToken;
   private transient Map<String, NotifySettings.Webhook> webhooks;
-  private transient Map<String, byte[]> webhookKeys;
+  private transient Map<String, WebhookSigner> webhookSigners;
   private transient Map<String, Map<String, Counter>> metrics;
   private transient MetricGroup group;
   private transient Duration initialBackoff;
@@ -72,7 +68,7 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
         NotifySettings.secret(
             settings.telegram().tokenEnv(), settings.telegram().tokenFile(), System.getenv());
     webhooks = new HashMap<>();
-    webhookKeys = new HashMap<>();
+    webhookSigners = new HashMap<>();
     for (NotifySettings.Route route : settings.routes()) {
       if (route.webhooks() == null) {
         continue;
@@ -81,7 +77,7 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
         webhooks.put(hook.name(), hook);
         String secret = NotifySettings.secret(hook.secretEnv(), hook.secretFile(), System.getenv());
         if (secret != null) {
-          webhookKeys.put(hook.name(), signingKey(secret));
+          webhookSigners.put(hook.name(), new WebhookSigner(secret));
         }
       }
     }
@@ -261,35 +257,11 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
             .header("Content-Type", "application/json")
             .header("webhook-id", message.id)
             .header("webhook-timestamp", String.valueOf(timestamp));
-    byte[] key = webhookKeys.get(hook.name());
-    if (key != null) {
-      request.header(
-          "webhook-signature",
-          "v1," + sign(key, message.id + "." + timestamp + "." + message.body));
+    WebhookSigner signer = webhookSigners.get(hook.name());
+    if (signer != null) {
+      request.header("webhook-signature", signer.signature(message.id, timestamp, message.body));
     }
     return request.POST(HttpRequest.BodyPublishers.ofString(message.body)).build();
-  }
-
-  /**
-   * Standard Webhooks: a {@code whsec_} secret is base64; any other secret is used as its UTF-8
-   * bytes.
-   */
-  static byte[] signingKey(String secret) {
-    return secret.startsWith("whsec_")
-        ? Base64.getDecoder().decode(secret.substring("whsec_".length()))
-        : secret.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Base64 HMAC-SHA256 of {@code content}. */
-  public static String sign(byte[] key, String content) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return Base64.getEncoder()
-          .encodeToString(mac.doFinal(content.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
   }
 
   private List<RateLimiter.Bucket> buckets(Message message) {
