@@ -107,6 +107,10 @@ class UtrMatcherTest {
           bill("B-1", "412345678901", "2500", CLAIM_DEADLINE.plusMillis(1)).build());
       advance(h, MUCH_LATER);
       assertThat(reasons(h)).containsExactly("NO_BANK_RECORD");
+      // Pinned (AlertIdTest says how it was computed): ids must not change across releases.
+      assertThat(alerts(h))
+          .extracting(Alert::getAlertId)
+          .containsExactly("a2c283d375989a3a0124ca8a95d92fbc");
     }
   }
 
