@@ -13,10 +13,6 @@ public record Topics(
     String deadLetters)
     implements Serializable {
 
-  public static Topics defaults() {
-    return from(new org.apache.flink.configuration.Configuration());
-  }
-
   static Topics from(org.apache.flink.configuration.Configuration config) {
     return new Topics(
         config.get(RiskstreamOptions.TOPIC_PAYMENTS),

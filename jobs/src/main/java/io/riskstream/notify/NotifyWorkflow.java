@@ -12,7 +12,7 @@ import org.apache.flink.util.TimeUtils;
  * The notification graph over a stream of alerts: routes → threshold gate (keyed by target, rule
  * and merchant) → at most once per message id (keyed by id) → asynchronous HTTP delivery
  * (parallelism 1, so that the bot's rate limits hold). Returns every delivery, delivered or not;
- * the job sends the failed ones to the dead-letter topic.
+ * the job writes the failed ones to the {@code notification_dead_letters} table.
  */
 public final class NotifyWorkflow {
   private NotifyWorkflow() {}

@@ -19,7 +19,6 @@ public final class TestEvents {
   public static final Instant BEGINNING = Instant.parse("2026-11-21T10:00:00Z");
   public static final Instant ONE_MINUTE_LATER = BEGINNING.plus(Duration.ofMinutes(1));
   public static final Instant TWO_MINUTES_LATER = BEGINNING.plus(Duration.ofMinutes(2));
-  public static final Instant ONE_HOUR_LATER = BEGINNING.plus(Duration.ofHours(1));
 
   public static BigDecimal rupees(String amount) {
     return new BigDecimal(amount).setScale(2);
