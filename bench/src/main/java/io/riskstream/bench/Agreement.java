@@ -2,8 +2,7 @@ package io.riskstream.bench;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.EvidenceSource;
-import io.riskstream.detect.IpBurstDetector;
-import io.riskstream.detect.UtrRules;
+import io.riskstream.detect.Reason;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,13 +22,13 @@ record Agreement(Map<String, Counts> byReason) {
     }
   }
 
-  static final List<String> REASONS =
+  static final List<Reason> REASONS =
       List.of(
-          UtrRules.NO_BANK_RECORD,
-          UtrRules.UNDERPAID,
-          UtrRules.OVERPAID,
-          UtrRules.BILL_WITHOUT_ORDER,
-          IpBurstDetector.DISTINCT_ACCOUNTS);
+          Reason.NO_BANK_RECORD,
+          Reason.UNDERPAID,
+          Reason.OVERPAID,
+          Reason.BILL_WITHOUT_ORDER,
+          Reason.DISTINCT_ACCOUNTS);
 
   static Agreement of(List<Alert> alerts, Set<String> peer) {
     Set<String> riskstream = new TreeSet<>();
@@ -40,16 +39,16 @@ record Agreement(Map<String, Counts> byReason) {
       }
     }
     Map<String, Counts> byReason = new TreeMap<>();
-    for (String reason : REASONS) {
-      Set<String> ours = filter(riskstream, reason);
-      Set<String> theirs = filter(peer, reason);
+    for (Reason reason : REASONS) {
+      Set<String> ours = filter(riskstream, reason.name());
+      Set<String> theirs = filter(peer, reason.name());
       Set<String> both = new TreeSet<>(ours);
       both.retainAll(theirs);
       Set<String> onlyOurs = new TreeSet<>(ours);
       onlyOurs.removeAll(theirs);
       Set<String> onlyTheirs = new TreeSet<>(theirs);
       onlyTheirs.removeAll(ours);
-      byReason.put(reason, new Counts(both.size(), onlyOurs, onlyTheirs));
+      byReason.put(reason.name(), new Counts(both.size(), onlyOurs, onlyTheirs));
     }
     return new Agreement(byReason);
   }
@@ -65,11 +64,11 @@ record Agreement(Map<String, Counts> byReason) {
   }
 
   private static String key(Alert a) {
-    return switch (a.getReason()) {
-      case UtrRules.NO_BANK_RECORD -> a.getUtr() + "|" + a.getOrderNo();
-      case UtrRules.UNDERPAID, UtrRules.OVERPAID -> a.getOrderNo() + "|" + billId(a);
-      case UtrRules.BILL_WITHOUT_ORDER -> billId(a);
-      case IpBurstDetector.DISTINCT_ACCOUNTS -> a.getIp();
+    return switch (Reason.of(a)) {
+      case NO_BANK_RECORD -> a.getUtr() + "|" + a.getOrderNo();
+      case UNDERPAID, OVERPAID -> a.getOrderNo() + "|" + billId(a);
+      case BILL_WITHOUT_ORDER -> billId(a);
+      case DISTINCT_ACCOUNTS -> a.getIp();
       default -> null;
     };
   }

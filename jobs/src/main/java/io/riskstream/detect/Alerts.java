@@ -2,8 +2,11 @@ package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.AlertType;
+import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Bill;
 import io.riskstream.avro.Evidence;
 import io.riskstream.avro.EvidenceSource;
+import io.riskstream.avro.Payment;
 import io.riskstream.avro.Severity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -39,23 +42,30 @@ public final class Alerts {
     }
   }
 
-  public static Evidence evidence(EvidenceSource source, String id, Instant eventTime) {
-    return new Evidence(source, id, eventTime);
+  static Evidence evidence(Payment p) {
+    return new Evidence(EvidenceSource.PAYMENT, p.getEventId(), p.getEventTime());
+  }
+
+  static Evidence evidence(Bill b) {
+    return new Evidence(EvidenceSource.BILL, b.getBillId(), b.getEventTime());
+  }
+
+  static Evidence evidence(BalanceChange line) {
+    return new Evidence(EvidenceSource.BALANCE_CHANGE, line.getLogId(), line.getEventTime());
   }
 
   /** An alert with its id computed from the evidence; the caller adds the keys and amount. */
   public static Alert.Builder alert(
-      AlertType type,
-      String reason,
+      Reason reason,
       Severity severity,
       Rules.RuleVersion rule,
       String summary,
       List<Evidence> evidence,
       Instant eventTime) {
     return Alert.newBuilder()
-        .setAlertId(alertId(type, reason, evidence))
-        .setType(type)
-        .setReason(reason)
+        .setAlertId(alertId(reason.type(), reason.name(), evidence))
+        .setType(reason.type())
+        .setReason(reason.name())
         .setSeverity(severity)
         .setRuleId(rule.id())
         .setRuleVersion(rule.version())
@@ -63,5 +73,35 @@ public final class Alerts {
         .setEvidence(evidence)
         .setEventTime(eventTime)
         .setDetectedAt(Instant.EPOCH);
+  }
+
+  /** The investigator's keys and the amount, from the payment the alert is about. */
+  static Alert about(Alert.Builder alert, Payment p) {
+    return alert
+        .setMerchantId(p.getMerchantId())
+        .setCwid(p.getCwid())
+        .setAccountId(p.getAccountId())
+        .setUserId(p.getUserId())
+        .setOrderNo(p.getOrderNo())
+        .setUtr(p.getUtr())
+        .setIp(p.getIp())
+        .setAmount(p.getAmount())
+        .build();
+  }
+
+  /** The keys and the amount of a bank line (a bill knows no merchant, order or user). */
+  static Alert about(Alert.Builder alert, Bill b) {
+    return alert.setCwid(b.getCwid()).setUtr(b.getUtr()).setAmount(b.getAmount()).build();
+  }
+
+  /** The keys and the amount of a ledger line. */
+  static Alert about(Alert.Builder alert, BalanceChange line) {
+    return alert
+        .setAccountId(line.getAccountId())
+        .setUserId(line.getUserId())
+        .setOrderNo(line.getOrderNo())
+        .setIp(line.getIp())
+        .setAmount(line.getAmount())
+        .build();
   }
 }

@@ -47,7 +47,7 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
       throws Exception {
     long time = line.getEventTime().toEpochMilli();
     BalanceChange previous = last.value();
-    if (previous != null && OrderRules.LINES_BY_TIME.compare(line, previous) <= 0) {
+    if (previous != null && EventOrder.LINES.compare(line, previous) <= 0) {
       if (!line.getLogId().equals(previous.getLogId())) {
         output.countLate();
         ctx.output(
@@ -77,7 +77,7 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
       last.clear();
       cleanup.clear();
     }
-    List<BalanceChange> due = waiting.take(timestamp, OrderRules.LINES_BY_TIME);
+    List<BalanceChange> due = waiting.take(timestamp, EventOrder.LINES);
     if (due.isEmpty()) {
       return;
     }

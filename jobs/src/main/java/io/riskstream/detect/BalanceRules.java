@@ -1,8 +1,8 @@
 package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
-import io.riskstream.avro.AlertType;
 import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Evidence;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +13,6 @@ import java.util.List;
  * Java.
  */
 public final class BalanceRules {
-  public static final String ARITHMETIC = "ARITHMETIC";
-  public static final String CHAIN_BREAK = "CHAIN_BREAK";
 
   private BalanceRules() {}
 
@@ -36,7 +34,7 @@ public final class BalanceRules {
               Money.format(line.getAmount()),
               Money.format(opening.add(line.getAmount())),
               Money.format(line.getClosingBalance()));
-      alerts.add(alert(ARITHMETIC, settings, summary, line, List.of(OrderRules.evidence(line))));
+      alerts.add(alert(Reason.ARITHMETIC, settings, summary, line, List.of(Alerts.evidence(line))));
     }
     if (previous != null
         && opening != null
@@ -52,11 +50,11 @@ public final class BalanceRules {
               Money.format(opening.subtract(previous.getClosingBalance())));
       alerts.add(
           alert(
-              CHAIN_BREAK,
+              Reason.CHAIN_BREAK,
               settings,
               summary,
               line,
-              List.of(OrderRules.evidence(previous), OrderRules.evidence(line))));
+              List.of(Alerts.evidence(previous), Alerts.evidence(line))));
     }
     Alert large = LargeAmountRule.check(line, rules);
     if (large != null) {
@@ -66,24 +64,19 @@ public final class BalanceRules {
   }
 
   private static Alert alert(
-      String reason,
+      Reason reason,
       Rules.Basic settings,
       String summary,
       BalanceChange line,
-      List<io.riskstream.avro.Evidence> evidence) {
-    return Alerts.alert(
-            AlertType.BALANCE_MISMATCH,
+      List<Evidence> evidence) {
+    return Alerts.about(
+        Alerts.alert(
             reason,
             settings.severity(reason),
             settings.rule(),
             summary,
             evidence,
-            line.getEventTime())
-        .setAccountId(line.getAccountId())
-        .setUserId(line.getUserId())
-        .setOrderNo(line.getOrderNo())
-        .setIp(line.getIp())
-        .setAmount(line.getAmount())
-        .build();
+            line.getEventTime()),
+        line);
   }
 }

@@ -1,7 +1,6 @@
 package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
-import io.riskstream.avro.AlertType;
 import io.riskstream.avro.Evidence;
 import io.riskstream.avro.Payment;
 import java.time.Instant;
@@ -30,7 +29,6 @@ import org.apache.flink.util.Collector;
  * for a window.
  */
 public final class IpBurstDetector extends KeyedProcessFunction<String, Payment, Alert> {
-  public static final String DISTINCT_ACCOUNTS = "DISTINCT_ACCOUNTS";
   private static final Comparator<Evidence> BY_TIME =
       Comparator.comparing(Evidence::getEventTime).thenComparing(Evidence::getId);
 
@@ -99,7 +97,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     Rules.IpBurst settings = rules.ipBurst();
     long window = settings.window().toMillis();
     // A bucket's payments share its time, so the bookkeeping happens once per bucket.
-    List<Payment> due = waiting.take(timestamp, UtrRules.BY_TIME);
+    List<Payment> due = waiting.take(timestamp, EventOrder.PAYMENTS);
     Map<String, Evidence> payers = KeyedState.read(latestByPayer);
     boolean changed = !due.isEmpty();
     for (Payment p : due) {
@@ -107,7 +105,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
       if (payers.size() < settings.distinctPayers()) {
         disarmed.clear();
       }
-      payers.put(payer(p), UtrRules.evidence(p));
+      payers.put(payer(p), Alerts.evidence(p));
       keepMostRecent(payers, settings.distinctPayers());
       if (payers.size() >= settings.distinctPayers() && disarmed.value() == null) {
         disarmed.update(true);
@@ -176,9 +174,8 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
             "%d distinct payers (%s) paid from IP %s within %s",
             payers.size(), String.join(", ", payers), ip, Durations.format(settings.window()));
     return Alerts.alert(
-            AlertType.IP_BURST,
-            DISTINCT_ACCOUNTS,
-            settings.basic().severity(DISTINCT_ACCOUNTS),
+            Reason.DISTINCT_ACCOUNTS,
+            settings.basic().severity(Reason.DISTINCT_ACCOUNTS),
             settings.basic().rule(),
             summary,
             evidence,

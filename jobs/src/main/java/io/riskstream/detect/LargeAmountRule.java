@@ -1,9 +1,7 @@
 package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
-import io.riskstream.avro.AlertType;
 import io.riskstream.avro.BalanceChange;
-import io.riskstream.avro.EvidenceSource;
 import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
@@ -19,8 +17,6 @@ import java.util.Set;
  * decides "once per order".
  */
 public final class LargeAmountRule {
-  public static final String PAYMENT_OVER_LIMIT = "PAYMENT_OVER_LIMIT";
-  public static final String LEDGER_OVER_LIMIT = "LEDGER_OVER_LIMIT";
 
   /** Admin adjustments: 326 and 335 admin adjust, 341 increase, 342 reduce. */
   public static final Set<Integer> ADMIN_TYPE_CODES = Set.of(326, 335, 341, 342);
@@ -60,23 +56,15 @@ public final class LargeAmountRule {
             p.getKind(),
             p.getStatus(),
             Money.format(settings.limit()));
-    return Alerts.alert(
-            AlertType.LARGE_AMOUNT,
-            PAYMENT_OVER_LIMIT,
+    return Alerts.about(
+        Alerts.alert(
+            Reason.PAYMENT_OVER_LIMIT,
             severity,
             settings.rule(),
             summary,
-            List.of(Alerts.evidence(EvidenceSource.PAYMENT, p.getEventId(), p.getEventTime())),
-            p.getEventTime())
-        .setMerchantId(p.getMerchantId())
-        .setCwid(p.getCwid())
-        .setAccountId(p.getAccountId())
-        .setUserId(p.getUserId())
-        .setOrderNo(p.getOrderNo())
-        .setUtr(p.getUtr())
-        .setIp(p.getIp())
-        .setAmount(p.getAmount())
-        .build();
+            List.of(Alerts.evidence(p)),
+            p.getEventTime()),
+        p);
   }
 
   /** The alert this ledger line raises, or null. */
@@ -101,19 +89,14 @@ public final class LargeAmountRule {
             c.getOperatorId() == null ? "" : ", by operator " + c.getOperatorId(),
             admin ? "admin-adjustment" : "large-amount",
             Money.format(limit));
-    return Alerts.alert(
-            AlertType.LARGE_AMOUNT,
-            LEDGER_OVER_LIMIT,
+    return Alerts.about(
+        Alerts.alert(
+            Reason.LEDGER_OVER_LIMIT,
             severity,
             settings.rule(),
             summary,
-            List.of(Alerts.evidence(EvidenceSource.BALANCE_CHANGE, c.getLogId(), c.getEventTime())),
-            c.getEventTime())
-        .setAccountId(c.getAccountId())
-        .setUserId(c.getUserId())
-        .setOrderNo(c.getOrderNo())
-        .setIp(c.getIp())
-        .setAmount(c.getAmount())
-        .build();
+            List.of(Alerts.evidence(c)),
+            c.getEventTime()),
+        c);
   }
 }

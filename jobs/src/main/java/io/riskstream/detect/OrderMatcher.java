@@ -58,13 +58,13 @@ public final class OrderMatcher
     long time = p.getEventTime().toEpochMilli();
     output.countIfLate(time, ctx.timerService().currentWatermark());
     Payment first = firstPayment.value();
-    if (first == null || UtrRules.BY_TIME.compare(p, first) < 0) {
+    if (first == null || EventOrder.PAYMENTS.compare(p, first) < 0) {
       firstPayment.update(p);
     }
     if (p.getStatus() == PaymentStatus.SUCCESS && p.getUtr() != null) {
       Map<String, Payment> successes = KeyedState.read(successesByUtr);
       Payment known = successes.get(p.getUtr());
-      if (known == null || UtrRules.BY_TIME.compare(p, known) < 0) {
+      if (known == null || EventOrder.PAYMENTS.compare(p, known) < 0) {
         successes.put(p.getUtr(), p);
         successesByUtr.update(successes);
       }
@@ -108,7 +108,7 @@ public final class OrderMatcher
     Collection<Payment> successes = KeyedState.read(successesByUtr).values();
     Collection<BalanceChange> credited = KeyedState.read(lines).values();
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
-    for (UtrRules.Finding f :
+    for (Finding f :
         OrderRules.evaluate(
             ctx.getCurrentKey(),
             successes,

@@ -15,8 +15,8 @@ import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -47,9 +47,9 @@ public final class Rules implements Serializable {
   /** A rule's id and the version of its settings, stamped on every alert it raises. */
   public record RuleVersion(String id, int version) implements Serializable {}
 
-  /** The settings every rule has: its version and the severity of each reason. */
-  public record Basic(RuleVersion rule, Map<String, Severity> severities) implements Serializable {
-    public Severity severity(String reason) {
+  /** The settings every rule has: its version and the severity of each of its reasons. */
+  public record Basic(RuleVersion rule, Map<Reason, Severity> severities) implements Serializable {
+    public Severity severity(Reason reason) {
       return severities.get(reason);
     }
   }
@@ -110,12 +110,24 @@ public final class Rules implements Serializable {
         r.perMerchant(rules, AMOUNT_MISMATCH, (n, p, f) -> r.basic(n, p, AMOUNT_MISMATCH, f));
     duplicatePayment =
         r.perMerchant(rules, DUPLICATE_PAYMENT, (n, p, f) -> r.basic(n, p, DUPLICATE_PAYMENT, f));
-    missingOrder =
-        r.perMerchant(rules, MISSING_ORDER, (n, p, f) -> r.basic(n, p, MISSING_ORDER, f));
     largeAmount = r.perMerchant(rules, LARGE_AMOUNT, (n, p, f) -> r.largeAmount(n, p, f));
-    ipBurst = r.perMerchant(rules, IP_BURST, (n, p, f) -> r.ipBurst(n, p, f));
+    // These decide on records that name no merchant (bank lines, ledger lines, an IP's payers
+    // across merchants): an override could never apply, so it is refused rather than ignored.
+    missingOrder =
+        r.withoutMerchants(
+            rules,
+            MISSING_ORDER,
+            "bank lines and ledger lines name no merchant",
+            (n, p, f) -> r.basic(n, p, MISSING_ORDER, f));
+    ipBurst =
+        r.withoutMerchants(
+            rules, IP_BURST, "one IP's payers span merchants", (n, p, f) -> r.ipBurst(n, p, f));
     balanceMismatch =
-        r.perMerchant(rules, BALANCE_MISMATCH, (n, p, f) -> r.basic(n, p, BALANCE_MISMATCH, f));
+        r.withoutMerchants(
+            rules,
+            BALANCE_MISMATCH,
+            "ledger lines name no merchant",
+            (n, p, f) -> r.basic(n, p, BALANCE_MISMATCH, f));
   }
 
   public static Rules defaults() {
@@ -258,6 +270,22 @@ public final class Rules implements Serializable {
       return new PerMerchant<>(defaults, merchants);
     }
 
+    <T> PerMerchant<T> withoutMerchants(JsonNode rules, String id, String why, Parser<T> parser) {
+      JsonNode merchants = rules.path(id).path("merchants");
+      if (merchants.isObject() && !merchants.isEmpty()) {
+        throw new ConfigException(
+            source
+                + ": 'rules."
+                + id
+                + ".merchants' cannot apply: "
+                + id
+                + " decides without a merchant ("
+                + why
+                + "); remove the override");
+      }
+      return perMerchant(rules, id, parser);
+    }
+
     Basic basic(JsonNode node, String path, String id, Basic fallback) {
       return basic(node, path, id, fallback, Set.of());
     }
@@ -287,19 +315,31 @@ public final class Rules implements Serializable {
         throw error(path + ".version", "a whole number >= 1");
       }
       int v = version != null ? version.asInt() : fallback.rule().version();
-      Map<String, Severity> severities =
-          new LinkedHashMap<>(fallback == null ? Map.of() : fallback.severities());
+      Map<Reason, Severity> severities = new EnumMap<>(Reason.class);
+      if (fallback == null) {
+        for (Reason reason : Reason.values()) {
+          if (reason.ruleId().equals(id)) {
+            severities.put(reason, reason.defaultSeverity());
+          }
+        }
+      } else {
+        severities.putAll(fallback.severities());
+      }
       node.path("severity")
           .fields()
           .forEachRemaining(
               s -> {
-                if (fallback != null && !fallback.severities().containsKey(s.getKey())) {
-                  throw error(
-                      path + ".severity." + s.getKey(),
-                      "one of the reasons " + fallback.severities().keySet());
-                }
+                Reason reason =
+                    severities.keySet().stream()
+                        .filter(r -> r.name().equals(s.getKey()))
+                        .findFirst()
+                        .orElseThrow(
+                            () ->
+                                error(
+                                    path + ".severity." + s.getKey(),
+                                    "one of the reasons " + severities.keySet()));
                 try {
-                  severities.put(s.getKey(), Severity.valueOf(s.getValue().asText()));
+                  severities.put(reason, Severity.valueOf(s.getValue().asText()));
                 } catch (IllegalArgumentException e) {
                   throw error(path + ".severity." + s.getKey(), "LOW, MEDIUM, HIGH or CRITICAL");
                 }
@@ -337,6 +377,12 @@ public final class Rules implements Serializable {
     }
 
     LargeAmount largeAmount(JsonNode node, String path, LargeAmount fallback) {
+      if (node.has("severity")) {
+        throw error(
+            path + ".severity",
+            "no severity: a large amount's follows the amount (at the limit MEDIUM, 5x HIGH, 10x"
+                + " CRITICAL)");
+      }
       Basic fallbackBasic = fallback == null ? null : new Basic(fallback.rule(), Map.of());
       Basic basic = basic(node, path, LARGE_AMOUNT, fallbackBasic, Set.of("limit", "admin-limit"));
       return new LargeAmount(

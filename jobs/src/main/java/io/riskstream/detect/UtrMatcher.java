@@ -108,7 +108,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     lastWatermark = Math.max(lastWatermark, timers.currentWatermark());
     String order = claim.getOrderNo();
     Payment known = claims.get(order);
-    if (known != null && UtrRules.BY_TIME.compare(known, claim) <= 0) {
+    if (known != null && EventOrder.PAYMENTS.compare(known, claim) <= 0) {
       // A later claim of the same order, or a redelivery: the earliest one speaks for the order.
       return;
     }
@@ -117,7 +117,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     Map<String, Payment> first = KeyedState.read(firstClaims);
     String kind = claim.getKind().name();
     Payment firstOfKind = first.get(kind);
-    if (wellFormed && (firstOfKind == null || UtrRules.BY_TIME.compare(claim, firstOfKind) < 0)) {
+    if (wellFormed
+        && (firstOfKind == null || EventOrder.PAYMENTS.compare(claim, firstOfKind) < 0)) {
       first.put(kind, claim);
       firstClaims.update(first);
     } else if (!wellFormed
@@ -197,9 +198,9 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     Payment firstValid = firstValid();
     for (String decision : due) {
       String[] part = decision.split(String.valueOf(SEP), -1);
-      UtrRules.Finding finding = decide(ctx.getCurrentKey(), part, statement, firstValid);
+      Finding finding = decide(ctx.getCurrentKey(), part, statement, firstValid);
       if (finding != null && fired.firstTime(finding.key())) {
-        if (finding.alert().getReason().equals(UtrRules.NO_BANK_RECORD)) {
+        if (Reason.of(finding.alert()) == Reason.NO_BANK_RECORD) {
           claimsUnmatched.inc();
         }
         output.emit(finding.alert(), out);
@@ -208,8 +209,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   }
 
   /** Takes one decision; null when it finds nothing or is about a claim replaced since. */
-  private UtrRules.Finding decide(
-      String utr, String[] part, Map<String, Bill> statement, Payment firstValid) throws Exception {
+  private Finding decide(String utr, String[] part, Map<String, Bill> statement, Payment firstValid)
+      throws Exception {
     char kind = part[0].charAt(0);
     if (kind == AT_BILL_DUE) {
       Bill bill = statement.get(part[1]);
@@ -240,7 +241,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private Payment firstValid() throws Exception {
     Payment first = null;
     for (Payment p : KeyedState.read(firstClaims).values()) {
-      if (first == null || UtrRules.BY_TIME.compare(p, first) < 0) {
+      if (first == null || EventOrder.PAYMENTS.compare(p, first) < 0) {
         first = p;
       }
     }
@@ -257,7 +258,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     for (Payment p : claims.values()) {
       if (p.getKind() == kind
           && UtrRules.wellFormed(p, rules)
-          && (earliest == null || UtrRules.BY_TIME.compare(p, earliest) < 0)) {
+          && (earliest == null || EventOrder.PAYMENTS.compare(p, earliest) < 0)) {
         earliest = p;
       }
     }

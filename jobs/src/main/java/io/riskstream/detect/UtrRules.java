@@ -1,18 +1,15 @@
 package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
-import io.riskstream.avro.AlertType;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.DeductStatus;
 import io.riskstream.avro.Evidence;
-import io.riskstream.avro.EvidenceSource;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -26,20 +23,8 @@ import java.util.List;
  * by thousands of orders costs the same per event as one claimed once.
  */
 public final class UtrRules {
-  public static final String INVALID_FORMAT = "INVALID_FORMAT";
-  public static final String NO_BANK_RECORD = "NO_BANK_RECORD";
-  public static final String UNDERPAID = "UNDERPAID";
-  public static final String OVERPAID = "OVERPAID";
-  public static final String UTR_REUSED = "UTR_REUSED";
-  public static final String BILL_WITHOUT_ORDER = "BILL_WITHOUT_ORDER";
-
-  static final Comparator<Payment> BY_TIME =
-      Comparator.comparing(Payment::getEventTime).thenComparing(Payment::getEventId);
 
   private UtrRules() {}
-
-  /** A finding: the alert and the key under which it fires at most once for its UTR. */
-  public record Finding(String key, Alert alert) {}
 
   /** A payment claims its UTR when it has one and says it is paid (PAID) or confirmed (SUCCESS). */
   public static boolean isClaim(Payment p) {
@@ -130,12 +115,11 @@ public final class UtrRules {
     return new Finding(
         "invalid|" + c.getOrderNo(),
         claimAlert(
-            AlertType.FORGED_UTR,
-            INVALID_FORMAT,
+            Reason.INVALID_FORMAT,
             settings.basic(),
             summary,
             c,
-            List.of(evidence(c)),
+            List.of(Alerts.evidence(c)),
             c.getEventTime()));
   }
 
@@ -147,18 +131,17 @@ public final class UtrRules {
     return new Finding(
         "no-bank-record|" + c.getOrderNo(),
         claimAlert(
-            AlertType.FORGED_UTR,
-            NO_BANK_RECORD,
+            Reason.NO_BANK_RECORD,
             rules.forgedUtr(c.getMerchantId()).basic(),
             summary,
             c,
-            List.of(evidence(c)),
+            List.of(Alerts.evidence(c)),
             Instant.ofEpochMilli(due)));
   }
 
   private static Finding amountMismatch(Payment c, Bill b, long when, Rules rules) {
     boolean under = b.getAmount().compareTo(c.getAmount()) < 0;
-    String reason = under ? UNDERPAID : OVERPAID;
+    Reason reason = under ? Reason.UNDERPAID : Reason.OVERPAID;
     String summary =
         String.format(
             "Order %s claims %s with UTR %s but bank statement line %s shows %s (%s by %s)",
@@ -172,12 +155,11 @@ public final class UtrRules {
     return new Finding(
         "mismatch|" + c.getOrderNo() + "|" + b.getBillId(),
         claimAlert(
-            AlertType.AMOUNT_MISMATCH,
             reason,
             rules.amountMismatch(c.getMerchantId()),
             summary,
             c,
-            List.of(evidence(c), evidence(b)),
+            List.of(Alerts.evidence(c), Alerts.evidence(b)),
             Instant.ofEpochMilli(when)));
   }
 
@@ -193,12 +175,11 @@ public final class UtrRules {
     return new Finding(
         "reused|" + reuse.getOrderNo(),
         claimAlert(
-            AlertType.DUPLICATE_PAYMENT,
-            UTR_REUSED,
+            Reason.UTR_REUSED,
             rules.duplicatePayment(reuse.getMerchantId()),
             summary,
             reuse,
-            List.of(evidence(first), evidence(reuse)),
+            List.of(Alerts.evidence(first), Alerts.evidence(reuse)),
             reuse.getEventTime()));
   }
 
@@ -215,49 +196,30 @@ public final class UtrRules {
             window);
     Rules.Basic settings = rules.missingOrder(null);
     Alert alert =
-        Alerts.alert(
-                AlertType.MISSING_ORDER,
-                BILL_WITHOUT_ORDER,
-                settings.severity(BILL_WITHOUT_ORDER),
+        Alerts.about(
+            Alerts.alert(
+                Reason.BILL_WITHOUT_ORDER,
+                settings.severity(Reason.BILL_WITHOUT_ORDER),
                 settings.rule(),
                 summary,
-                List.of(evidence(b)),
-                Instant.ofEpochMilli(due))
-            .setCwid(b.getCwid())
-            .setUtr(utr)
-            .setAmount(b.getAmount())
-            .build();
+                List.of(Alerts.evidence(b)),
+                Instant.ofEpochMilli(due)),
+            b);
     return new Finding("without-order|" + b.getBillId(), alert);
   }
 
   /** An alert about a claim: the investigator's keys come from the claim. */
   private static Alert claimAlert(
-      AlertType type,
-      String reason,
+      Reason reason,
       Rules.Basic settings,
       String summary,
       Payment c,
       List<Evidence> evidence,
       Instant eventTime) {
-    return Alerts.alert(
-            type, reason, settings.severity(reason), settings.rule(), summary, evidence, eventTime)
-        .setMerchantId(c.getMerchantId())
-        .setCwid(c.getCwid())
-        .setAccountId(c.getAccountId())
-        .setUserId(c.getUserId())
-        .setOrderNo(c.getOrderNo())
-        .setUtr(c.getUtr())
-        .setIp(c.getIp())
-        .setAmount(c.getAmount())
-        .build();
-  }
-
-  static Evidence evidence(Payment p) {
-    return Alerts.evidence(EvidenceSource.PAYMENT, p.getEventId(), p.getEventTime());
-  }
-
-  static Evidence evidence(Bill b) {
-    return Alerts.evidence(EvidenceSource.BILL, b.getBillId(), b.getEventTime());
+    return Alerts.about(
+        Alerts.alert(
+            reason, settings.severity(reason), settings.rule(), summary, evidence, eventTime),
+        c);
   }
 
   static long millis(Instant t) {

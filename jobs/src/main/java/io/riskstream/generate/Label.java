@@ -1,38 +1,17 @@
 package io.riskstream.generate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.riskstream.detect.Reason;
 import io.riskstream.io.EventJson;
 
 /**
- * An alert that injected fraud must produce: its type, reason and the key it is about - the UTR for
- * UTR rules (FORGED_UTR, AMOUNT_MISMATCH, UTR_REUSED, BILL_WITHOUT_ORDER), the order number for
- * order rules (ORDER_PAID_TWICE, LEDGER_DOUBLE_CREDIT, LEDGER_WITHOUT_ORDER, PAYMENT_OVER_LIMIT),
- * the account for ledger-line rules (LEDGER_OVER_LIMIT, ARITHMETIC, CHAIN_BREAK) and the IP for
- * IP_BURST.
+ * An alert that injected fraud must produce: its type, reason and the key it is about ({@link
+ * Reason#keyOf}: the UTR, order number, account or IP).
  */
 public record Label(String type, String reason, String key) {
-  /**
-   * The label an alert answers to: its type, reason and the key it is about (see the class
-   * comment).
-   */
+  /** The label an alert answers to. */
   public static Label of(io.riskstream.avro.Alert alert) {
-    String key =
-        switch (alert.getReason()) {
-          case "INVALID_FORMAT",
-              "NO_BANK_RECORD",
-              "UNDERPAID",
-              "OVERPAID",
-              "UTR_REUSED",
-              "BILL_WITHOUT_ORDER" ->
-              alert.getUtr();
-          case "ORDER_PAID_TWICE",
-              "LEDGER_DOUBLE_CREDIT",
-              "LEDGER_WITHOUT_ORDER",
-              "PAYMENT_OVER_LIMIT" ->
-              alert.getOrderNo();
-          case "LEDGER_OVER_LIMIT", "ARITHMETIC", "CHAIN_BREAK" -> alert.getAccountId();
-          default -> alert.getIp();
-        };
+    String key = Reason.of(alert).keyOf(alert);
     return new Label(alert.getType().name(), alert.getReason(), key);
   }
 

@@ -8,6 +8,7 @@ import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
+import io.riskstream.detect.Reason;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -27,27 +28,6 @@ import java.util.SplittableRandom;
  * account. The same settings give the same bytes.
  */
 public final class TrafficGenerator {
-  /**
-   * The injected cases, one per row of spec section 3 (the large payment also raises
-   * LEDGER_OVER_LIMIT).
-   */
-  public enum Case {
-    INVALID_FORMAT,
-    NO_BANK_RECORD,
-    UNDERPAID,
-    OVERPAID,
-    UTR_REUSED,
-    ORDER_PAID_TWICE,
-    LEDGER_DOUBLE_CREDIT,
-    BILL_WITHOUT_ORDER,
-    LEDGER_WITHOUT_ORDER,
-    PAYMENT_OVER_LIMIT,
-    LEDGER_OVER_LIMIT,
-    IP_BURST,
-    ARITHMETIC,
-    CHAIN_BREAK
-  }
-
   /** What to generate; {@code events} is reached or passed by at most one scenario. */
   public record Settings(long events, long seed, double fraudRate, Instant start) {
     /**
@@ -167,7 +147,9 @@ public final class TrafficGenerator {
     while (size() < target) {
       clock += (long) (-Math.log(1 - random.nextDouble()) * 3_000) + 1;
       if (random.nextDouble() < settings.fraudRate()) {
-        inject(Case.values()[fraudCases++ % Case.values().length]);
+        // One case per reason of spec section 3, in turn (the large payment also raises
+        // LEDGER_OVER_LIMIT).
+        inject(Reason.values()[fraudCases++ % Reason.values().length]);
       } else {
         normal();
       }
@@ -296,7 +278,7 @@ public final class TrafficGenerator {
   // ---- injected fraud
   // ------------------------------------------------------------------------------------------
 
-  private void inject(Case c) {
+  private void inject(Reason c) {
     int user = random.nextInt(USERS);
     int worker = random.nextInt(WORKERS);
     Order order = collectOrder(user, userIp(user), worker, workerAccount(worker), normalAmount());
@@ -305,16 +287,17 @@ public final class TrafficGenerator {
         boolean upi = random.nextBoolean();
         String utr = upi ? String.format("%011d", 10_000_000_000L + fraudCases) : "X" + fraudCases;
         claimOnly(order, clock, utr, upi ? "UPI" : "IMPS");
-        label("FORGED_UTR", "INVALID_FORMAT", utr);
+        label(Reason.INVALID_FORMAT, utr);
       }
       case NO_BANK_RECORD -> {
         String utr = utr();
         claimOnly(order, clock, utr, "UPI");
-        label("FORGED_UTR", "NO_BANK_RECORD", utr);
+        label(Reason.NO_BANK_RECORD, utr);
       }
       case UNDERPAID, OVERPAID -> {
-        String utr = collect(order, c == Case.UNDERPAID ? BillShape.UNDERPAID : BillShape.OVERPAID);
-        label("AMOUNT_MISMATCH", c.name(), utr);
+        String utr =
+            collect(order, c == Reason.UNDERPAID ? BillShape.UNDERPAID : BillShape.OVERPAID);
+        label(c, utr);
       }
       case UTR_REUSED -> {
         String utr = collect(order, BillShape.MATCHING);
@@ -322,7 +305,7 @@ public final class TrafficGenerator {
         Order second =
             collectOrder(other, userIp(other), worker, workerAccount(worker), order.amount());
         claimOnly(second, clock + seconds(300, 3_600), utr, "UPI");
-        label("DUPLICATE_PAYMENT", "UTR_REUSED", utr);
+        label(Reason.UTR_REUSED, utr);
       }
       case ORDER_PAID_TWICE -> {
         collect(order, BillShape.MATCHING);
@@ -338,7 +321,7 @@ public final class TrafficGenerator {
             at + seconds(-60, 600),
             userVpa(user),
             true);
-        label("DUPLICATE_PAYMENT", "ORDER_PAID_TWICE", order.orderNo());
+        label(Reason.ORDER_PAID_TWICE, order.orderNo());
       }
       case LEDGER_DOUBLE_CREDIT -> {
         collect(order, BillShape.MATCHING);
@@ -350,17 +333,17 @@ public final class TrafficGenerator {
             order.amount(),
             creditedAt + seconds(1, 30),
             null);
-        label("DUPLICATE_PAYMENT", "LEDGER_DOUBLE_CREDIT", order.orderNo());
+        label(Reason.LEDGER_DOUBLE_CREDIT, order.orderNo());
       }
       case BILL_WITHOUT_ORDER -> {
         String utr = utr();
         bill(utr, worker, BillDirection.CREDIT, order.amount(), clock, userVpa(user), false);
-        label("MISSING_ORDER", "BILL_WITHOUT_ORDER", utr);
+        label(Reason.BILL_WITHOUT_ORDER, utr);
       }
       case LEDGER_WITHOUT_ORDER -> {
         String ghost = String.format("O-R%07d", ++orders);
         ledgerLine(workerAccount(worker), ghost, 321, order.amount(), clock, null);
-        label("MISSING_ORDER", "LEDGER_WITHOUT_ORDER", ghost);
+        label(Reason.LEDGER_WITHOUT_ORDER, ghost);
       }
       case PAYMENT_OVER_LIMIT -> {
         BigDecimal large =
@@ -372,8 +355,8 @@ public final class TrafficGenerator {
         // own.
         Order big = collectOrder(user, userIp(user), worker, freshAccount(), large);
         collect(big, BillShape.MATCHING);
-        label("LARGE_AMOUNT", "PAYMENT_OVER_LIMIT", big.orderNo());
-        label("LARGE_AMOUNT", "LEDGER_OVER_LIMIT", big.account());
+        label(Reason.PAYMENT_OVER_LIMIT, big.orderNo());
+        label(Reason.LEDGER_OVER_LIMIT, big.account());
       }
       case LEDGER_OVER_LIMIT -> {
         int type = ADMIN_TYPES[random.nextInt(ADMIN_TYPES.length)];
@@ -383,9 +366,9 @@ public final class TrafficGenerator {
                 .add(money(random.nextInt(5_000)));
         String account = freshAccount();
         ledgerLine(account, null, type, type == 342 ? large.negate() : large, clock, operator());
-        label("LARGE_AMOUNT", "LEDGER_OVER_LIMIT", account);
+        label(Reason.LEDGER_OVER_LIMIT, account);
       }
-      case IP_BURST -> {
+      case DISTINCT_ACCOUNTS -> {
         String ip = String.format("103.21.%d.%d", (freshIps / 250) % 250, 1 + freshIps % 250);
         freshIps++;
         int payers = 5 + random.nextInt(3);
@@ -397,7 +380,7 @@ public final class TrafficGenerator {
               collectOrder(payer, ip, w, workerAccount(w), normalAmount()), BillShape.MATCHING, at);
           at += seconds(5, 40);
         }
-        label("IP_BURST", "DISTINCT_ACCOUNTS", ip);
+        label(Reason.DISTINCT_ACCOUNTS, ip);
       }
       case ARITHMETIC, CHAIN_BREAK -> {
         String account = freshAccount();
@@ -411,12 +394,12 @@ public final class TrafficGenerator {
                 clock + seconds(60, 600),
                 null);
         BigDecimal error = money(1 + random.nextInt(100));
-        if (c == Case.ARITHMETIC) {
+        if (c == Reason.ARITHMETIC) {
           broken.closingError = error;
         } else {
           broken.forcedOpening = error; // added to the true opening when balances are chained
         }
-        label("BALANCE_MISMATCH", c.name(), account);
+        label(c, account);
       }
       default -> throw new IllegalStateException("unknown case " + c);
     }
@@ -491,8 +474,8 @@ public final class TrafficGenerator {
     return draft;
   }
 
-  private void label(String type, String reason, String key) {
-    labels.add(new Label(type, reason, key));
+  private void label(Reason reason, String key) {
+    labels.add(new Label(reason.type().name(), reason.name(), key));
   }
 
   /**

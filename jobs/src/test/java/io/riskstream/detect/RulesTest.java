@@ -15,7 +15,11 @@ class RulesTest {
   @TempDir Path dir;
 
   private Path rules(String yaml) throws Exception {
-    Path file = dir.resolve("rules.yaml");
+    return rules("rules.yaml", yaml);
+  }
+
+  private Path rules(String name, String yaml) throws Exception {
+    Path file = dir.resolve(name);
     Files.writeString(file, yaml);
     return file;
   }
@@ -85,9 +89,9 @@ class RulesTest {
     assertThat(rules.forgedUtr("M-1").wellFormed("ABCDEF123456", "IMPS")).isFalse();
     assertThat(rules.forgedUtr("M-1").wellFormed("ABCDEF123456", "NEFT")).isTrue();
     assertThat(rules.forgedUtr("M-1").wellFormed("41234567890", null)).isFalse();
-    assertThat(rules.forgedUtr("M-7").basic().severity("NO_BANK_RECORD"))
+    assertThat(rules.forgedUtr("M-7").basic().severity(Reason.NO_BANK_RECORD))
         .isEqualTo(io.riskstream.avro.Severity.CRITICAL);
-    assertThat(rules.forgedUtr("M-7").basic().severity("INVALID_FORMAT"))
+    assertThat(rules.forgedUtr("M-7").basic().severity(Reason.INVALID_FORMAT))
         .isEqualTo(io.riskstream.avro.Severity.HIGH);
     assertThat(rules.forgedUtr("M-7").basic().rule())
         .isEqualTo(new Rules.RuleVersion("forged-utr", 4));
@@ -101,5 +105,58 @@ class RulesTest {
             badSeverity
                 + ": invalid 'rules.amount-mismatch.severity.UNDERPAID': expected LOW, MEDIUM, HIGH or"
                 + " CRITICAL");
+  }
+
+  @Test
+  void severitiesDefaultToTheContractsAndAreOverriddenPerReason() throws Exception {
+    Rules defaults = Rules.defaults();
+    Rules tuned = Rules.load(rules("rules:\n  amount-mismatch:\n    severity: {OVERPAID: LOW}\n"));
+
+    // docs/contract.md: UNDERPAID HIGH, OVERPAID MEDIUM, UTR_REUSED CRITICAL, CHAIN_BREAK HIGH.
+    assertThat(defaults.amountMismatch(null).severities())
+        .containsExactlyInAnyOrderEntriesOf(
+            java.util.Map.of(
+                Reason.UNDERPAID,
+                io.riskstream.avro.Severity.HIGH,
+                Reason.OVERPAID,
+                io.riskstream.avro.Severity.MEDIUM));
+    assertThat(defaults.duplicatePayment(null).severity(Reason.UTR_REUSED))
+        .isEqualTo(io.riskstream.avro.Severity.CRITICAL);
+    assertThat(defaults.balanceMismatch().severity(Reason.CHAIN_BREAK))
+        .isEqualTo(io.riskstream.avro.Severity.HIGH);
+    assertThat(tuned.amountMismatch("M-1").severity(Reason.OVERPAID))
+        .isEqualTo(io.riskstream.avro.Severity.LOW);
+    assertThat(tuned.amountMismatch("M-1").severity(Reason.UNDERPAID))
+        .isEqualTo(io.riskstream.avro.Severity.HIGH);
+  }
+
+  @Test
+  void overridesThatCouldNeverApplyAreRefused() throws Exception {
+    Path ipMerchant =
+        rules("ip.yaml", "rules:\n  ip-burst:\n    merchants:\n      M-1: {window: 5 min}\n");
+    Path otherReason =
+        rules("reason.yaml", "rules:\n  amount-mismatch:\n    severity: {UTR_REUSED: LOW}\n");
+    Path largeSeverity =
+        rules(
+            "large.yaml",
+            "rules:\n  large-amount:\n    merchants:\n      M-1: {severity: {PAYMENT_OVER_LIMIT:"
+                + " LOW}}\n");
+
+    assertThatThrownBy(() -> Rules.load(ipMerchant))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            ipMerchant
+                + ": 'rules.ip-burst.merchants' cannot apply: ip-burst decides without a merchant"
+                + " (one IP's payers span merchants); remove the override");
+    assertThatThrownBy(() -> Rules.load(otherReason))
+        .hasMessage(
+            otherReason
+                + ": invalid 'rules.amount-mismatch.severity.UTR_REUSED': expected one of the"
+                + " reasons [UNDERPAID, OVERPAID]");
+    assertThatThrownBy(() -> Rules.load(largeSeverity))
+        .hasMessageStartingWith(
+            largeSeverity
+                + ": invalid 'rules.large-amount.merchants.M-1.severity': expected no severity: a"
+                + " large amount's follows the amount");
   }
 }
