@@ -21,7 +21,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * Sends messages over HTTP without blocking the task thread (JDK {@code HttpClient.sendAsync},
@@ -51,9 +50,9 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
 
   @Override
   public void open(OpenContext context) {
-    timeout = TimeUtils.parseDuration(settings.delivery().timeout());
-    initialBackoff = TimeUtils.parseDuration(settings.delivery().initialBackoff());
-    maxBackoff = TimeUtils.parseDuration(settings.delivery().maxBackoff());
+    timeout = settings.delivery().timeout();
+    initialBackoff = settings.delivery().initialBackoff();
+    maxBackoff = settings.delivery().maxBackoff();
     http = HttpClient.newBuilder().connectTimeout(timeout).build();
     scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -272,14 +271,13 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
     List<RateLimiter.Bucket> buckets = new ArrayList<>();
     buckets.add(
         new RateLimiter.Bucket(
-            message.target, limits.perChat().messages(), limits.perChat().period()));
+            message.target, limits.perChat().messages(), limits.perChat().per()));
     if (message.chatOrWebhook().startsWith("-")) { // Telegram group and channel ids are negative
       buckets.add(
           new RateLimiter.Bucket(
-              message.target + "/group", limits.perGroup().messages(), limits.perGroup().period()));
+              message.target + "/group", limits.perGroup().messages(), limits.perGroup().per()));
     }
-    buckets.add(
-        new RateLimiter.Bucket("bot", limits.perBot().messages(), limits.perBot().period()));
+    buckets.add(new RateLimiter.Bucket("bot", limits.perBot().messages(), limits.perBot().per()));
     return buckets;
   }
 

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * What on-call reads: short, actionable, with personal data masked — UPI ids keep two characters
@@ -102,7 +103,7 @@ public final class Messages {
         alerts.size(),
         threshold.type(),
         merchant,
-        threshold.window(),
+        TimeUtils.formatWithHighestUnit(threshold.window()),
         threshold.id(),
         byReason,
         Money.format(total),

@@ -1,13 +1,22 @@
 package io.riskstream.notify;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertType;
 import io.riskstream.avro.Severity;
 import io.riskstream.config.ConfigException;
+import io.riskstream.detect.Reason;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -20,8 +29,9 @@ import org.apache.flink.util.TimeUtils;
 /**
  * The notification routes file: where alerts go (Telegram chats, webhooks), from which severity,
  * which alert kinds are summarised by threshold rules, and how delivery retries and is
- * rate-limited. Read and checked once at start; secrets (the bot token, webhook secrets) come from
- * environment variables or files it names, never from the file.
+ * rate-limited. Every value is read into its type (durations, alert types, reasons, severities) and
+ * checked once at start, each mistake named with its path in the file; secrets (the bot token,
+ * webhook secrets) come from environment variables or files it names, never from the file.
  */
 public record NotifySettings(
     Telegram telegram,
@@ -50,11 +60,19 @@ public record NotifySettings(
       Severity minSeverity,
       List<String> telegramChats,
       List<Webhook> webhooks,
-      String belowThreshold)
+      BelowThreshold belowThreshold)
       implements Serializable {
     public boolean individualBelowThreshold() {
-      return !"summary-only".equals(belowThreshold);
+      return belowThreshold != BelowThreshold.SUMMARY_ONLY;
     }
+  }
+
+  /** What a route does with a threshold window that ends under its count. */
+  public enum BelowThreshold {
+    @JsonProperty("individual")
+    INDIVIDUAL,
+    @JsonProperty("summary-only")
+    SUMMARY_ONLY
   }
 
   /**
@@ -69,19 +87,16 @@ public record NotifySettings(
    * {@code window}."
    */
   public record Threshold(
-      String id, String type, String reason, int count, String window, String quiet)
+      String id, AlertType type, Reason reason, int count, Duration window, Duration quiet)
       implements Serializable {
     public boolean matches(Alert alert) {
-      return alert.getType().name().equals(type)
-          && (reason == null || reason.equals(alert.getReason()));
+      return alert.getType() == type && (reason == null || reason.name().equals(alert.getReason()));
     }
 
-    public Duration windowDuration() {
-      return TimeUtils.parseDuration(window);
-    }
-
-    public Duration quietDuration() {
-      return quiet == null ? windowDuration() : TimeUtils.parseDuration(quiet);
+    /** How long a merchant's window stays quiet after a summary: the window unless given. */
+    @Override
+    public Duration quiet() {
+      return quiet == null ? window : quiet;
     }
   }
 
@@ -89,15 +104,15 @@ public record NotifySettings(
    * Retries: exponential backoff with jitter from {@code initialBackoff} up to {@code maxBackoff}.
    */
   public record Delivery(
-      int maxAttempts, String initialBackoff, String maxBackoff, String timeout, String dedupTtl)
+      int maxAttempts,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration timeout,
+      Duration dedupTtl)
       implements Serializable {}
 
   /** At most {@code messages} per {@code per}. */
-  public record Limit(int messages, String per) implements Serializable {
-    public Duration period() {
-      return TimeUtils.parseDuration(per);
-    }
-  }
+  public record Limit(int messages, Duration per) implements Serializable {}
 
   /**
    * Telegram's limits: about 1 message a second per chat, 20 a minute per group, 30 a second per
@@ -108,7 +123,26 @@ public record NotifySettings(
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .registerModule(new SimpleModule().addDeserializer(Duration.class, new Durations()));
+
+  /** Durations as the rest of riskstream writes them ("10 min", "1 s"), Flink's syntax. */
+  private static final class Durations extends JsonDeserializer<Duration> {
+    @Override
+    public Duration deserialize(JsonParser parser, DeserializationContext context)
+        throws IOException {
+      String text = parser.getValueAsString();
+      try {
+        Duration d = TimeUtils.parseDuration(text);
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("not positive");
+        }
+        return d;
+      } catch (RuntimeException e) {
+        throw context.weirdStringException(text, Duration.class, "not a positive duration");
+      }
+    }
+  }
 
   public static NotifySettings load(Path file) {
     NotifySettings settings;
@@ -123,6 +157,22 @@ public record NotifySettings(
               + path(e)
               + "; known here: "
               + e.getKnownPropertyIds());
+    } catch (InvalidFormatException e) {
+      throw new ConfigException(
+          file
+              + ": invalid value '"
+              + e.getValue()
+              + "' at "
+              + path(e)
+              + "; expected "
+              + expected(e));
+    } catch (JsonMappingException e) {
+      throw new ConfigException(
+          file
+              + ": invalid value at "
+              + path(e)
+              + ": "
+              + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
       throw new ConfigException(
           "cannot read the notification routes "
@@ -134,7 +184,20 @@ public record NotifySettings(
     return settings.withDefaults().validated(file.toString());
   }
 
-  private static String path(UnrecognizedPropertyException e) {
+  private static String expected(InvalidFormatException e) {
+    Class<?> type = e.getTargetType();
+    if (type == Duration.class) {
+      return "a positive duration such as 10 min or 30 s";
+    }
+    if (type.isEnum()) {
+      return "one of "
+          + java.util.Arrays.toString(type.getEnumConstants())
+          + (type == BelowThreshold.class ? " (written individual or summary-only)" : "");
+    }
+    return "a " + type.getSimpleName();
+  }
+
+  private static String path(JsonMappingException e) {
     StringBuilder out = new StringBuilder();
     e.getPath()
         .forEach(
@@ -153,10 +216,20 @@ public record NotifySettings(
             : new Telegram("https://api.telegram.org", "TELEGRAM_BOT_TOKEN", null),
         routes != null ? routes : List.of(),
         thresholds != null ? thresholds : List.of(),
-        delivery != null ? delivery : new Delivery(6, "1 s", "1 min", "10 s", "7 d"),
+        delivery != null
+            ? delivery
+            : new Delivery(
+                6,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(10),
+                Duration.ofDays(7)),
         rateLimits != null
             ? rateLimits
-            : new RateLimits(new Limit(1, "1 s"), new Limit(20, "1 min"), new Limit(30, "1 s")));
+            : new RateLimits(
+                new Limit(1, Duration.ofSeconds(1)),
+                new Limit(20, Duration.ofMinutes(1)),
+                new Limit(30, Duration.ofSeconds(1))));
   }
 
   private NotifySettings validated(String source) {
@@ -174,29 +247,23 @@ public record NotifySettings(
         throw new ConfigException(
             source + ": route '" + route.name() + "' has no telegram-chats and no webhooks");
       }
-      if (route.belowThreshold() != null
-          && !List.of("individual", "summary-only").contains(route.belowThreshold())) {
-        throw new ConfigException(
-            source
-                + ": route '"
-                + route.name()
-                + "': below-threshold is individual or summary-only");
-      }
     }
     for (Threshold t : thresholds) {
-      try {
-        io.riskstream.avro.AlertType.valueOf(t.type());
-        t.windowDuration();
-        t.quietDuration();
-      } catch (RuntimeException e) {
+      if (t.type() == null || t.window() == null) {
+        throw new ConfigException(
+            source + ": threshold '" + t.id() + "' needs a type (an alert type) and a window");
+      }
+      if (t.reason() != null && t.reason().type() != t.type()) {
         throw new ConfigException(
             source
                 + ": threshold '"
                 + t.id()
-                + "': type must be an alert type and window/quiet"
-                + " durations such as 10 min ("
-                + e.getMessage()
-                + ")");
+                + "': "
+                + t.reason()
+                + " is a reason of "
+                + t.reason().type()
+                + ", not of "
+                + t.type());
       }
       if (t.count() < 2) {
         throw new ConfigException(
@@ -204,7 +271,19 @@ public record NotifySettings(
       }
     }
     for (Limit limit : List.of(rateLimits.perChat(), rateLimits.perGroup(), rateLimits.perBot())) {
-      limit.period();
+      if (limit.messages() < 1 || limit.per() == null) {
+        throw new ConfigException(
+            source + ": rate-limits: each limit needs messages (at least 1) and per (a duration)");
+      }
+    }
+    if (delivery.initialBackoff() == null
+        || delivery.maxBackoff() == null
+        || delivery.timeout() == null
+        || delivery.dedupTtl() == null) {
+      throw new ConfigException(
+          source
+              + ": delivery needs max-attempts, initial-backoff, max-backoff, timeout and dedup-ttl"
+              + " when it is given (defaults: 6, 1 s, 1 min, 10 s, 7 d)");
     }
     if (delivery.maxAttempts() < 1) {
       throw new ConfigException(source + ": delivery.max-attempts must be at least 1");

@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * The notification graph over a stream of alerts: routes → threshold gate (keyed by target, rule
@@ -29,7 +28,7 @@ public final class NotifyWorkflow {
             .name("threshold rules")
             .keyBy(m -> m.id)
             .process(
-                new DeliveredOnce(TimeUtils.parseDuration(settings.delivery().dedupTtl())),
+                new DeliveredOnce(settings.delivery().dedupTtl()),
                 TypeInformation.of(Message.class))
             .uid(Uids.NOTIFY_ONCE)
             .name("at most once per message");

@@ -74,7 +74,7 @@ public final class ThresholdGate extends KeyedProcessFunction<String, Notice, Me
       return; // summarised when the quiet period ends
     }
     if (windowEnd.value() == null) {
-      long end = now + threshold.windowDuration().toMillis();
+      long end = now + threshold.window().toMillis();
       windowEnd.update(end);
       ctx.timerService().registerProcessingTimeTimer(end);
     }
@@ -84,7 +84,7 @@ public final class ThresholdGate extends KeyedProcessFunction<String, Notice, Me
           summary(notice.target, notice.route, threshold, notice.alert.getMerchantId(), alerts));
       held.clear();
       windowEnd.clear();
-      long end = now + threshold.quietDuration().toMillis();
+      long end = now + threshold.quiet().toMillis();
       quietUntil.update(end);
       ctx.timerService().registerProcessingTimeTimer(end);
     }
