@@ -27,8 +27,11 @@ import org.apache.flink.configuration.description.TextElement;
  *
  * <p>Environment variables are the key in upper case with dots and dashes as underscores behind
  * {@code RISKSTREAM_}: {@code kafka.bootstrap-servers} is {@code
- * RISKSTREAM_KAFKA_BOOTSTRAP_SERVERS}. A secret {@code k} may also be read from the file named by
- * {@code k-file}.
+ * RISKSTREAM_KAFKA_BOOTSTRAP_SERVERS}. The pass-through keys cannot be spelled that way (Kafka's
+ * and Flink's own names mix dots and dashes), so, as Flink's Docker image does with {@code
+ * FLINK_PROPERTIES}, {@code RISKSTREAM_KAFKA_PROPERTIES} and {@code RISKSTREAM_FLINK_PROPERTIES}
+ * hold one {@code key: value} per line, the key without its prefix. A secret {@code k} may also be
+ * read from the file named by {@code k-file}.
  */
 public final class ConfigLoader {
   public static final String ENV_PREFIX = "RISKSTREAM_";
@@ -134,6 +137,11 @@ public final class ConfigLoader {
       if (!env.getKey().startsWith(ENV_PREFIX)) {
         continue;
       }
+      String prefix = PASS_THROUGH_ENV.get(env.getKey());
+      if (prefix != null) {
+        readPassThrough(env.getKey(), env.getValue(), prefix, settings);
+        continue;
+      }
       String key = keysByEnvName.get(env.getKey());
       if (key == null) {
         throw new ConfigException(
@@ -143,6 +151,40 @@ public final class ConfigLoader {
                 + ": riskstream reads RISKSTREAM_<KEY> for the keys listed by --help-config");
       }
       settings.put(key, new Setting(env.getValue(), "environment " + env.getKey()));
+    }
+  }
+
+  /** The variables holding pass-through keys, one {@code key: value} per line, and their prefix. */
+  private static final Map<String, String> PASS_THROUGH_ENV =
+      Map.of(
+          ENV_PREFIX + "KAFKA_PROPERTIES", "kafka.properties.",
+          ENV_PREFIX + "FLINK_PROPERTIES", "flink.");
+
+  private static void readPassThrough(
+      String variable, String value, String prefix, Map<String, Setting> settings) {
+    int number = 0;
+    for (String line : value.split("\\R")) {
+      number++;
+      if (line.isBlank() || line.strip().startsWith("#")) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      int eq = line.indexOf('=');
+      int at = colon < 0 ? eq : eq < 0 ? colon : Math.min(colon, eq);
+      if (at <= 0) {
+        throw new ConfigException(
+            "environment "
+                + variable
+                + ", line "
+                + number
+                + ": expected 'key: value' (the key without '"
+                + prefix
+                + "'), got '"
+                + line.strip()
+                + "'");
+      }
+      String key = prefix + line.substring(0, at).strip();
+      settings.put(key, new Setting(line.substring(at + 1).strip(), "environment " + variable));
     }
   }
 

@@ -294,6 +294,8 @@ public final class RiskstreamOptions {
         || k.contains("password")
         || k.contains("secret")
         || k.contains("jaas")
-        || k.contains("token");
+        || k.contains("token")
+        // A PEM private key given inline (ssl.keystore.key) is as secret as a password.
+        || k.endsWith("ssl.keystore.key");
   }
 }

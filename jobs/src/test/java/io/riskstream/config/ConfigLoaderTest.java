@@ -208,4 +208,55 @@ class ConfigLoaderTest {
         .contains(
             "RISKSTREAM_KAFKA_BOOTSTRAP_SERVERS", "RISKSTREAM_WATERMARKS_MAX_OUT_OF_ORDERNESS");
   }
+
+  @Test
+  void passThroughKeysComeFromTheEnvironmentOnePerLine() throws Exception {
+    RiskstreamConfig config =
+        RiskstreamConfig.load(
+            null,
+            Map.of(
+                "RISKSTREAM_KAFKA_PROPERTIES",
+                "security.protocol: SASL_SSL\n"
+                    + "sasl.jaas.config: org.apache.kafka.common.security.plain.PlainLoginModule"
+                    + " required username=\"u\" password=\"p\";\n",
+                "RISKSTREAM_FLINK_PROPERTIES",
+                "# restarts\nrestart-strategy.type: fixed-delay\n"),
+            REQUIRED);
+
+    assertThat(config.kafkaProperties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry(
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\""
+                + " password=\"p\";");
+    assertThat(config.flinkConfiguration().toMap())
+        .containsEntry("restart-strategy.type", "fixed-delay");
+    assertThatThrownBy(
+            () ->
+                RiskstreamConfig.load(
+                    null, Map.of("RISKSTREAM_FLINK_PROPERTIES", "no separator here"), REQUIRED))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "environment RISKSTREAM_FLINK_PROPERTIES, line 1: expected 'key: value' (the key"
+                + " without 'flink.'), got 'no separator here'");
+  }
+
+  @Test
+  void aPemPrivateKeyIsASecretAndNotAcceptedInTheFile() throws Exception {
+    Path file =
+        yaml(
+            """
+            kafka:
+              bootstrap-servers: b:9092
+              properties:
+                ssl.keystore.key: "-----BEGIN PRIVATE KEY-----"
+            registry:
+              url: http://r:8081
+            """);
+
+    assertThatThrownBy(() -> RiskstreamConfig.load(file, Map.of(), List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "'kafka.properties.ssl.keystore.key' is a secret and must not be written in the file");
+  }
 }
