@@ -104,6 +104,18 @@ public final class Rules implements Serializable {
     utrRetention = r.duration(tree, "utr-retention", "utr-retention");
     orderRetention = r.duration(tree, "order-retention", "order-retention");
     accountRetention = r.duration(tree, "account-retention", "account-retention");
+    // A key cleared before its window closes would decide on half its evidence.
+    for (String retention :
+        new String[] {"utr-retention", "order-retention", "account-retention"}) {
+      Duration d = r.duration(tree, retention, retention);
+      if (d.compareTo(matchWindow) < 0) {
+        throw r.error(
+            retention,
+            "at least match-window ("
+                + TimeUtils.formatWithHighestUnit(matchWindow)
+                + "): a key cleared before its window closes would be decided on half its evidence");
+      }
+    }
     JsonNode rules = tree.path("rules");
     forgedUtr = r.perMerchant(rules, FORGED_UTR, (n, p, f) -> r.forgedUtr(n, p, f));
     amountMismatch =

@@ -159,4 +159,16 @@ class RulesTest {
                 + ": invalid 'rules.large-amount.merchants.M-1.severity': expected no severity: a"
                 + " large amount's follows the amount");
   }
+
+  @Test
+  void aRetentionShorterThanTheMatchWindowIsRefused() throws Exception {
+    Path shortRetention = rules("short.yaml", "match-window: 2 h\norder-retention: 1 h\n");
+
+    assertThatThrownBy(() -> Rules.load(shortRetention))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            shortRetention
+                + ": invalid 'order-retention': expected at least match-window (2 h): a key cleared"
+                + " before its window closes");
+  }
 }
