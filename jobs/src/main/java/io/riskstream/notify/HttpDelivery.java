@@ -40,8 +40,7 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
   private transient Map<String, WebhookSigner> webhookSigners;
   private transient Map<String, Map<String, Counter>> metrics;
   private transient MetricGroup group;
-  private transient Duration initialBackoff;
-  private transient Duration maxBackoff;
+  private transient RetryPolicy policy;
   private transient Duration timeout;
 
   public HttpDelivery(NotifySettings settings) {
@@ -51,8 +50,11 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
   @Override
   public void open(OpenContext context) {
     timeout = settings.delivery().timeout();
-    initialBackoff = settings.delivery().initialBackoff();
-    maxBackoff = settings.delivery().maxBackoff();
+    policy =
+        new RetryPolicy(
+            settings.delivery().maxAttempts(),
+            settings.delivery().initialBackoff(),
+            settings.delivery().maxBackoff());
     http = HttpClient.newBuilder().connectTimeout(timeout).build();
     scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -148,33 +150,24 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
                     attempt,
                     result,
                     () -> {
-                      if (error != null) {
-                        retry(message, attempt, 0, "no answer: " + error, result);
-                      } else if (response.statusCode() / 100 == 2) {
-                        counter(message, "sent").inc();
-                        result.complete(
-                            List.of(new Delivery(message, true, attempt, previousError)));
-                      } else if (response.statusCode() == 429) {
-                        counter(message, "rateLimited").inc();
-                        retry(
-                            message,
-                            attempt,
-                            retryAfterMillis(response),
-                            "429 " + response.body(),
-                            result);
-                      } else if (response.statusCode() >= 500) {
-                        retry(
-                            message,
-                            attempt,
-                            0,
-                            response.statusCode() + " " + response.body(),
-                            result);
-                      } else {
-                        fail(
-                            message,
-                            attempt,
-                            response.statusCode() + " " + response.body(),
-                            result);
+                      int status = error != null ? RetryPolicy.NO_ANSWER : response.statusCode();
+                      String answer =
+                          error != null ? "no answer: " + error : status + " " + response.body();
+                      switch (policy.outcome(status)) {
+                        case DELIVERED -> {
+                          counter(message, "sent").inc();
+                          result.complete(
+                              List.of(new Delivery(message, true, attempt, previousError)));
+                        }
+                        case RETRY -> {
+                          long atLeast = 0;
+                          if (status == 429) {
+                            counter(message, "rateLimited").inc();
+                            atLeast = retryAfterMillis(response);
+                          }
+                          retry(message, attempt, atLeast, answer, result);
+                        }
+                        case GIVE_UP -> fail(message, attempt, answer, result);
                       }
                     }));
   }
@@ -185,20 +178,14 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
       long atLeastMillis,
       String error,
       ResultFuture<Delivery> result) {
-    if (attempt >= settings.delivery().maxAttempts()) {
+    if (policy.exhausted(attempt)) {
       fail(message, attempt, error, result);
       return;
     }
     counter(message, "retried").inc();
-    long backoff =
-        Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempt - 1));
-    long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-    schedule(
-        message,
-        attempt + 1,
-        System.currentTimeMillis() + Math.max(jittered, atLeastMillis),
-        error,
-        result);
+    long delay =
+        policy.delayMillis(attempt, atLeastMillis, ThreadLocalRandom.current().nextDouble());
+    schedule(message, attempt + 1, System.currentTimeMillis() + delay, error, result);
   }
 
   private void fail(Message message, int attempt, String error, ResultFuture<Delivery> result) {
