@@ -44,6 +44,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,7 +143,12 @@ class NotifyJobITCase {
     try {
       KafkaTestSupport.await(
           "a summary and two single messages", Duration.ofMinutes(1), () -> count(FLOODS) >= 3);
-      Thread.sleep(3_000); // past every 2 s window: anything more would have been sent by now
+      // The windows are 2 s of processing time: for 3 s no fourth message may come. A condition
+      // held over time, failing at the first extra message, not a sleep.
+      Awaitility.await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> count(FLOODS) == 3);
     } finally {
       job.cancel().get();
     }
@@ -211,7 +217,12 @@ class NotifyJobITCase {
     send(config, batch("a"));
     JobClient first = start(config);
     KafkaTestSupport.await("a0..a9 delivered", Duration.ofMinutes(1), () -> count(OPS) == 10);
-    Thread.sleep(1_000); // the job has read the last 200 too
+    KafkaTestSupport.await(
+        "the job has read every alert of the batch, the ones no route takes too",
+        Duration.ofMinutes(1),
+        () ->
+            KafkaTestSupport.committedToTheEnd(
+                config, config.groupId() + "-notify", config.topics().alerts()));
 
     server.hold(OPS);
     send(config, batch("b"));
@@ -231,7 +242,17 @@ class NotifyJobITCase {
     try {
       KafkaTestSupport.await(
           "b0..b9 again and c0..c9", Duration.ofMinutes(1), () -> count(OPS) == 40);
-      Thread.sleep(2_000); // anything more would have been sent by now
+      // Everything read and checkpointed, and for 2 s no message beyond the 40.
+      KafkaTestSupport.await(
+          "the restarted job has read every alert",
+          Duration.ofMinutes(1),
+          () ->
+              KafkaTestSupport.committedToTheEnd(
+                  config, config.groupId() + "-notify", config.topics().alerts()));
+      Awaitility.await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(4))
+          .until(() -> count(OPS) == 40);
     } finally {
       second.cancel().get();
     }

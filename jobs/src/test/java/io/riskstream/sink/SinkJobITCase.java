@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.config.Topics;
 import io.riskstream.detect.LargeAmountRule;
 import io.riskstream.detect.Rules;
 import io.riskstream.generate.Traffic;
@@ -134,19 +135,33 @@ class SinkJobITCase {
     }
   }
 
+  /**
+   * Runs the sink until it has committed every record of its topics, then checks the tables hold
+   * exactly {@code counts}: nothing is still to come, so nothing more can show up later.
+   */
   private static void runSinkUntil(RiskstreamConfig config, Map<String, Long> counts)
       throws Exception {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
     SinkJob.build(env, config);
     JobClient job = env.executeAsync("sink-it");
+    Topics t = config.topics();
     try {
       KafkaTestSupport.await(
-          "rows " + counts, Duration.ofMinutes(2), () -> counts().equals(counts));
-      Thread.sleep(2_000); // anything more would show up now: the counts must stay as they are
+          "the sink's offsets at the end of its topics",
+          Duration.ofMinutes(2),
+          () ->
+              KafkaTestSupport.committedToTheEnd(
+                  config,
+                  config.groupId() + "-sink",
+                  t.alerts(),
+                  t.payments(),
+                  t.bills(),
+                  t.balanceChanges()));
     } finally {
       job.cancel().get();
     }
+    assertThat(counts()).isEqualTo(counts);
   }
 
   private static Map<String, Long> counts() {

@@ -25,7 +25,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /** Real Kafka plumbing for integration tests: topics, traffic in, alerts and dead letters out. */
 public final class KafkaTestSupport {
@@ -202,6 +206,38 @@ public final class KafkaTestSupport {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
       }
       Thread.sleep(500);
+    }
+  }
+
+  /**
+   * Whether consumer group {@code group} has committed, for every partition of {@code topics}, the
+   * topic's end offset. A Flink Kafka source commits at a completed checkpoint, after every sink of
+   * the job has flushed what it read before it: once this holds, the job has written all it will
+   * for those records, without guessing how long that takes.
+   */
+  public static boolean committedToTheEnd(RiskstreamConfig config, String group, String... topics)
+      throws Exception {
+    try (Admin admin = Admin.create(config.kafkaProperties())) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      for (var description : admin.describeTopics(List.of(topics)).allTopicNames().get().values()) {
+        description
+            .partitions()
+            .forEach(
+                p ->
+                    latest.put(
+                        new TopicPartition(description.name(), p.partition()),
+                        OffsetSpec.latest()));
+      }
+      for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+        OffsetAndMetadata done = committed.get(end.getKey());
+        if (end.getValue().offset() > 0
+            && (done == null || done.offset() < end.getValue().offset())) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
