@@ -5,7 +5,7 @@ import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectJob;
-import io.riskstream.detect.IpBurstDetector;
+import io.riskstream.detect.IpBurstRules;
 import io.riskstream.detect.Rules;
 import io.riskstream.detect.UtrRules;
 import io.riskstream.kafka.EventTimes;
@@ -107,9 +107,9 @@ final class SqlPeer {
         "ip_payments",
         payments
             .filter(p -> p.getIp() != null && !p.getIp().isEmpty())
-            .filter(p -> IpBurstDetector.payer(p) != null)
+            .filter(p -> IpBurstRules.payer(p) != null)
             .map(
-                p -> Row.of(p.getIp(), IpBurstDetector.payer(p)),
+                p -> Row.of(p.getIp(), IpBurstRules.payer(p)),
                 rowType(new String[] {"ip", "payer"}, Types.STRING, Types.STRING)),
         rowtime);
 

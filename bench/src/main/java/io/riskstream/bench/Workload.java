@@ -6,7 +6,7 @@ import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
 import io.riskstream.config.Topics;
 import io.riskstream.detect.DetectionWorkflow;
-import io.riskstream.detect.IpBurstDetector;
+import io.riskstream.detect.IpBurstRules;
 import io.riskstream.detect.UtrRules;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
@@ -44,7 +44,7 @@ record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
         if (UtrRules.isClaim(p)) {
           utrs.add(p.getUtr());
         }
-        if (p.getIp() != null && !p.getIp().isEmpty() && IpBurstDetector.payer(p) != null) {
+        if (p.getIp() != null && !p.getIp().isEmpty() && IpBurstRules.payer(p) != null) {
           ips.add(p.getIp());
         }
       } else if (e.record() instanceof Bill b) {

@@ -83,8 +83,7 @@ public final class DetectionWorkflow {
 
     SingleOutputStreamOperator<Alert> byIp =
         payments
-            .filter(
-                p -> p.getIp() != null && !p.getIp().isEmpty() && IpBurstDetector.payer(p) != null)
+            .filter(p -> p.getIp() != null && !p.getIp().isEmpty() && IpBurstRules.payer(p) != null)
             .uid(Uids.PAYMENTS_WITH_IP)
             .name("payments with an IP and a payer")
             .keyBy(Payment::getIp)

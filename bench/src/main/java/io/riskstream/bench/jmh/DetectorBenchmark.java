@@ -8,6 +8,7 @@ import io.riskstream.avro.Payment;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.BalanceChainChecker;
 import io.riskstream.detect.IpBurstDetector;
+import io.riskstream.detect.IpBurstRules;
 import io.riskstream.detect.OrderMatcher;
 import io.riskstream.detect.Rules;
 import io.riskstream.detect.UtrMatcher;
@@ -112,7 +113,7 @@ public class DetectorBenchmark {
           r instanceof Payment p
               && p.getIp() != null
               && !p.getIp().isEmpty()
-              && IpBurstDetector.payer(p) != null;
+              && IpBurstRules.payer(p) != null;
       default -> throw new IllegalArgumentException(detector);
     };
   }
