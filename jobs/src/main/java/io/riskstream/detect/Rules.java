@@ -1,34 +1,16 @@
 package io.riskstream.detect;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.riskstream.avro.Severity;
-import io.riskstream.config.ConfigException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-import org.apache.flink.util.TimeUtils;
 
 /**
- * The detection rules and their settings: the built-in defaults of spec section 3 ({@code
- * default-rules.yaml}) with a user's rules file merged over them, and per-merchant overrides. Read
- * and checked once at start; an unknown key or a bad value fails with the key's path.
+ * The detection rules and their settings, per rule and per merchant, as the detectors read them.
+ * Immutable; {@link RulesFile} reads and checks the YAML they come from.
  */
 public final class Rules implements Serializable {
   public static final String FORGED_UTR = "forged-utr";
@@ -38,11 +20,6 @@ public final class Rules implements Serializable {
   public static final String LARGE_AMOUNT = "large-amount";
   public static final String IP_BURST = "ip-burst";
   public static final String BALANCE_MISMATCH = "balance-mismatch";
-
-  // Amounts are read as BigDecimal: a YAML float through a double would turn 100000.00 into
-  // 100000.0.
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   /** A rule's id and the version of its settings, stamped on every alert it raises. */
   public record RuleVersion(String id, int version) implements Serializable {}
@@ -98,70 +75,39 @@ public final class Rules implements Serializable {
   private final PerMerchant<IpBurst> ipBurst;
   private final PerMerchant<Basic> balanceMismatch;
 
-  private Rules(JsonNode tree, String source) {
-    Reader r = new Reader(source);
-    matchWindow = r.duration(tree, "match-window", "match-window");
-    utrRetention = r.duration(tree, "utr-retention", "utr-retention");
-    orderRetention = r.duration(tree, "order-retention", "order-retention");
-    accountRetention = r.duration(tree, "account-retention", "account-retention");
-    // A key cleared before its window closes would decide on half its evidence.
-    for (String retention :
-        new String[] {"utr-retention", "order-retention", "account-retention"}) {
-      Duration d = r.duration(tree, retention, retention);
-      if (d.compareTo(matchWindow) < 0) {
-        throw r.error(
-            retention,
-            "at least match-window ("
-                + TimeUtils.formatWithHighestUnit(matchWindow)
-                + "): a key cleared before its window closes would be decided on half its evidence");
-      }
-    }
-    JsonNode rules = tree.path("rules");
-    forgedUtr = r.perMerchant(rules, FORGED_UTR, (n, p, f) -> r.forgedUtr(n, p, f));
-    amountMismatch =
-        r.perMerchant(rules, AMOUNT_MISMATCH, (n, p, f) -> r.basic(n, p, AMOUNT_MISMATCH, f));
-    duplicatePayment =
-        r.perMerchant(rules, DUPLICATE_PAYMENT, (n, p, f) -> r.basic(n, p, DUPLICATE_PAYMENT, f));
-    largeAmount = r.perMerchant(rules, LARGE_AMOUNT, (n, p, f) -> r.largeAmount(n, p, f));
-    // These decide on records that name no merchant (bank lines, ledger lines, an IP's payers
-    // across merchants): an override could never apply, so it is refused rather than ignored.
-    missingOrder =
-        r.withoutMerchants(
-            rules,
-            MISSING_ORDER,
-            "bank lines and ledger lines name no merchant",
-            (n, p, f) -> r.basic(n, p, MISSING_ORDER, f));
-    ipBurst =
-        r.withoutMerchants(
-            rules, IP_BURST, "one IP's payers span merchants", (n, p, f) -> r.ipBurst(n, p, f));
-    balanceMismatch =
-        r.withoutMerchants(
-            rules,
-            BALANCE_MISMATCH,
-            "ledger lines name no merchant",
-            (n, p, f) -> r.basic(n, p, BALANCE_MISMATCH, f));
+  Rules(
+      Duration matchWindow,
+      Duration utrRetention,
+      Duration orderRetention,
+      Duration accountRetention,
+      PerMerchant<ForgedUtr> forgedUtr,
+      PerMerchant<Basic> amountMismatch,
+      PerMerchant<Basic> duplicatePayment,
+      PerMerchant<Basic> missingOrder,
+      PerMerchant<LargeAmount> largeAmount,
+      PerMerchant<IpBurst> ipBurst,
+      PerMerchant<Basic> balanceMismatch) {
+    this.matchWindow = matchWindow;
+    this.utrRetention = utrRetention;
+    this.orderRetention = orderRetention;
+    this.accountRetention = accountRetention;
+    this.forgedUtr = forgedUtr;
+    this.amountMismatch = amountMismatch;
+    this.duplicatePayment = duplicatePayment;
+    this.missingOrder = missingOrder;
+    this.largeAmount = largeAmount;
+    this.ipBurst = ipBurst;
+    this.balanceMismatch = balanceMismatch;
   }
 
+  /** The built-in defaults of spec section 3. */
   public static Rules defaults() {
-    return new Rules(defaultTree(), "default rules");
+    return RulesFile.defaults();
   }
 
   /** The defaults with {@code file} merged over them; {@code null} gives the defaults. */
   public static Rules load(Path file) {
-    if (file == null) {
-      return defaults();
-    }
-    JsonNode user;
-    try {
-      user = YAML.readTree(Files.readString(file));
-    } catch (IOException e) {
-      throw new ConfigException("cannot read rules file " + file + ": " + e.getMessage(), e);
-    }
-    ObjectNode merged = defaultTree();
-    if (user != null && !user.isNull() && !user.isMissingNode()) {
-      merge(merged, user, "", file.toString());
-    }
-    return new Rules(merged, file.toString());
+    return RulesFile.load(file);
   }
 
   public Duration matchWindow() {
@@ -207,257 +153,5 @@ public final class Rules implements Serializable {
 
   public Basic balanceMismatch() {
     return balanceMismatch.of(null);
-  }
-
-  private static ObjectNode defaultTree() {
-    try (InputStream in = Rules.class.getResourceAsStream("default-rules.yaml")) {
-      return (ObjectNode) YAML.readTree(in);
-    } catch (IOException e) {
-      throw new IllegalStateException("the built-in default-rules.yaml is unreadable", e);
-    }
-  }
-
-  /**
-   * Deep-merges {@code user} into {@code target}; only keys the defaults know, except under {@code
-   * merchants}.
-   */
-  private static void merge(ObjectNode target, JsonNode user, String path, String source) {
-    if (!user.isObject()) {
-      throw new ConfigException(
-          source + ": '" + (path.isEmpty() ? "(top level)" : path) + "' must be a mapping");
-    }
-    // Maps whose keys are the user's to choose: merchants and the channels of UTR patterns.
-    boolean merchants = path.endsWith("merchants") || path.endsWith("utr-patterns");
-    Iterator<Map.Entry<String, JsonNode>> fields = user.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
-      JsonNode known = target.get(field.getKey());
-      if (known == null && !merchants) {
-        throw new ConfigException(
-            source
-                + ": unknown rules key '"
-                + key
-                + "'; known here: "
-                + names(target.fieldNames()));
-      }
-      if (known != null && known.isObject() && !known.isEmpty() && !merchants) {
-        merge((ObjectNode) known, field.getValue(), key, source);
-      } else {
-        target.set(field.getKey(), field.getValue());
-      }
-    }
-  }
-
-  private static String names(Iterator<String> names) {
-    StringBuilder out = new StringBuilder();
-    names.forEachRemaining(n -> out.append(out.length() == 0 ? "" : ", ").append(n));
-    return out.toString();
-  }
-
-  @FunctionalInterface
-  private interface Parser<T> {
-    T parse(JsonNode node, String path, T fallback);
-  }
-
-  /** Reads typed values out of the merged tree, naming the key's path in every error. */
-  private record Reader(String source) {
-    <T> PerMerchant<T> perMerchant(JsonNode rules, String id, Parser<T> parser) {
-      String path = "rules." + id;
-      JsonNode node = rules.path(id);
-      T defaults = parser.parse(node, path, null);
-      Map<String, T> merchants = new TreeMap<>();
-      node.path("merchants")
-          .fields()
-          .forEachRemaining(
-              m -> {
-                if (!m.getValue().isObject()) {
-                  throw error(
-                      path + ".merchants." + m.getKey(), "a mapping of settings to override");
-                }
-                merchants.put(
-                    m.getKey(),
-                    parser.parse(m.getValue(), path + ".merchants." + m.getKey(), defaults));
-              });
-      return new PerMerchant<>(defaults, merchants);
-    }
-
-    <T> PerMerchant<T> withoutMerchants(JsonNode rules, String id, String why, Parser<T> parser) {
-      JsonNode merchants = rules.path(id).path("merchants");
-      if (merchants.isObject() && !merchants.isEmpty()) {
-        throw new ConfigException(
-            source
-                + ": 'rules."
-                + id
-                + ".merchants' cannot apply: "
-                + id
-                + " decides without a merchant ("
-                + why
-                + "); remove the override");
-      }
-      return perMerchant(rules, id, parser);
-    }
-
-    Basic basic(JsonNode node, String path, String id, Basic fallback) {
-      return basic(node, path, id, fallback, Set.of());
-    }
-
-    Basic basic(JsonNode node, String path, String id, Basic fallback, Set<String> more) {
-      Set<String> allowed = new TreeSet<>(more);
-      allowed.add("version");
-      allowed.add("severity");
-      if (fallback == null) {
-        allowed.add("merchants");
-      }
-      for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
-        String key = keys.next();
-        if (!allowed.contains(key)) {
-          throw new ConfigException(
-              source
-                  + ": unknown rules key '"
-                  + path
-                  + "."
-                  + key
-                  + "'; known here: "
-                  + String.join(", ", allowed));
-        }
-      }
-      JsonNode version = node.get("version");
-      if (version != null && (!version.canConvertToInt() || version.asInt() < 1)) {
-        throw error(path + ".version", "a whole number >= 1");
-      }
-      int v = version != null ? version.asInt() : fallback.rule().version();
-      Map<Reason, Severity> severities = new EnumMap<>(Reason.class);
-      if (fallback == null) {
-        for (Reason reason : Reason.values()) {
-          if (reason.ruleId().equals(id)) {
-            severities.put(reason, reason.defaultSeverity());
-          }
-        }
-      } else {
-        severities.putAll(fallback.severities());
-      }
-      node.path("severity")
-          .fields()
-          .forEachRemaining(
-              s -> {
-                Reason reason =
-                    severities.keySet().stream()
-                        .filter(r -> r.name().equals(s.getKey()))
-                        .findFirst()
-                        .orElseThrow(
-                            () ->
-                                error(
-                                    path + ".severity." + s.getKey(),
-                                    "one of the reasons " + severities.keySet()));
-                try {
-                  severities.put(reason, Severity.valueOf(s.getValue().asText()));
-                } catch (IllegalArgumentException e) {
-                  throw error(path + ".severity." + s.getKey(), "LOW, MEDIUM, HIGH or CRITICAL");
-                }
-              });
-      return new Basic(new RuleVersion(id, v), Map.copyOf(severities));
-    }
-
-    ForgedUtr forgedUtr(JsonNode node, String path, ForgedUtr fallback) {
-      Basic basic =
-          basic(
-              node,
-              path,
-              FORGED_UTR,
-              fallback == null ? null : fallback.basic(),
-              Set.of("utr-patterns"));
-      Map<String, Pattern> patterns =
-          new TreeMap<>(fallback == null ? Map.of() : fallback.patterns());
-      node.path("utr-patterns")
-          .fields()
-          .forEachRemaining(
-              p -> {
-                try {
-                  patterns.put(p.getKey(), Pattern.compile(p.getValue().asText()));
-                } catch (PatternSyntaxException e) {
-                  throw error(
-                      path + ".utr-patterns." + p.getKey(),
-                      "a regular expression (" + e.getDescription() + ")");
-                }
-              });
-      if (!patterns.containsKey("default")) {
-        throw error(
-            path + ".utr-patterns.default", "a regular expression for channels without their own");
-      }
-      return new ForgedUtr(basic, Map.copyOf(patterns));
-    }
-
-    LargeAmount largeAmount(JsonNode node, String path, LargeAmount fallback) {
-      if (node.has("severity")) {
-        throw error(
-            path + ".severity",
-            "no severity: a large amount's follows the amount (at the limit MEDIUM, 5x HIGH, 10x"
-                + " CRITICAL)");
-      }
-      Basic fallbackBasic = fallback == null ? null : new Basic(fallback.rule(), Map.of());
-      Basic basic = basic(node, path, LARGE_AMOUNT, fallbackBasic, Set.of("limit", "admin-limit"));
-      return new LargeAmount(
-          basic.rule(),
-          money(node, "limit", path, fallback == null ? null : fallback.limit()),
-          money(node, "admin-limit", path, fallback == null ? null : fallback.adminLimit()));
-    }
-
-    IpBurst ipBurst(JsonNode node, String path, IpBurst fallback) {
-      Basic basic =
-          basic(
-              node,
-              path,
-              IP_BURST,
-              fallback == null ? null : fallback.basic(),
-              Set.of("distinct-payers", "window"));
-      JsonNode n = node.get("distinct-payers");
-      if (n != null && (!n.canConvertToInt() || n.asInt() < 2)) {
-        throw error(path + ".distinct-payers", "a whole number >= 2");
-      }
-      int payers = n != null ? n.asInt() : fallback.distinctPayers();
-      Duration window =
-          node.has("window") ? duration(node, "window", path + ".window") : fallback.window();
-      return new IpBurst(basic, payers, window);
-    }
-
-    Duration duration(JsonNode node, String key, String path) {
-      String text = node.path(key).asText("");
-      try {
-        Duration d = TimeUtils.parseDuration(text);
-        if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("must be positive");
-        }
-        return d;
-      } catch (IllegalArgumentException | NullPointerException e) {
-        throw new ConfigException(
-            source
-                + ": invalid '"
-                + path
-                + "': '"
-                + text
-                + "'; expected a positive duration such as 30 min or 30 d");
-      }
-    }
-
-    BigDecimal money(JsonNode node, String key, String path, BigDecimal fallback) {
-      JsonNode value = node.get(key);
-      if (value == null && fallback != null) {
-        return fallback;
-      }
-      try {
-        BigDecimal amount = new BigDecimal(value == null ? "" : value.asText());
-        if (amount.signum() <= 0) {
-          throw new NumberFormatException();
-        }
-        return amount.setScale(2, RoundingMode.UNNECESSARY);
-      } catch (NumberFormatException | ArithmeticException e) {
-        throw error(path + "." + key, "a positive amount such as 100000.00");
-      }
-    }
-
-    ConfigException error(String path, String expected) {
-      return new ConfigException(source + ": invalid '" + path + "': expected " + expected);
-    }
   }
 }
