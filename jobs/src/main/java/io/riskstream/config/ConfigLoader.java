@@ -278,6 +278,12 @@ public final class ConfigLoader {
     if (example instanceof Integer) {
       return "a whole number";
     }
+    if (example instanceof Enum<?> e) {
+      return "one of "
+          + java.util.Arrays.stream(e.getDeclaringClass().getEnumConstants())
+              .map(Object::toString)
+              .toList();
+    }
     return "a text value";
   }
 

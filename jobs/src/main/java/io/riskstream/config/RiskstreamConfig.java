@@ -48,15 +48,6 @@ public final class RiskstreamConfig {
         parse(EVENTS_LOCAL_TIME_ZONE, ZoneId::of, "a zone id such as Asia/Kolkata");
     require(KAFKA_BOOTSTRAP_SERVERS, "host:9092");
     require(REGISTRY_URL, "http://registry:8081");
-    String backend = config.get(STATE_BACKEND);
-    if (!backend.equals("rocksdb") && !backend.equals("hashmap")) {
-      throw new ConfigException(
-          "invalid value '"
-              + backend
-              + "' for '"
-              + STATE_BACKEND.key()
-              + "': expected rocksdb or hashmap");
-    }
     Duration needed =
         config.get(CHECKPOINT_INTERVAL).plus(config.get(CHECKPOINT_TIMEOUT)).plus(RESTART_BUDGET);
     if (config.get(KAFKA_TRANSACTION_TIMEOUT).compareTo(needed) < 0) {
@@ -291,7 +282,7 @@ public final class RiskstreamConfig {
    */
   public Configuration flinkConfiguration() {
     Configuration flink = new Configuration();
-    flink.setString("state.backend.type", config.get(STATE_BACKEND));
+    flink.setString("state.backend.type", config.get(STATE_BACKEND).toString());
     flink.setString(
         "execution.checkpointing.incremental", String.valueOf(config.get(STATE_INCREMENTAL)));
     flink.setString(

@@ -205,10 +205,22 @@ public final class RiskstreamOptions {
           .noDefaultValue()
           .withDescription(
               "Durable checkpoint storage, e.g. s3://bucket/riskstream or file:///var/lib/rs.");
-  public static final ConfigOption<String> STATE_BACKEND =
+
+  /** Flink's keyed state backends riskstream runs on. */
+  public enum StateBackend {
+    ROCKSDB,
+    HASHMAP;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public static final ConfigOption<StateBackend> STATE_BACKEND =
       key("state.backend")
-          .stringType()
-          .defaultValue("rocksdb")
+          .enumType(StateBackend.class)
+          .defaultValue(StateBackend.ROCKSDB)
           .withDescription("Flink state backend: rocksdb (production) or hashmap.");
   public static final ConfigOption<Boolean> STATE_INCREMENTAL =
       key("state.incremental")

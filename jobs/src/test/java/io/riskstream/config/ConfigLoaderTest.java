@@ -259,4 +259,15 @@ class ConfigLoaderTest {
         .hasMessageContaining(
             "'kafka.properties.ssl.keystore.key' is a secret and must not be written in the file");
   }
+
+  @Test
+  void anEnumeratedKeyTakesOnlyItsValues() {
+    assertThat(withRequired("state.backend=HashMap").flinkConfiguration().toMap())
+        .containsEntry("state.backend.type", "hashmap");
+    assertThatThrownBy(() -> withRequired("state.backend=memory"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "invalid value 'memory' for 'state.backend' (--set): expected one of [rocksdb,"
+                + " hashmap]");
+  }
 }
