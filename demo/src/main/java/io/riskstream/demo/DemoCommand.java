@@ -1,7 +1,5 @@
 package io.riskstream.demo;
 
-import io.riskstream.avro.Alert;
-import io.riskstream.backtest.GroundTruth;
 import io.riskstream.cli.UserException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -92,43 +90,13 @@ final class DemoCommand implements Callable<Integer> {
             System.out)
         .run(
             result -> {
-              printSummary(result);
+              DemoReport.print(result, System.out);
               if (keepRunning) {
                 waitForCtrlC(result);
               }
             });
     closed.countDown();
     return 0;
-  }
-
-  private static void printSummary(Demo.Result result) {
-    System.out.println();
-    System.out.printf(
-        "Produced %,d events; %,d alerts committed to risk-alerts (read_committed).%n",
-        result.produced(), result.alerts().size());
-    System.out.print(GroundTruth.table(result.alerts(), result.labels()));
-    System.out.println(
-        "Dead letters ("
-            + result.deadLetterErrors().size()
-            + "; each job reports the bad records it reads):");
-    result.deadLetterErrors().stream().sorted().forEach(e -> System.out.println("  - " + e));
-    System.out.println("Some alerts:");
-    result.alerts().stream()
-        .limit(5)
-        .map(Alert::getSummary)
-        .forEach(s -> System.out.println("  - " + s));
-    System.out.println(
-        "On-call received "
-            + result.onCallMessages().size()
-            + " Telegram messages (HIGH and CRITICAL;"
-            + " FORGED_UTR summarised from 5 in 10 min), for example:");
-    result.onCallMessages().stream()
-        .limit(3)
-        .forEach(m -> System.out.println("  | " + m.replace("\n", "\n  | ") + "\n"));
-    System.out.println("PostgreSQL tables (psql " + result.postgresUrl() + "):");
-    result
-        .tableRows()
-        .forEach((table, rows) -> System.out.printf("  %-16s %,8d rows%n", table, rows));
   }
 
   /** Keeps Kafka and PostgreSQL up until Ctrl-C; the JVM exits once the demo has closed them. */

@@ -1,0 +1,127 @@
+package io.riskstream.demo;
+
+import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentKind;
+import io.riskstream.avro.PaymentStatus;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.config.Topics;
+import io.riskstream.generate.Traffic;
+import io.riskstream.generate.TrafficGenerator;
+import io.riskstream.kafka.WireProducer;
+import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.serde.AvroWireSerializer;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+
+/**
+ * Feeds the demo's generated traffic into Kafka at the configured rate, with three poison pills
+ * first and the events that close every window last, redrawing one progress line each second.
+ */
+final class TrafficPump {
+  private final Demo.Options options;
+  private final RiskstreamConfig config;
+  private final SchemaRegistryClient client;
+  private final PrintStream out;
+
+  TrafficPump(
+      Demo.Options options, RiskstreamConfig config, SchemaRegistryClient client, PrintStream out) {
+    this.options = options;
+    this.config = config;
+    this.client = client;
+    this.out = out;
+  }
+
+  /**
+   * The traffic as if it had happened over the hours before {@code now}, replayed fast: event times
+   * after the moment a record is written are bad input (events.max-ahead), and the closing events
+   * an hour after the last one must be in the past too.
+   */
+  static Traffic endingBefore(Instant now, long events, Demo.Options options) {
+    Traffic probe =
+        TrafficGenerator.generate(
+            new TrafficGenerator.Settings(events, options.seed(), options.fraudRate(), now));
+    Duration span =
+        Duration.between(now, lastEventTime(probe)).plus(TrafficGenerator.CLOSING_AFTER);
+    return TrafficGenerator.generate(
+        new TrafficGenerator.Settings(
+            events, options.seed(), options.fraudRate(), now.minus(span).minusSeconds(60)));
+  }
+
+  /** Sends it all; returns how many traffic events were sent. */
+  long pump(Traffic traffic, JobClient job) throws Exception {
+    Topics topics = config.topics();
+    long produced = 0;
+    try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
+      sendPoisonPills(producer, topics);
+      long began = System.nanoTime();
+      long nextDraw = 0;
+      DemoReport.AlertCounter counter = new DemoReport.AlertCounter(config, client);
+      for (Traffic.Event event : traffic.inEventTimeOrder()) {
+        long due = began + produced * 1_000_000_000L / options.rate();
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        producer.send(event.topic(topics), event.key(), event.record());
+        produced++;
+        if (System.nanoTime() >= nextDraw) {
+          nextDraw = System.nanoTime() + 1_000_000_000L;
+          out.printf(
+              "\r  %3ds/%ds  produced %,9d  alerts %,6d  job %-9s  event time %s ",
+              (System.nanoTime() - began) / 1_000_000_000L,
+              options.duration().toSeconds(),
+              produced,
+              counter.count(),
+              job.getJobStatus().get(),
+              event.eventTime().truncatedTo(ChronoUnit.SECONDS));
+          out.flush();
+        }
+      }
+      // Close every window, so that the cases injected last are decided too.
+      for (Traffic.Event event :
+          TrafficGenerator.closing(lastEventTime(traffic)).inEventTimeOrder()) {
+        producer.send(event.topic(topics), event.key(), event.record());
+      }
+      producer.flush();
+    }
+    return produced;
+  }
+
+  private static Instant lastEventTime(Traffic traffic) {
+    List<Traffic.Event> events = traffic.inEventTimeOrder();
+    return events.get(events.size() - 1).eventTime();
+  }
+
+  /**
+   * One bad magic byte, one unknown schema id, one negative amount: each must land in the
+   * dead-letter topic.
+   */
+  private void sendPoisonPills(WireProducer producer, Topics topics) {
+    byte[] key = "O-POISON".getBytes(StandardCharsets.UTF_8);
+    producer.sendRaw(
+        topics.payments(), key, "{\"order_no\":\"O-POISON\"}".getBytes(StandardCharsets.UTF_8));
+    producer.sendRaw(topics.bills(), key, new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 4});
+    Payment negative =
+        Payment.newBuilder()
+            .setEventId("PE-POISON")
+            .setOrderNo("O-POISON")
+            .setMerchantId("M-101")
+            .setKind(PaymentKind.COLLECT)
+            .setStatus(PaymentStatus.CREATED)
+            .setAmount(new BigDecimal("-1.00"))
+            .setEventTime(Instant.now())
+            .build();
+    producer.sendRaw(
+        topics.payments(),
+        key,
+        new AvroWireSerializer<>(client, topics.payments() + "-value", Payment.class, true)
+            .serialize(negative));
+  }
+}
