@@ -46,17 +46,17 @@ public final class TrafficGenerator {
     }
   }
 
-  private static final BigDecimal LIMIT = new BigDecimal("100000.00");
-  private static final BigDecimal ADMIN_LIMIT = new BigDecimal("10000.00");
+  static final BigDecimal LIMIT = new BigDecimal("100000.00");
+  static final BigDecimal ADMIN_LIMIT = new BigDecimal("10000.00");
   private static final int MERCHANTS = 12;
-  private static final int WORKERS = 40;
-  private static final int USERS = 5000;
+  static final int WORKERS = 40;
+  static final int USERS = 5000;
   private static final String[] BANKS = {"okhdfc", "okicici", "oksbi", "ybl", "paytm", "axl"};
-  private static final int[] ADMIN_TYPES = {326, 335, 341, 342};
+  static final int[] ADMIN_TYPES = {326, 335, 341, 342};
   private static final double REDELIVERY_RATE = 0.01;
 
   private final Settings settings;
-  private final SplittableRandom random;
+  final SplittableRandom random;
   private final List<Payment> payments = new ArrayList<>();
   private final List<Bill> bills = new ArrayList<>();
   private final List<LedgerDraft> ledger = new ArrayList<>();
@@ -131,7 +131,7 @@ public final class TrafficGenerator {
    * A ledger line before its balances are known: those are chained per account once all lines
    * exist.
    */
-  private static final class LedgerDraft {
+  static final class LedgerDraft {
     final BalanceChange.Builder line;
     BigDecimal forcedOpening; // CHAIN_BREAK: an opening balance that is not the previous closing
     BigDecimal closingError = BigDecimal.ZERO; // ARITHMETIC: closing != opening + amount
@@ -172,7 +172,7 @@ public final class TrafficGenerator {
    * Who an order is between: the payer (or -1 for a payout), the worker and wallet account, the
    * amount.
    */
-  private record Order(
+  record Order(
       String orderNo,
       PaymentKind kind,
       int user,
@@ -181,7 +181,7 @@ public final class TrafficGenerator {
       String account,
       BigDecimal amount) {}
 
-  private Order collectOrder(int user, String ip, int worker, String account, BigDecimal amount) {
+  Order collectOrder(int user, String ip, int worker, String account, BigDecimal amount) {
     return new Order(orderNo(), PaymentKind.COLLECT, user, ip, worker, account, amount);
   }
 
@@ -212,7 +212,7 @@ public final class TrafficGenerator {
     }
   }
 
-  private enum BillShape {
+  enum BillShape {
     MATCHING,
     UNDERPAID,
     OVERPAID
@@ -222,11 +222,11 @@ public final class TrafficGenerator {
    * A collect order: CREATED, PAID with a UTR, SUCCESS; a CREDIT bill near the claim; a 323 ledger
    * line.
    */
-  private String collect(Order order, BillShape shape) {
+  String collect(Order order, BillShape shape) {
     return collect(order, shape, clock);
   }
 
-  private String collect(Order order, BillShape shape, long at) {
+  String collect(Order order, BillShape shape, long at) {
     String utr = utr();
     long paidAt = at + seconds(30, 180);
     long successAt = paidAt + seconds(10, 120);
@@ -255,7 +255,7 @@ public final class TrafficGenerator {
   }
 
   /** A claim that nothing follows: CREATED, then PAID with {@code utr}. */
-  private void claimOnly(Order order, long at, String utr, String channel) {
+  void claimOnly(Order order, long at, String utr, String channel) {
     payment(order, PaymentStatus.CREATED, at, null, null);
     payment(order, PaymentStatus.PAID, at + seconds(30, 180), utr, channel);
   }
@@ -278,137 +278,46 @@ public final class TrafficGenerator {
   // ---- injected fraud
   // ------------------------------------------------------------------------------------------
 
-  private void inject(Reason c) {
+  private void inject(Reason reason) {
     int user = random.nextInt(USERS);
     int worker = random.nextInt(WORKERS);
     Order order = collectOrder(user, userIp(user), worker, workerAccount(worker), normalAmount());
-    switch (c) {
-      case INVALID_FORMAT -> {
-        boolean upi = random.nextBoolean();
-        String utr = upi ? String.format("%011d", 10_000_000_000L + fraudCases) : "X" + fraudCases;
-        claimOnly(order, clock, utr, upi ? "UPI" : "IMPS");
-        label(Reason.INVALID_FORMAT, utr);
-      }
-      case NO_BANK_RECORD -> {
-        String utr = utr();
-        claimOnly(order, clock, utr, "UPI");
-        label(Reason.NO_BANK_RECORD, utr);
-      }
-      case UNDERPAID, OVERPAID -> {
-        String utr =
-            collect(order, c == Reason.UNDERPAID ? BillShape.UNDERPAID : BillShape.OVERPAID);
-        label(c, utr);
-      }
-      case UTR_REUSED -> {
-        String utr = collect(order, BillShape.MATCHING);
-        int other = (user + 1 + random.nextInt(USERS - 1)) % USERS;
-        Order second =
-            collectOrder(other, userIp(other), worker, workerAccount(worker), order.amount());
-        claimOnly(second, clock + seconds(300, 3_600), utr, "UPI");
-        label(Reason.UTR_REUSED, utr);
-      }
-      case ORDER_PAID_TWICE -> {
-        collect(order, BillShape.MATCHING);
-        String second = utr();
-        long at =
-            payments.get(payments.size() - 1).getEventTime().toEpochMilli() + seconds(60, 600);
-        payment(order, PaymentStatus.SUCCESS, at, second, "UPI");
-        bill(
-            second,
-            worker,
-            BillDirection.CREDIT,
-            order.amount(),
-            at + seconds(-60, 600),
-            userVpa(user),
-            true);
-        label(Reason.ORDER_PAID_TWICE, order.orderNo());
-      }
-      case LEDGER_DOUBLE_CREDIT -> {
-        collect(order, BillShape.MATCHING);
-        long creditedAt = ledger.get(ledger.size() - 1).line.getEventTime().toEpochMilli();
-        ledgerLine(
-            order.account(),
-            order.orderNo(),
-            323,
-            order.amount(),
-            creditedAt + seconds(1, 30),
-            null);
-        label(Reason.LEDGER_DOUBLE_CREDIT, order.orderNo());
-      }
-      case BILL_WITHOUT_ORDER -> {
-        String utr = utr();
-        bill(utr, worker, BillDirection.CREDIT, order.amount(), clock, userVpa(user), false);
-        label(Reason.BILL_WITHOUT_ORDER, utr);
-      }
-      case LEDGER_WITHOUT_ORDER -> {
-        String ghost = String.format("O-R%07d", ++orders);
-        ledgerLine(workerAccount(worker), ghost, 321, order.amount(), clock, null);
-        label(Reason.LEDGER_WITHOUT_ORDER, ghost);
-      }
-      case PAYMENT_OVER_LIMIT -> {
-        BigDecimal large =
-            LIMIT
-                .multiply(BigDecimal.valueOf(new double[] {1.2, 6, 11}[random.nextInt(3)]))
-                .add(money(random.nextInt(9_000)))
-                .setScale(2, RoundingMode.HALF_EVEN);
-        // Its own account, so that the ledger line's LEDGER_OVER_LIMIT is labelled by a key of its
-        // own.
-        Order big = collectOrder(user, userIp(user), worker, freshAccount(), large);
-        collect(big, BillShape.MATCHING);
-        label(Reason.PAYMENT_OVER_LIMIT, big.orderNo());
-        label(Reason.LEDGER_OVER_LIMIT, big.account());
-      }
-      case LEDGER_OVER_LIMIT -> {
-        int type = ADMIN_TYPES[random.nextInt(ADMIN_TYPES.length)];
-        BigDecimal large =
-            ADMIN_LIMIT
-                .multiply(BigDecimal.valueOf(1 + random.nextInt(12)))
-                .add(money(random.nextInt(5_000)));
-        String account = freshAccount();
-        ledgerLine(account, null, type, type == 342 ? large.negate() : large, clock, operator());
-        label(Reason.LEDGER_OVER_LIMIT, account);
-      }
-      case DISTINCT_ACCOUNTS -> {
-        String ip = String.format("103.21.%d.%d", (freshIps / 250) % 250, 1 + freshIps % 250);
-        freshIps++;
-        int payers = 5 + random.nextInt(3);
-        long at = clock;
-        for (int i = 0; i < payers; i++) {
-          int payer = (user + i * 7) % USERS;
-          int w = random.nextInt(WORKERS);
-          collect(
-              collectOrder(payer, ip, w, workerAccount(w), normalAmount()), BillShape.MATCHING, at);
-          at += seconds(5, 40);
-        }
-        label(Reason.DISTINCT_ACCOUNTS, ip);
-      }
-      case ARITHMETIC, CHAIN_BREAK -> {
-        String account = freshAccount();
-        ledgerLine(account, null, 325, money(10 + random.nextInt(500)), clock, null);
-        LedgerDraft broken =
-            ledgerLine(
-                account,
-                null,
-                325,
-                money(10 + random.nextInt(500)),
-                clock + seconds(60, 600),
-                null);
-        BigDecimal error = money(1 + random.nextInt(100));
-        if (c == Reason.ARITHMETIC) {
-          broken.closingError = error;
-        } else {
-          broken.forcedOpening = error; // added to the true opening when balances are chained
-        }
-        label(c, account);
-      }
-      default -> throw new IllegalStateException("unknown case " + c);
-    }
+    Scenarios.of(reason).inject(this, new Scenarios.Start(reason, user, worker, order));
+  }
+
+  /** The number of the case being injected, for ids that must differ between cases. */
+  int caseNumber() {
+    return fraudCases;
+  }
+
+  long clock() {
+    return clock;
+  }
+
+  long lastPaymentTime() {
+    return payments.get(payments.size() - 1).getEventTime().toEpochMilli();
+  }
+
+  long lastLedgerTime() {
+    return ledger.get(ledger.size() - 1).line.getEventTime().toEpochMilli();
+  }
+
+  /** An order number no order has. */
+  String ghostOrderNo() {
+    return String.format("O-R%07d", ++orders);
+  }
+
+  /** An IP no one has used. */
+  String freshIp() {
+    String ip = String.format("103.21.%d.%d", (freshIps / 250) % 250, 1 + freshIps % 250);
+    freshIps++;
+    return ip;
   }
 
   // ---- events
   // --------------------------------------------------------------------------------------------------
 
-  private void payment(Order order, PaymentStatus status, long at, String utr, String channel) {
+  void payment(Order order, PaymentStatus status, long at, String utr, String channel) {
     boolean collect = order.kind() == PaymentKind.COLLECT;
     int user = order.user();
     payments.add(
@@ -432,7 +341,7 @@ public final class TrafficGenerator {
             .build());
   }
 
-  private void bill(
+  void bill(
       String utr,
       int worker,
       BillDirection direction,
@@ -456,7 +365,7 @@ public final class TrafficGenerator {
             .build());
   }
 
-  private LedgerDraft ledgerLine(
+  LedgerDraft ledgerLine(
       String account, String order, int type, BigDecimal amount, long at, String operator) {
     LedgerDraft draft =
         new LedgerDraft(
@@ -474,7 +383,7 @@ public final class TrafficGenerator {
     return draft;
   }
 
-  private void label(Reason reason, String key) {
+  void label(Reason reason, String key) {
     labels.add(new Label(reason.type().name(), reason.name(), key));
   }
 
@@ -533,7 +442,7 @@ public final class TrafficGenerator {
     return String.format("PE-%09d", ++paymentEvents);
   }
 
-  private String utr() {
+  String utr() {
     while (true) {
       String utr =
           String.valueOf(100_000_000_000L + (long) (random.nextDouble() * 899_999_999_999L));
@@ -543,11 +452,11 @@ public final class TrafficGenerator {
     }
   }
 
-  private String operator() {
+  String operator() {
     return "OP-" + (1 + random.nextInt(5));
   }
 
-  private String freshAccount() {
+  String freshAccount() {
     return String.format("UA-%06d", ++freshAccounts);
   }
 
@@ -555,7 +464,7 @@ public final class TrafficGenerator {
     return String.format("CW-%04d", 1001 + worker);
   }
 
-  private static String workerAccount(int worker) {
+  static String workerAccount(int worker) {
     return "WA-" + cwid(worker);
   }
 
@@ -563,16 +472,16 @@ public final class TrafficGenerator {
     return String.format("collect.cw%04d@%s", 1001 + worker, BANKS[worker % BANKS.length]);
   }
 
-  private static String userVpa(int user) {
+  static String userVpa(int user) {
     return String.format("user%06d@%s", 100_001 + user, BANKS[user % BANKS.length]);
   }
 
   /** One IP per user, so normal traffic never looks like a burst. */
-  private static String userIp(int user) {
+  static String userIp(int user) {
     return String.format("49.36.%d.%d", user / 250, 1 + user % 250);
   }
 
-  private BigDecimal normalAmount() {
+  BigDecimal normalAmount() {
     double rupees = Math.exp(7.0 + 1.1 * random.nextGaussian());
     rupees = Math.max(10, Math.min(95_000, rupees));
     BigDecimal amount =
@@ -580,11 +489,11 @@ public final class TrafficGenerator {
     return amount.setScale(2, RoundingMode.UNNECESSARY);
   }
 
-  private long seconds(int from, int to) {
+  long seconds(int from, int to) {
     return (from + random.nextInt(to - from + 1)) * 1_000L;
   }
 
-  private static BigDecimal money(long rupees) {
+  static BigDecimal money(long rupees) {
     return BigDecimal.valueOf(rupees).setScale(2);
   }
 }
