@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -30,11 +31,13 @@ public final class AvroWireDeserializer<T extends SpecificRecord> {
   private final ZoneId localTimeZone;
   private final Map<Integer, Reader<T>> readersByWriterId = new HashMap<>();
   private BinaryDecoder decoder;
+  private BinaryDecoder skipper;
 
   /**
    * How to read the bodies of one writer schema: resolution, with a logical-type bridge if needed.
    */
-  private record Reader<T>(SpecificDatumReader<T> resolving, LogicalTypeBridge bridge) {}
+  private record Reader<T>(
+      Schema writer, SpecificDatumReader<T> resolving, LogicalTypeBridge bridge) {}
 
   /** A deserializer that refuses writer schemas with local timestamps (they need a zone). */
   public AvroWireDeserializer(SchemaRegistryClient registry, Class<T> type) {
@@ -57,6 +60,7 @@ public final class AvroWireDeserializer<T extends SpecificRecord> {
     try {
       byte[] body = message;
       int offset = ConfluentWireFormat.HEADER_LENGTH;
+      checkLengths(reader.writer(), message, offset, id);
       if (reader.bridge() != null) {
         body = reader.bridge().convert(message, offset, message.length - offset);
         offset = 0;
@@ -73,6 +77,29 @@ public final class AvroWireDeserializer<T extends SpecificRecord> {
       // Avro reports malformed bodies as assorted runtime exceptions (negative lengths, bad enum
       // indexes, ...).
       throw new BadRecordException("cannot decode Avro body with schema id " + id + ": " + e, e);
+    }
+  }
+
+  /**
+   * Checks every length and item count in the body against the bytes that remain, before anything
+   * is allocated: Avro allocates a string, bytes or array of the length a record declares, so a
+   * corrupt or hostile prefix of 2 GB would exhaust the heap and restart the job for ever. Skipping
+   * the body with the writer's schema reads each length and moves past it without allocating, and
+   * fails at the first one that runs past the end.
+   */
+  private void checkLengths(Schema writer, byte[] message, int offset, int id)
+      throws BadRecordException, IOException {
+    skipper = DecoderFactory.get().binaryDecoder(message, offset, message.length - offset, skipper);
+    try {
+      GenericDatumReader.skip(writer, skipper);
+    } catch (EOFException e) {
+      throw new BadRecordException(
+          "truncated Avro body for schema id "
+              + id
+              + ": a length, item count or field runs past its "
+              + (message.length - offset)
+              + " bytes",
+          e);
     }
   }
 
@@ -94,7 +121,9 @@ public final class AvroWireDeserializer<T extends SpecificRecord> {
     // AvroTypeException above.
     LogicalTypeBridge bridge = LogicalTypeBridge.between(writerSchema, readerSchema, localTimeZone);
     Schema resolvedFrom = bridge == null ? writerSchema : bridge.bridgedSchema();
-    reader = new Reader<>(new SpecificDatumReader<>(resolvedFrom, readerSchema, model), bridge);
+    reader =
+        new Reader<>(
+            writerSchema, new SpecificDatumReader<>(resolvedFrom, readerSchema, model), bridge);
     readersByWriterId.put(id, reader);
     return reader;
   }
