@@ -126,6 +126,22 @@ public final class RiskstreamConfig {
     }
   }
 
+  /**
+   * The producers' {@code max.request.size}: {@code kafka.properties.max.request.size}, else
+   * Kafka's default (1 MiB).
+   */
+  public int maxRequestBytes() {
+    String set = kafkaProperties().getProperty("max.request.size");
+    try {
+      return set == null ? 1_048_576 : Integer.parseInt(set.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          "invalid value '"
+              + set
+              + "' for 'kafka.properties.max.request.size': expected a whole number of bytes");
+    }
+  }
+
   public String bootstrapServers() {
     return config.get(KAFKA_BOOTSTRAP_SERVERS);
   }

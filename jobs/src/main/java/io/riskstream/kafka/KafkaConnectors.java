@@ -131,7 +131,8 @@ public final class KafkaConnectors {
 
   private KafkaSink<DeadLetter> deadLetterSink() {
     return exactlyOnce(
-        new DeadLetterSerializer(config.topics().deadLetters(), job), "dead-letters");
+        new DeadLetterSerializer(config.topics().deadLetters(), job, config.maxRequestBytes()),
+        "dead-letters");
   }
 
   private <T> KafkaSink<T> exactlyOnce(TopicSerializer<T> serializer, String what) {

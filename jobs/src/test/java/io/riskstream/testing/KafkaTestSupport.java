@@ -119,6 +119,7 @@ public final class KafkaTestSupport {
     byte[] unknownId = good.clone();
     unknownId[1] = 0x7f;
     int unknown = java.nio.ByteBuffer.wrap(unknownId, 1, 4).getInt();
+    int paymentId = java.nio.ByteBuffer.wrap(good, 1, 4).getInt();
     byte[] line =
         new AvroWireSerializer<>(
                 registry, topics.balanceChanges() + "-value", BalanceChange.class, true)
@@ -145,7 +146,10 @@ public final class KafkaTestSupport {
                 bytes("A-P3"),
                 Arrays.copyOf(line, line.length - 4),
                 "truncated Avro body for schema id "
-                    + java.nio.ByteBuffer.wrap(line, 1, 4).getInt()),
+                    + java.nio.ByteBuffer.wrap(line, 1, 4).getInt()
+                    + ": a length, item count or field runs past its "
+                    + (line.length - 4 - 5)
+                    + " bytes"),
             new PoisonPill(
                 topics.payments(),
                 bytes("O-P4"),
@@ -161,9 +165,34 @@ public final class KafkaTestSupport {
                 payments.serialize(
                     TestEvents.payment("PE-P5", "", PaymentStatus.PAID, "1", TestEvents.BEGINNING)
                         .build()),
-                "missing order_no"));
+                "missing order_no"),
+            // A body declaring a 1 GB string: refused before Avro allocates it.
+            new PoisonPill(
+                topics.payments(),
+                bytes("O-P6"),
+                withBody(good, "8080808008452d31"),
+                "truncated Avro body for schema id "
+                    + paymentId
+                    + ": a length, item count or field runs past its 8 bytes"),
+            // 1,040,000 bytes: more than a dead letter may carry under a 1 MiB request size.
+            new PoisonPill(
+                topics.payments(),
+                bytes("O-P7"),
+                withBody(good, "00".repeat(1_040_000 - 5)),
+                // Zeros decode as empty strings until the amount: a decimal of no bytes.
+                "cannot decode Avro body with schema id "
+                    + paymentId
+                    + ": java.lang.NumberFormatException: Zero length BigInteger"));
     pills.forEach(p -> producer.sendRaw(p.topic(), p.key(), p.value()));
     return pills;
+  }
+
+  /** The wire-format header of {@code wire} (magic byte and schema id) followed by {@code hex}. */
+  private static byte[] withBody(byte[] wire, String hex) {
+    byte[] body = java.util.HexFormat.of().parseHex(hex);
+    byte[] out = Arrays.copyOf(wire, 5 + body.length);
+    System.arraycopy(body, 0, out, 5, body.length);
+    return out;
   }
 
   public static List<Alert> alerts(RiskstreamConfig config, SchemaRegistryClient registry)
