@@ -26,6 +26,7 @@ final class DetectCommand implements Callable<Integer> {
     }
     RiskstreamConfig settings = config.load(List.of());
     Reachability.registry(settings);
+    Reachability.kafka(settings, settings.topics().ofDetect());
     Rules rules = Rules.load(settings.rulesFile());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     DetectJob.build(env, settings, rules);

@@ -30,6 +30,7 @@ final class NotifyCommand implements Callable<Integer> {
     }
     RiskstreamConfig settings = config.load(List.of());
     Reachability.registry(settings);
+    Reachability.kafka(settings, settings.topics().ofNotify());
     NotifySettings routes = NotifySettings.load(settings.notifyFile());
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);

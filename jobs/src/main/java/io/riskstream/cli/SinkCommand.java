@@ -39,6 +39,7 @@ final class SinkCommand implements Callable<Integer> {
     }
     RiskstreamConfig settings = config.load(extra);
     Reachability.registry(settings);
+    Reachability.kafka(settings, settings.topics().ofSink());
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     SinkJob.build(env, settings);

@@ -14,6 +14,10 @@ import java.util.Properties;
 import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** riskstream's settings, read and checked once at start-up (see {@link ConfigLoader}). */
 public final class RiskstreamConfig {
@@ -48,6 +52,8 @@ public final class RiskstreamConfig {
         parse(EVENTS_LOCAL_TIME_ZONE, ZoneId::of, "a zone id such as Asia/Kolkata");
     require(KAFKA_BOOTSTRAP_SERVERS, "host:9092");
     require(REGISTRY_URL, "http://registry:8081");
+    checkAddresses();
+    checkKafkaClientSettings();
     Duration needed =
         config.get(CHECKPOINT_INTERVAL).plus(config.get(CHECKPOINT_TIMEOUT)).plus(RESTART_BUDGET);
     if (config.get(KAFKA_TRANSACTION_TIMEOUT).compareTo(needed) < 0) {
@@ -87,6 +93,73 @@ public final class RiskstreamConfig {
   public static RiskstreamConfig load(
       Path yamlFile, Map<String, String> environment, List<String> sets) {
     return new RiskstreamConfig(ConfigLoader.load(yamlFile, environment, sets));
+  }
+
+  /**
+   * Every bootstrap server is host:port and every registry URL an http(s) URL with a host: a wrong
+   * form would otherwise show as a client retrying for minutes.
+   */
+  private void checkAddresses() {
+    for (String server : config.get(KAFKA_BOOTSTRAP_SERVERS).split("\\s*,\\s*")) {
+      int colon = server.lastIndexOf(':');
+      int port = -1;
+      try {
+        port = colon > 0 ? Integer.parseInt(server.substring(colon + 1)) : -1;
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      if (port < 1 || port > 65_535) {
+        throw new ConfigException(
+            "invalid value '"
+                + server
+                + "' in '"
+                + KAFKA_BOOTSTRAP_SERVERS.key()
+                + "': expected host:port, such as broker-1:9092");
+      }
+    }
+    for (String url : config.get(REGISTRY_URL).split("\\s*,\\s*")) {
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(url);
+      } catch (java.net.URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null
+          || uri.getHost() == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        throw new ConfigException(
+            "invalid value '"
+                + url
+                + "' in '"
+                + REGISTRY_URL.key()
+                + "': expected an http or https URL, such as http://registry:8081");
+      }
+    }
+  }
+
+  /**
+   * The {@code kafka.properties.*} settings as Kafka's own producer and consumer definitions read
+   * them (names are free, but a known name must have a valid value): {@code security.protocol=SSLX}
+   * failed only when a client connected.
+   */
+  private void checkKafkaClientSettings() {
+    Map<String, Object> props = new java.util.HashMap<>();
+    kafkaProperties().forEach((k, v) -> props.put((String) k, v));
+    props.put("key.serializer", ByteArraySerializer.class.getName());
+    props.put("value.serializer", ByteArraySerializer.class.getName());
+    props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    for (org.apache.kafka.common.config.ConfigDef definition :
+        List.of(ProducerConfig.configDef(), ConsumerConfig.configDef())) {
+      try {
+        definition.parse(props);
+      } catch (org.apache.kafka.common.config.ConfigException e) {
+        throw new ConfigException(
+            "invalid Kafka client setting: "
+                + e.getMessage()
+                + "; fix it under kafka.properties (the name without the prefix is Kafka's)");
+      }
+    }
   }
 
   private void require(ConfigOption<String> option, String example) {

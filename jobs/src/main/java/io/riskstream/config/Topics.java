@@ -1,6 +1,8 @@
 package io.riskstream.config;
 
 import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** The names of riskstream's topics, as configured (spec section 2). */
 public record Topics(
@@ -22,5 +24,39 @@ public record Topics(
         config.get(RiskstreamOptions.TOPIC_RULES),
         config.get(RiskstreamOptions.TOPIC_LATE_EVENTS),
         config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS));
+  }
+
+  /** The topics the detect job reads and writes, by their configuration key. */
+  public Map<String, String> ofDetect() {
+    return byKey(
+        "topics.payments", payments,
+        "topics.bills", bills,
+        "topics.balance-changes", balanceChanges,
+        "topics.alerts", alerts,
+        "topics.late-events", lateEvents,
+        "topics.dead-letters", deadLetters);
+  }
+
+  /** The topics the sink job reads and writes, by their configuration key. */
+  public Map<String, String> ofSink() {
+    return byKey(
+        "topics.alerts", alerts,
+        "topics.payments", payments,
+        "topics.bills", bills,
+        "topics.balance-changes", balanceChanges,
+        "topics.dead-letters", deadLetters);
+  }
+
+  /** The topics the notify job reads and writes, by their configuration key. */
+  public Map<String, String> ofNotify() {
+    return byKey("topics.alerts", alerts, "topics.dead-letters", deadLetters);
+  }
+
+  private static Map<String, String> byKey(String... keysAndTopics) {
+    Map<String, String> topics = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndTopics.length; i += 2) {
+      topics.put(keysAndTopics[i], keysAndTopics[i + 1]);
+    }
+    return topics;
   }
 }

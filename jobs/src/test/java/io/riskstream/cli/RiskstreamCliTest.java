@@ -107,4 +107,43 @@ class RiskstreamCliTest {
     assertThat(broker.exitCode()).isEqualTo(2);
     assertThat(broker.err()).startsWith("riskstream broker: not in this jar").hasLineCount(1);
   }
+
+  @Test
+  void addressesAndKafkaSettingsOfTheWrongFormFailInOneLineBeforeAnythingConnects() {
+    Run noPort =
+        run(
+            "detect",
+            "--set",
+            "kafka.bootstrap-servers=localhost",
+            "--set",
+            "registry.url=http://r:8081");
+    Run notAUrl =
+        run("detect", "--set", "kafka.bootstrap-servers=b:9092", "--set", "registry.url=registry");
+    Run badProtocol =
+        run(
+            "detect",
+            "--set",
+            "kafka.bootstrap-servers=b:9092",
+            "--set",
+            "registry.url=http://r:8081",
+            "--set",
+            "kafka.properties.security.protocol=SSLX");
+
+    assertThat(noPort.exitCode()).isEqualTo(2);
+    assertThat(noPort.err().strip())
+        .isEqualTo(
+            "riskstream detect: invalid value 'localhost' in 'kafka.bootstrap-servers': expected"
+                + " host:port, such as broker-1:9092");
+    assertThat(notAUrl.exitCode()).isEqualTo(2);
+    assertThat(notAUrl.err().strip())
+        .isEqualTo(
+            "riskstream detect: invalid value 'registry' in 'registry.url': expected an http or"
+                + " https URL, such as http://registry:8081");
+    assertThat(badProtocol.exitCode()).isEqualTo(2);
+    assertThat(badProtocol.err().lines()).hasSize(1);
+    assertThat(badProtocol.err())
+        .startsWith(
+            "riskstream detect: invalid Kafka client setting: Invalid value SSLX for configuration"
+                + " security.protocol");
+  }
 }
