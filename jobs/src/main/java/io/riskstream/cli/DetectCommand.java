@@ -19,6 +19,8 @@ import picocli.CommandLine.Mixin;
 final class DetectCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
+  @Mixin Resume resume;
+
   @Override
   public Integer call() throws Exception {
     if (config.printedHelp()) {
@@ -27,6 +29,7 @@ final class DetectCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(List.of());
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofDetect());
+    settings = config.load(resume.settings(settings, settings.jobName(), System.out));
     Rules rules = Rules.load(settings.rulesFile());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     DetectJob.build(env, settings, rules);

@@ -23,6 +23,8 @@ import picocli.CommandLine.Mixin;
 final class NotifyCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
+  @Mixin Resume resume;
+
   @Override
   public Integer call() throws Exception {
     if (config.printedHelp()) {
@@ -31,6 +33,9 @@ final class NotifyCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(List.of());
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofNotify());
+    settings =
+        config.load(
+            resume.settings(settings, settings.jobName().replace("detect", "notify"), System.out));
     NotifySettings routes = NotifySettings.load(settings.notifyFile());
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);

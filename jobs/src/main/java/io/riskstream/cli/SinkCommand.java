@@ -28,6 +28,8 @@ final class SinkCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions config;
 
+  @Mixin Resume resume;
+
   @Override
   public Integer call() throws Exception {
     if (config.printedHelp()) {
@@ -40,6 +42,10 @@ final class SinkCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(extra);
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofSink());
+    List<String> resumed = new ArrayList<>(extra);
+    resumed.addAll(
+        resume.settings(settings, settings.jobName().replace("detect", "sink"), System.out));
+    settings = config.load(resumed);
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     SinkJob.build(env, settings);

@@ -288,6 +288,11 @@ public final class RiskstreamConfig {
     return localTimeZone;
   }
 
+  /** Where checkpoints go ({@code checkpoints.dir}), if set. */
+  public java.util.Optional<String> checkpointDir() {
+    return config.getOptional(CHECKPOINT_DIR);
+  }
+
   public String jobName() {
     return config.get(JOB_NAME);
   }
@@ -388,6 +393,9 @@ public final class RiskstreamConfig {
     config
         .getOptional(CHECKPOINT_DIR)
         .ifPresent(dir -> flink.setString("execution.checkpointing.dir", dir));
+    // A cancelled or stopped job leaves its last checkpoint for the next run to resume from.
+    flink.setString(
+        "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
     flink.setString("pipeline.name", jobName());
     flink.setString("parallelism.default", String.valueOf(parallelism()));
     withRiskstreamDefaults(flink);
