@@ -57,8 +57,20 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
           "FULL",
           "FULL_TRANSITIVE");
 
-  private final HttpServer server;
+  /** What the registry does instead of answering, to test how clients live through an outage. */
+  public enum Outage {
+    /** It answers. */
+    NONE,
+    /** 503 Service Unavailable with a JSON error, as a registry that is restarting. */
+    UNAVAILABLE,
+    /** 404 with an HTML page, as a proxy in front of it that lost its route. */
+    PROXY_NOT_FOUND
+  }
+
+  private HttpServer server;
+  private final int port;
   private final ExecutorService executor;
+  private volatile Outage outage = Outage.NONE;
   // Guarded by this: the registry is tiny and calls are rare, so one lock keeps ids and versions
   // consistent.
   private final Map<String, Integer> idsBySchema = new LinkedHashMap<>();
@@ -68,8 +80,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private String globalLevel = "BACKWARD";
 
   private EmbeddedSchemaRegistry(HttpServer server) {
-    this.server = server;
     this.executor = Executors.newFixedThreadPool(4, r -> daemon(r, "schema-registry"));
+    this.port = server.getAddress().getPort();
+    serve(server);
+  }
+
+  private void serve(HttpServer server) {
+    this.server = server;
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
@@ -81,8 +98,23 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
   }
 
+  /** Answers, or not, as {@code outage} says, from now on. */
+  public void outage(Outage outage) {
+    this.outage = outage;
+  }
+
+  /** Closes its port (connections are refused), keeping every schema for {@link #listen}. */
+  public synchronized void stopListening() {
+    server.stop(0);
+  }
+
+  /** Opens its port again, with the schemas it had. */
+  public synchronized void listen() throws IOException {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
+  }
+
   public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return "http://127.0.0.1:" + port;
   }
 
   @Override
@@ -93,6 +125,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      Outage now = outage;
+      if (now != Outage.NONE) {
+        boolean proxy = now == Outage.PROXY_NOT_FOUND;
+        byte[] page =
+            (proxy
+                    ? "<html><body><h1>404 Not Found</h1>nginx</body></html>"
+                    : "{\"error_code\":50301,\"message\":\"Service unavailable\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", proxy ? "text/html" : "application/json");
+        exchange.sendResponseHeaders(proxy ? 404 : 503, page.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(page);
+        }
+        return;
+      }
       String method = exchange.getRequestMethod();
       String path = exchange.getRequestURI().getRawPath();
       String query = exchange.getRequestURI().getRawQuery();
