@@ -68,9 +68,7 @@ class ResumeITCase {
     List<Traffic.Event> events = traffic.inEventTimeOrder();
     int half = events.size() / 2;
     try (WireProducer producer = new WireProducer(base.kafkaProperties(), client)) {
-      events
-          .subList(0, half)
-          .forEach(e -> producer.send(e.topic(base.topics()), e.key(), e.record()));
+      KafkaTestSupport.produce(producer, base.topics(), events.subList(0, half));
     }
 
     StringBuilder first = new StringBuilder();
@@ -87,9 +85,7 @@ class ResumeITCase {
     job.cancel().get(1, TimeUnit.MINUTES);
 
     try (WireProducer producer = new WireProducer(base.kafkaProperties(), client)) {
-      events
-          .subList(half, events.size())
-          .forEach(e -> producer.send(e.topic(base.topics()), e.key(), e.record()));
+      KafkaTestSupport.produce(producer, base.topics(), events.subList(half, events.size()));
       KafkaTestSupport.produce(
           producer,
           base.topics(),

@@ -2,32 +2,19 @@ package io.riskstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class RiskstreamCliTest {
-  private record Run(int exitCode, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter err = new StringWriter();
-    CommandLine cli = Riskstream.commandLine();
-    cli.setErr(new PrintWriter(err));
-    cli.setOut(new PrintWriter(new StringWriter()));
-    return new Run(cli.execute(args), err.toString());
-  }
-
   @Test
   void userMistakesGiveOneLineAndExitCode2() {
-    Run unknownKey = run("detect", "--set", "kafka.bootstrap=x:9092");
-    Run badValue = run("detect", "--set", "job.parallelism=many");
-    Run missingFile = run("detect", "--config", "/nope/riskstream.yaml");
-    Run badFlag = run("generate", "--out", "x", "--events", "lots");
+    CliRun unknownKey = CliRun.of("detect", "--set", "kafka.bootstrap=x:9092");
+    CliRun badValue = CliRun.of("detect", "--set", "job.parallelism=many");
+    CliRun missingFile = CliRun.of("detect", "--config", "/nope/riskstream.yaml");
+    CliRun badFlag = CliRun.of("generate", "--out", "x", "--events", "lots");
 
     assertThat(unknownKey.exitCode()).isEqualTo(2);
     assertThat(unknownKey.err().strip())
@@ -55,8 +42,8 @@ class RiskstreamCliTest {
       closed = socket.getLocalPort();
     }
     String url = "http://127.0.0.1:" + closed;
-    Run down =
-        run(
+    CliRun down =
+        CliRun.of(
             "detect",
             "--set",
             "kafka.bootstrap-servers=127.0.0.1:9092",
@@ -75,7 +62,7 @@ class RiskstreamCliTest {
 
   @Test
   void generateWritesTheFiles(@TempDir Path dir) {
-    Run ok = run("generate", "--out", dir.toString(), "--events", "500", "--seed", "2");
+    CliRun ok = CliRun.of("generate", "--out", dir.toString(), "--events", "500", "--seed", "2");
 
     assertThat(ok.exitCode()).isZero();
     assertThat(dir.resolve("payments.jsonl")).isNotEmptyFile();
@@ -89,14 +76,14 @@ class RiskstreamCliTest {
     assertThat(Riskstream.commandLine().getSubcommands().keySet())
         .contains("demo", "detect", "backtest", "sink", "notify", "generate", "produce", "broker");
     for (String command : Riskstream.commandLine().getSubcommands().keySet()) {
-      assertThat(run(command, "--help").exitCode()).as(command).isZero();
+      assertThat(CliRun.of(command, "--help").exitCode()).as(command).isZero();
     }
   }
 
   @Test
   void theProductionJarSaysInOneLineWhereTheDemoIs() {
-    Run demo = run("demo", "--duration", "20s");
-    Run broker = run("broker");
+    CliRun demo = CliRun.of("demo", "--duration", "20s");
+    CliRun broker = CliRun.of("broker");
 
     assertThat(demo.exitCode()).isEqualTo(2);
     assertThat(demo.err().strip())
@@ -110,17 +97,18 @@ class RiskstreamCliTest {
 
   @Test
   void addressesAndKafkaSettingsOfTheWrongFormFailInOneLineBeforeAnythingConnects() {
-    Run noPort =
-        run(
+    CliRun noPort =
+        CliRun.of(
             "detect",
             "--set",
             "kafka.bootstrap-servers=localhost",
             "--set",
             "registry.url=http://r:8081");
-    Run notAUrl =
-        run("detect", "--set", "kafka.bootstrap-servers=b:9092", "--set", "registry.url=registry");
-    Run badProtocol =
-        run(
+    CliRun notAUrl =
+        CliRun.of(
+            "detect", "--set", "kafka.bootstrap-servers=b:9092", "--set", "registry.url=registry");
+    CliRun badProtocol =
+        CliRun.of(
             "detect",
             "--set",
             "kafka.bootstrap-servers=b:9092",

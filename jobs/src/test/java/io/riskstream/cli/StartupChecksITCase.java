@@ -3,13 +3,10 @@ package io.riskstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.testing.KafkaStack;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * What a job checks before it starts, against a real broker and registry: a Kafka that does not
@@ -19,18 +16,6 @@ import picocli.CommandLine;
 class StartupChecksITCase {
   @RegisterExtension static final KafkaStack STACK = new KafkaStack();
 
-  private record Run(int exitCode, String err, Duration took) {}
-
-  private static Run run(String... args) {
-    StringWriter err = new StringWriter();
-    CommandLine cli = Riskstream.commandLine();
-    cli.setErr(new PrintWriter(err));
-    cli.setOut(new PrintWriter(new StringWriter()));
-    long began = System.nanoTime();
-    int code = cli.execute(args);
-    return new Run(code, err.toString(), Duration.ofNanos(System.nanoTime() - began));
-  }
-
   @Test
   void aKafkaThatDoesNotAnswerIsOneLineWithinSeconds() throws Exception {
     int closed;
@@ -38,8 +23,8 @@ class StartupChecksITCase {
       closed = socket.getLocalPort();
     }
 
-    Run down =
-        run(
+    CliRun down =
+        CliRun.of(
             "detect",
             "--set",
             "kafka.bootstrap-servers=127.0.0.1:" + closed,
@@ -59,8 +44,8 @@ class StartupChecksITCase {
 
   @Test
   void aTopicThatDoesNotExistIsNamedWithItsKey() {
-    Run missing =
-        run(
+    CliRun missing =
+        CliRun.of(
             "detect",
             "--set",
             "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),

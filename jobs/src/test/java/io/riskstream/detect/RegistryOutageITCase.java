@@ -78,9 +78,7 @@ class RegistryOutageITCase {
     int newerId = client.register(config.topics().payments() + "-value", newer);
 
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
-      events
-          .subList(0, half)
-          .forEach(e -> producer.send(e.topic(config.topics()), e.key(), e.record()));
+      KafkaTestSupport.produce(producer, config.topics(), events.subList(0, half));
     }
     JobClient job = KafkaTestSupport.startDetect(config, "registry-outage");
     try {

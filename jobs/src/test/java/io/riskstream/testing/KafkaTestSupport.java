@@ -102,7 +102,12 @@ public final class KafkaTestSupport {
 
   /** Writes the traffic in event-time order, as the upstream systems would. */
   public static void produce(WireProducer producer, Topics topics, Traffic traffic) {
-    for (Traffic.Event e : traffic.inEventTimeOrder()) {
+    produce(producer, topics, traffic.inEventTimeOrder());
+  }
+
+  /** Writes these events in the order given. */
+  public static void produce(WireProducer producer, Topics topics, List<Traffic.Event> events) {
+    for (Traffic.Event e : events) {
       producer.send(e.topic(topics), e.key(), e.record());
     }
   }
