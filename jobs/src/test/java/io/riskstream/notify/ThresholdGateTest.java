@@ -8,6 +8,8 @@ import io.riskstream.avro.Severity;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -31,14 +33,42 @@ class ThresholdGateTest {
 
   private KeyedOneInputStreamOperatorTestHarness<String, Notice, Message> harness(
       String belowThreshold) throws Exception {
-    NotifySettings settings = NotifyTestSupport.settings(dir, ROUTES.formatted(belowThreshold));
-    var h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new ThresholdGate(settings)),
-            (Notice n) -> n.groupKey,
-            Types.STRING);
+    var h = unopened(belowThreshold);
     h.open();
     return h;
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, Notice, Message> unopened(
+      String belowThreshold) throws Exception {
+    NotifySettings settings = NotifyTestSupport.settings(dir, ROUTES.formatted(belowThreshold));
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(new ThresholdGate(settings)),
+        (Notice n) -> n.groupKey,
+        Types.STRING);
+  }
+
+  @Test
+  void aWindowOpenAtACheckpointIsCompletedAfterTheRestore() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var before = unopened("individual")) {
+      before.setStateBackend(new EmbeddedRocksDBStateBackend());
+      before.open();
+      before.setProcessingTime(0);
+      forged(before, "a1", "a2");
+      snapshot = before.snapshot(1, 1);
+    }
+    try (var after = unopened("individual")) {
+      after.setStateBackend(new EmbeddedRocksDBStateBackend());
+      after.initializeState(snapshot);
+      after.open();
+      after.setProcessingTime(MINUTE);
+      forged(after, "a3");
+
+      // The two alerts counted before the restore and the one after reach the count of 3.
+      assertThat(after.extractOutputValues())
+          .extracting(m -> m.alertIds)
+          .containsExactly("a1,a2,a3");
+    }
   }
 
   private static void forged(
