@@ -1,0 +1,107 @@
+package io.riskstream.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.generate.Label;
+import io.riskstream.generate.Traffic;
+import io.riskstream.generate.TrafficGenerator;
+import io.riskstream.kafka.KafkaTopics;
+import io.riskstream.kafka.WireProducer;
+import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.testing.KafkaStack;
+import io.riskstream.testing.KafkaTestSupport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.Partitioner;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every input topic has a partition nothing is ever written to: the watermark must still advance
+ * past the others' events (the empty partition is idle once Kafka says there is nothing to read),
+ * and the alerts must be exactly the injected cases.
+ */
+class EmptyPartitionITCase {
+  @RegisterExtension static final MiniClusterExtension FLINK = KafkaStack.miniCluster(2);
+
+  @RegisterExtension static final KafkaStack STACK = new KafkaStack();
+
+  /** Spreads records by key over every partition but the last. */
+  public static final class AllButTheLast implements Partitioner {
+    @Override
+    public int partition(
+        String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster c) {
+      int usable = c.partitionCountForTopic(topic) - 1;
+      return keyBytes == null ? 0 : Utils.toPositive(Utils.murmur2(keyBytes)) % usable;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {}
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void aPartitionThatNeverGetsARecordHoldsNothingBack() throws Exception {
+    RiskstreamConfig config = KafkaTestSupport.config(STACK.kafka(), STACK.registry());
+    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 3);
+    SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
+    Traffic traffic =
+        TrafficGenerator.generate(
+            new TrafficGenerator.Settings(3_000, 41, 0.1, TrafficGenerator.Settings.DEFAULT_START));
+    Properties producing = config.kafkaProperties();
+    producing.put("partitioner.class", AllButTheLast.class.getName());
+    try (WireProducer producer = new WireProducer(producing, client)) {
+      KafkaTestSupport.produce(producer, config.topics(), traffic);
+      KafkaTestSupport.produce(
+          producer,
+          config.topics(),
+          TrafficGenerator.closing(traffic.inEventTimeOrder().get(traffic.size() - 1).eventTime()));
+    }
+
+    try (Admin admin = Admin.create(config.kafkaProperties())) {
+      for (String topic :
+          List.of(
+              config.topics().payments(),
+              config.topics().bills(),
+              config.topics().balanceChanges())) {
+        TopicPartition last = new TopicPartition(topic, 2);
+        assertThat(
+                admin
+                    .listOffsets(Map.of(last, OffsetSpec.latest()))
+                    .partitionResult(last)
+                    .get()
+                    .offset())
+            .as(topic + " partition 2")
+            .isZero();
+      }
+    }
+
+    List<Label> expected = traffic.labels();
+    JobClient job = KafkaTestSupport.startDetect(config, "empty-partition");
+    try {
+      KafkaTestSupport.await(
+          "every injected case's alert",
+          Duration.ofMinutes(2),
+          () -> KafkaTestSupport.alerts(config, client).size() >= expected.size());
+    } finally {
+      job.cancel().get(1, TimeUnit.MINUTES);
+    }
+    List<Alert> alerts = KafkaTestSupport.alerts(config, client);
+    assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
+    assertThat(alerts).extracting(Label::of).containsExactlyInAnyOrderElementsOf(expected);
+  }
+}
