@@ -55,21 +55,9 @@ final class RulesFile {
   static Rules parse(JsonNode tree, String source) {
     Reader r = new Reader(source);
     Duration matchWindow = r.duration(tree, "match-window", "match-window");
-    Duration utrRetention = r.duration(tree, "utr-retention", "utr-retention");
-    Duration orderRetention = r.duration(tree, "order-retention", "order-retention");
-    Duration accountRetention = r.duration(tree, "account-retention", "account-retention");
-    // A key cleared before its window closes would decide on half its evidence.
-    for (String retention :
-        new String[] {"utr-retention", "order-retention", "account-retention"}) {
-      Duration d = r.duration(tree, retention, retention);
-      if (d.compareTo(matchWindow) < 0) {
-        throw r.error(
-            retention,
-            "at least match-window ("
-                + TimeUtils.formatWithHighestUnit(matchWindow)
-                + "): a key cleared before its window closes would be decided on half its evidence");
-      }
-    }
+    Duration utrRetention = r.retention(tree, "utr-retention", matchWindow);
+    Duration orderRetention = r.retention(tree, "order-retention", matchWindow);
+    Duration accountRetention = r.retention(tree, "account-retention", matchWindow);
     JsonNode rules = tree.path("rules");
     Rules.PerMerchant<Rules.ForgedUtr> forgedUtr =
         r.perMerchant(rules, FORGED_UTR, (n, p, f) -> r.forgedUtr(n, p, f));
@@ -342,6 +330,19 @@ final class RulesFile {
       Duration window =
           node.has("window") ? duration(node, "window", path + ".window") : fallback.window();
       return new IpBurst(basic, payers, window);
+    }
+
+    /** A key cleared before its window closes would be decided on half its evidence. */
+    Duration retention(JsonNode tree, String key, Duration matchWindow) {
+      Duration d = duration(tree, key, key);
+      if (d.compareTo(matchWindow) < 0) {
+        throw error(
+            key,
+            "at least match-window ("
+                + TimeUtils.formatWithHighestUnit(matchWindow)
+                + "): a key cleared before its window closes would be decided on half its evidence");
+      }
+      return d;
     }
 
     Duration duration(JsonNode node, String key, String path) {

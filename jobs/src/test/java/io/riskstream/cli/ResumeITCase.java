@@ -62,9 +62,7 @@ class ResumeITCase {
     RiskstreamConfig base = config(checkpoints, List.of());
     KafkaTopics.create(STACK.kafka().bootstrapServers(), base.topics(), 2);
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
-    Traffic traffic =
-        TrafficGenerator.generate(
-            new TrafficGenerator.Settings(4_000, 21, 0.1, TrafficGenerator.Settings.DEFAULT_START));
+    Traffic traffic = KafkaTestSupport.traffic(4_000, 21);
     List<Traffic.Event> events = traffic.inEventTimeOrder();
     int half = events.size() / 2;
     try (WireProducer producer = new WireProducer(base.kafkaProperties(), client)) {

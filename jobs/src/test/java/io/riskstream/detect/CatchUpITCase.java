@@ -56,9 +56,7 @@ class CatchUpITCase {
             // Small fetches, so that the throttled topic arrives in many stalls, not in one.
             "kafka.properties.max.partition.fetch.bytes=1024");
     KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 2);
-    Traffic traffic =
-        TrafficGenerator.generate(
-            new TrafficGenerator.Settings(800, 5, 0.1, TrafficGenerator.Settings.DEFAULT_START));
+    Traffic traffic = KafkaTestSupport.traffic(800, 5);
     Traffic closing =
         TrafficGenerator.closing(traffic.inEventTimeOrder().get(traffic.size() - 1).eventTime());
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());

@@ -50,9 +50,7 @@ class DetectJobITCase {
     RiskstreamConfig config = KafkaTestSupport.config(STACK.kafka(), STACK.registry());
     KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 2);
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
-    Traffic traffic =
-        TrafficGenerator.generate(
-            new TrafficGenerator.Settings(4_000, 11, 0.1, TrafficGenerator.Settings.DEFAULT_START));
+    Traffic traffic = KafkaTestSupport.traffic(4_000, 11);
     List<PoisonPill> pills = new ArrayList<>();
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
       // Broken clocks first: placed, they would make every event after them late.

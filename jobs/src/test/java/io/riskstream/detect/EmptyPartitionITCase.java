@@ -59,9 +59,7 @@ class EmptyPartitionITCase {
     RiskstreamConfig config = KafkaTestSupport.config(STACK.kafka(), STACK.registry());
     KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 3);
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
-    Traffic traffic =
-        TrafficGenerator.generate(
-            new TrafficGenerator.Settings(3_000, 41, 0.1, TrafficGenerator.Settings.DEFAULT_START));
+    Traffic traffic = KafkaTestSupport.traffic(3_000, 41);
     Properties producing = config.kafkaProperties();
     producing.put("partitioner.class", AllButTheLast.class.getName());
     try (WireProducer producer = new WireProducer(producing, client)) {

@@ -67,9 +67,7 @@ class RegistryOutageITCase {
             "flink.restart-strategy.fixed-delay.delay=500 ms");
     KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 2);
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
-    Traffic traffic =
-        TrafficGenerator.generate(
-            new TrafficGenerator.Settings(3_000, 31, 0.1, TrafficGenerator.Settings.DEFAULT_START));
+    Traffic traffic = KafkaTestSupport.traffic(3_000, 31);
     List<Traffic.Event> events = traffic.inEventTimeOrder();
     int half = events.size() / 2;
     // A newer Payment writer schema (one more optional field), registered while the registry is

@@ -9,7 +9,6 @@ import io.riskstream.config.Topics;
 import io.riskstream.detect.LargeAmountRule;
 import io.riskstream.detect.Rules;
 import io.riskstream.generate.Traffic;
-import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.io.EventJson;
 import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.kafka.WireProducer;
@@ -74,9 +73,7 @@ class SinkJobITCase {
     KafkaTopics.create(kafka.bootstrapServers(), config.topics(), 2);
     Migrations.apply(MigrationsITCase.connection(postgres));
     SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
-    Traffic traffic =
-        TrafficGenerator.generate(
-            new TrafficGenerator.Settings(3_000, 5, 0.1, TrafficGenerator.Settings.DEFAULT_START));
+    Traffic traffic = KafkaTestSupport.traffic(3_000, 5);
     List<Alert> alerts = new ArrayList<>();
     traffic.payments().forEach(p -> alerts.add(LargeAmountRule.check(p, Rules.defaults())));
     traffic.balanceChanges().forEach(c -> alerts.add(LargeAmountRule.check(c, Rules.defaults())));

@@ -9,6 +9,7 @@ import io.riskstream.config.Topics;
 import io.riskstream.detect.DetectJob;
 import io.riskstream.detect.Rules;
 import io.riskstream.generate.Traffic;
+import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
@@ -98,6 +99,12 @@ public final class KafkaTestSupport {
                 "job.parallelism=2"));
     sets.addAll(Arrays.asList(extra));
     return RiskstreamConfig.load(null, Map.of(), sets);
+  }
+
+  /** Generated traffic of about {@code events} events with 10 % of cases injected. */
+  public static Traffic traffic(long events, long seed) {
+    return TrafficGenerator.generate(
+        new TrafficGenerator.Settings(events, seed, 0.1, TrafficGenerator.Settings.DEFAULT_START));
   }
 
   /** Writes the traffic in event-time order, as the upstream systems would. */
