@@ -64,10 +64,14 @@ final class Reachability {
       admin
           .describeTopics(List.copyOf(topicsByKey.values()))
           .allTopicNames()
-          .get(millis, TimeUnit.MILLISECONDS);
+          // The admin's own timeouts bound the call; this only guards against a client that hangs.
+          .get(2L * millis, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         throw new UserException(missingTopic(config, topicsByKey, props));
+      }
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw new UserException(unreachable(config));
       }
       throw new UserException(
           "cannot use Kafka at "
@@ -76,19 +80,22 @@ final class Reachability {
               + e.getCause().getMessage()
               + "); check kafka.bootstrap-servers and kafka.properties.*");
     } catch (TimeoutException e) {
-      throw new UserException(
-          "cannot reach Kafka at "
-              + config.bootstrapServers()
-              + " within "
-              + KAFKA_TIMEOUT.toSeconds()
-              + " s; set kafka.bootstrap-servers (and kafka.properties.security.protocol and the"
-              + " like if the cluster needs them)");
+      throw new UserException(unreachable(config));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UserException("interrupted while checking Kafka");
     } finally {
       Configurator.setLevel(kafkaLogger, before);
     }
+  }
+
+  private static String unreachable(RiskstreamConfig config) {
+    return "cannot reach Kafka at "
+        + config.bootstrapServers()
+        + " within "
+        + KAFKA_TIMEOUT.toSeconds()
+        + " s; set kafka.bootstrap-servers (and kafka.properties.security.protocol and the like if"
+        + " the cluster needs them)";
   }
 
   /** Which of the topics is missing, one by one (Kafka's answer names none). */
