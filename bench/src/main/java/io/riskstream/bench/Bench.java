@@ -14,6 +14,7 @@ import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
+import io.riskstream.testkit.BrokerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,7 +134,7 @@ public final class Bench implements Callable<Integer> {
     }
     say("starting the broker and registry (riskstream broker, in a child JVM)");
     try (BrokerProcess broker = BrokerProcess.start(demoJar, work.resolve("broker.log"))) {
-      SchemaRegistryClient registry = new SchemaRegistryClient(broker.registryUrl);
+      SchemaRegistryClient registry = new SchemaRegistryClient(broker.registryUrl());
       Rules rules = Rules.defaults();
       RiskstreamConfig base = config(broker, "bench", "bench", false);
       Topics topics = base.topics();
@@ -276,8 +277,8 @@ public final class Bench implements Callable<Integer> {
         RiskstreamConfig.load(
             null,
             Map.of(),
-            settings(broker.bootstrapServers, broker.registryUrl, name, input, drain));
-    KafkaTopics.create(broker.bootstrapServers, config.topics(), parallelism);
+            settings(broker.bootstrapServers(), broker.registryUrl(), name, input, drain));
+    KafkaTopics.create(broker.bootstrapServers(), config.topics(), parallelism);
     return config;
   }
 

@@ -33,7 +33,7 @@ final class DetectCommand implements Callable<Integer> {
     Rules rules = Rules.load(settings.rulesFile());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     DetectJob.build(env, settings, rules);
-    env.execute(settings.jobName());
+    Launch.run(env, settings.jobName(), System.out);
     return 0;
   }
 }

@@ -40,7 +40,7 @@ final class NotifyCommand implements Callable<Integer> {
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     NotifyJob.build(env, settings, routes);
-    env.execute(settings.jobName().replace("detect", "notify"));
+    Launch.run(env, settings.jobName().replace("detect", "notify"), System.out);
     return 0;
   }
 }

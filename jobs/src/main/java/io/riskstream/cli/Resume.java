@@ -45,15 +45,14 @@ public final class Resume {
    * The settings that make the job named {@code jobName} resume as above, and one line on {@code
    * out} saying from where.
    */
-  public List<String> settings(RiskstreamConfig config, String jobName, PrintStream out)
-      throws IOException {
+  public List<String> settings(RiskstreamConfig config, String jobName, PrintStream out) {
     List<String> sets = new ArrayList<>();
     Optional<String> dir = config.checkpointDir().map(d -> checkpointsOf(d, jobName));
     dir.ifPresent(d -> sets.add("flink.execution.checkpointing.dir=" + d));
     Optional<String> from =
         savepoint != null
             ? Optional.of(savepoint)
-            : fresh || dir.isEmpty() ? Optional.empty() : latestCheckpoint(dir.get());
+            : fresh || dir.isEmpty() ? Optional.empty() : latestCheckpointIn(dir.get());
     if (from.isPresent()) {
       sets.add("flink.execution.state-recovery.path=" + from.get());
       out.println(
@@ -70,6 +69,20 @@ public final class Resume {
               + ")");
     }
     return sets;
+  }
+
+  /** {@link #latestCheckpoint}, a directory Flink cannot read being the user's to fix. */
+  private static Optional<String> latestCheckpointIn(String dir) {
+    try {
+      return latestCheckpoint(dir);
+    } catch (IOException e) {
+      throw new UserException(
+          "cannot look for checkpoints in "
+              + dir
+              + ": "
+              + e.getMessage()
+              + "; set checkpoints.dir to a URI Flink can read (file:///path, s3://bucket/path)");
+    }
   }
 
   /**

@@ -49,7 +49,7 @@ final class SinkCommand implements Callable<Integer> {
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     SinkJob.build(env, settings);
-    env.execute(settings.jobName().replace("detect", "sink"));
+    Launch.run(env, settings.jobName().replace("detect", "sink"), System.out);
     return 0;
   }
 }

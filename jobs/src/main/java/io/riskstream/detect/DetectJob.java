@@ -8,6 +8,8 @@ import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -20,10 +22,17 @@ public final class DetectJob {
 
   /**
    * A stream execution environment with the job's Flink settings: RocksDB, checkpoints,
-   * parallelism, no Kryo.
+   * parallelism, no Kryo. Inside {@code flink run} it is that context's; with {@code
+   * flink.execution.target=remote} it submits to the session cluster at {@code flink.rest.address}
+   * through Flink's own remote executor (the target a local environment would override); otherwise
+   * it is a local MiniCluster.
    */
   public static StreamExecutionEnvironment environment(RiskstreamConfig config) {
-    return StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+    Configuration flink = config.flinkConfiguration();
+    if ("remote".equals(flink.get(DeploymentOptions.TARGET))) {
+      return new StreamExecutionEnvironment(flink);
+    }
+    return StreamExecutionEnvironment.getExecutionEnvironment(flink);
   }
 
   /** Adds the detection job to {@code env}. */

@@ -36,8 +36,28 @@ import org.apache.kafka.common.TopicPartition;
 public final class KafkaTestSupport {
   private KafkaTestSupport() {}
 
-  /** A bad record as sent, and the error its dead letter must carry. */
-  public record PoisonPill(String topic, byte[] key, byte[] value, String error) {}
+  /**
+   * A bad record as sent, and the error its dead letter must carry; {@code writtenAt} is the
+   * record's timestamp, {@code null} for the producer's clock.
+   */
+  public record PoisonPill(String topic, byte[] key, byte[] value, String error, Long writtenAt) {
+    public PoisonPill(String topic, byte[] key, byte[] value, String error) {
+      this(topic, key, value, error, null);
+    }
+
+    /** The same bad record under another key, to tell copies apart. */
+    public PoisonPill withKey(String newKey) {
+      return new PoisonPill(topic, bytes(newKey), value, error, writtenAt);
+    }
+
+    public void send(WireProducer producer) {
+      if (writtenAt == null) {
+        producer.sendRaw(topic, key, value);
+      } else {
+        producer.sendRaw(topic, writtenAt, key, value);
+      }
+    }
+  }
 
   /**
    * Two payments whose clocks are broken, written at {@link TestEvents#BEGINNING}: one in
@@ -47,29 +67,35 @@ public final class KafkaTestSupport {
    */
   public static List<PoisonPill> sendBrokenClocks(
       WireProducer producer, SchemaRegistryClient registry, Topics topics) {
+    List<PoisonPill> pills = brokenClocks(registry, topics);
+    pills.forEach(p -> p.send(producer));
+    return pills;
+  }
+
+  /** The two payments of {@link #sendBrokenClocks}, not sent. */
+  public static List<PoisonPill> brokenClocks(SchemaRegistryClient registry, Topics topics) {
     AvroWireSerializer<Payment> payments =
         new AvroWireSerializer<>(registry, topics.payments() + "-value", Payment.class, true);
     long written = TestEvents.BEGINNING.toEpochMilli();
     Instant micros = Instant.ofEpochMilli(written * 1_000);
     Instant seconds = Instant.ofEpochMilli(written / 1_000);
-    List<PoisonPill> pills =
-        List.of(
-            new PoisonPill(
-                topics.payments(),
-                bytes("O-MICROS"),
-                payments.serialize(claimAt("PE-MICROS", "O-MICROS", micros)),
-                "event_time "
-                    + micros
-                    + " is more than PT5M (events.max-ahead) after the record was written at"
-                    + " 2026-11-21T10:00:00Z"),
-            new PoisonPill(
-                topics.payments(),
-                bytes("O-SECONDS"),
-                payments.serialize(claimAt("PE-SECONDS", "O-SECONDS", seconds)),
-                "event_time 1970-01-21T18:40:55.200Z is before 2000-01-01T00:00:00Z"
-                    + " (events.not-before)"));
-    pills.forEach(p -> producer.sendRaw(p.topic(), written, p.key(), p.value()));
-    return pills;
+    return List.of(
+        new PoisonPill(
+            topics.payments(),
+            bytes("O-MICROS"),
+            payments.serialize(claimAt("PE-MICROS", "O-MICROS", micros)),
+            "event_time "
+                + micros
+                + " is more than PT5M (events.max-ahead) after the record was written at"
+                + " 2026-11-21T10:00:00Z",
+            written),
+        new PoisonPill(
+            topics.payments(),
+            bytes("O-SECONDS"),
+            payments.serialize(claimAt("PE-SECONDS", "O-SECONDS", seconds)),
+            "event_time 1970-01-21T18:40:55.200Z is before 2000-01-01T00:00:00Z"
+                + " (events.not-before)",
+            written));
   }
 
   private static Payment claimAt(String eventId, String orderNo, Instant time) {
@@ -122,6 +148,13 @@ public final class KafkaTestSupport {
   /** One record of each kind of bad input of spec section 4, sent raw. */
   public static List<PoisonPill> sendPoisonPills(
       WireProducer producer, SchemaRegistryClient registry, Topics topics) {
+    List<PoisonPill> pills = poisonPills(registry, topics);
+    pills.forEach(p -> p.send(producer));
+    return pills;
+  }
+
+  /** The bad records of {@link #sendPoisonPills}, not sent. */
+  public static List<PoisonPill> poisonPills(SchemaRegistryClient registry, Topics topics) {
     AvroWireSerializer<Payment> payments =
         new AvroWireSerializer<>(registry, topics.payments() + "-value", Payment.class, true);
     byte[] good =
@@ -137,66 +170,62 @@ public final class KafkaTestSupport {
                 registry, topics.balanceChanges() + "-value", BalanceChange.class, true)
             .serialize(
                 TestEvents.ledger("L-P3", "A-P3", 325, "1", "0", TestEvents.BEGINNING).build());
-    List<PoisonPill> pills =
-        List.of(
-            new PoisonPill(
-                topics.payments(),
-                bytes("O-P1"),
-                bytes("{\"order_no\": \"O-P1\"}"),
-                "unknown magic byte 0x7b: expected 0x00 (Confluent wire format)"),
-            new PoisonPill(
-                topics.bills(),
-                bytes("U-P2"),
-                unknownId,
-                "unknown schema id "
-                    + unknown
-                    + " (schema registry: 404/40403 Schema "
-                    + unknown
-                    + " not found)"),
-            new PoisonPill(
-                topics.balanceChanges(),
-                bytes("A-P3"),
-                Arrays.copyOf(line, line.length - 4),
-                "truncated Avro body for schema id "
-                    + java.nio.ByteBuffer.wrap(line, 1, 4).getInt()
-                    + ": a length, item count or field runs past its "
-                    + (line.length - 4 - 5)
-                    + " bytes"),
-            new PoisonPill(
-                topics.payments(),
-                bytes("O-P4"),
-                payments.serialize(
-                    TestEvents.payment(
-                            "PE-P4", "O-P4", PaymentStatus.PAID, "1", TestEvents.BEGINNING)
-                        .setAmount(new java.math.BigDecimal("-5.00"))
-                        .build()),
-                "amount must be > 0, was -5.00"),
-            new PoisonPill(
-                topics.payments(),
-                bytes("O-P5"),
-                payments.serialize(
-                    TestEvents.payment("PE-P5", "", PaymentStatus.PAID, "1", TestEvents.BEGINNING)
-                        .build()),
-                "missing order_no"),
-            // A body declaring a 1 GB string: refused before Avro allocates it.
-            new PoisonPill(
-                topics.payments(),
-                bytes("O-P6"),
-                withBody(good, "8080808008452d31"),
-                "truncated Avro body for schema id "
-                    + paymentId
-                    + ": a length, item count or field runs past its 8 bytes"),
-            // 1,040,000 bytes: more than a dead letter may carry under a 1 MiB request size.
-            new PoisonPill(
-                topics.payments(),
-                bytes("O-P7"),
-                withBody(good, "00".repeat(1_040_000 - 5)),
-                // Zeros decode as empty strings until the amount: a decimal of no bytes.
-                "cannot decode Avro body with schema id "
-                    + paymentId
-                    + ": java.lang.NumberFormatException: Zero length BigInteger"));
-    pills.forEach(p -> producer.sendRaw(p.topic(), p.key(), p.value()));
-    return pills;
+    return List.of(
+        new PoisonPill(
+            topics.payments(),
+            bytes("O-P1"),
+            bytes("{\"order_no\": \"O-P1\"}"),
+            "unknown magic byte 0x7b: expected 0x00 (Confluent wire format)"),
+        new PoisonPill(
+            topics.bills(),
+            bytes("U-P2"),
+            unknownId,
+            "unknown schema id "
+                + unknown
+                + " (schema registry: 404/40403 Schema "
+                + unknown
+                + " not found)"),
+        new PoisonPill(
+            topics.balanceChanges(),
+            bytes("A-P3"),
+            Arrays.copyOf(line, line.length - 4),
+            "truncated Avro body for schema id "
+                + java.nio.ByteBuffer.wrap(line, 1, 4).getInt()
+                + ": a length, item count or field runs past its "
+                + (line.length - 4 - 5)
+                + " bytes"),
+        new PoisonPill(
+            topics.payments(),
+            bytes("O-P4"),
+            payments.serialize(
+                TestEvents.payment("PE-P4", "O-P4", PaymentStatus.PAID, "1", TestEvents.BEGINNING)
+                    .setAmount(new java.math.BigDecimal("-5.00"))
+                    .build()),
+            "amount must be > 0, was -5.00"),
+        new PoisonPill(
+            topics.payments(),
+            bytes("O-P5"),
+            payments.serialize(
+                TestEvents.payment("PE-P5", "", PaymentStatus.PAID, "1", TestEvents.BEGINNING)
+                    .build()),
+            "missing order_no"),
+        // A body declaring a 1 GB string: refused before Avro allocates it.
+        new PoisonPill(
+            topics.payments(),
+            bytes("O-P6"),
+            withBody(good, "8080808008452d31"),
+            "truncated Avro body for schema id "
+                + paymentId
+                + ": a length, item count or field runs past its 8 bytes"),
+        // 1,040,000 bytes: more than a dead letter may carry under a 1 MiB request size.
+        new PoisonPill(
+            topics.payments(),
+            bytes("O-P7"),
+            withBody(good, "00".repeat(1_040_000 - 5)),
+            // Zeros decode as empty strings until the amount: a decimal of no bytes.
+            "cannot decode Avro body with schema id "
+                + paymentId
+                + ": java.lang.NumberFormatException: Zero length BigInteger"));
   }
 
   /** The wire-format header of {@code wire} (magic byte and schema id) followed by {@code hex}. */

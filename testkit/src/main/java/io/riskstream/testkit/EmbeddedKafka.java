@@ -33,18 +33,33 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaRaftServer server;
   private final Path logDir;
+  private final boolean temporary;
   private final String bootstrapServers;
 
-  private EmbeddedKafka(KafkaRaftServer server, Path logDir, String bootstrapServers) {
+  private EmbeddedKafka(
+      KafkaRaftServer server, Path logDir, boolean temporary, String bootstrapServers) {
     this.server = server;
     this.logDir = logDir;
+    this.temporary = temporary;
     this.bootstrapServers = bootstrapServers;
   }
 
+  /** A broker on a free port with a temporary log directory, deleted on close. */
   public static EmbeddedKafka start() {
+    return start(0, null);
+  }
+
+  /**
+   * A broker on {@code port} (0: a free one) keeping its logs in {@code dataDir}, which survives
+   * {@link #close()} so that a broker started again on the same port and directory (after a stop or
+   * a kill) finds its topics, offsets and transactions; {@code null} is a temporary directory.
+   */
+  public static EmbeddedKafka start(int port, Path dataDir) {
     try {
-      Path logDir = Files.createTempDirectory("riskstream-kafka-");
-      int brokerPort = freePort();
+      boolean temporary = dataDir == null;
+      Path logDir = temporary ? Files.createTempDirectory("riskstream-kafka-") : dataDir;
+      Files.createDirectories(logDir);
+      int brokerPort = port == 0 ? freePort() : port;
       int controllerPort = freePort();
       Properties props = new Properties();
       props.put("process.roles", "broker,controller");
@@ -69,20 +84,13 @@ public final class EmbeddedKafka implements AutoCloseable {
       props.put("auto.create.topics.enable", "false");
       KafkaConfig config = KafkaConfig.fromProps(props, false);
 
-      new Formatter()
-          .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-          .setNodeId(1)
-          .setClusterId(Uuid.randomUuid().toString())
-          .setDirectories(List.of(logDir.toString()))
-          .setMetadataLogDirectory(logDir.toString())
-          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-          .setControllerListenerName("CONTROLLER")
-          .run();
+      if (!Files.exists(logDir.resolve("meta.properties"))) {
+        format(logDir);
+      }
 
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      EmbeddedKafka kafka = new EmbeddedKafka(server, logDir, "127.0.0.1:" + brokerPort);
+      EmbeddedKafka kafka = new EmbeddedKafka(server, logDir, temporary, "127.0.0.1:" + brokerPort);
       kafka.awaitReady(Duration.ofSeconds(60));
       return kafka;
     } catch (RuntimeException e) {
@@ -91,6 +99,19 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new IllegalStateException(
           "cannot start the embedded Kafka broker: " + e.getMessage(), e);
     }
+  }
+
+  private static void format(Path logDir) throws Exception {
+    new Formatter()
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+        .setNodeId(1)
+        .setClusterId(Uuid.randomUuid().toString())
+        .setDirectories(List.of(logDir.toString()))
+        .setMetadataLogDirectory(logDir.toString())
+        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+        .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+        .setControllerListenerName("CONTROLLER")
+        .run();
   }
 
   public String bootstrapServers() {
@@ -121,7 +142,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   public void close() {
     server.shutdown();
     server.awaitShutdown();
-    deleteRecursively(logDir);
+    if (temporary) {
+      deleteRecursively(logDir);
+    }
   }
 
   private static void deleteRecursively(Path dir) {

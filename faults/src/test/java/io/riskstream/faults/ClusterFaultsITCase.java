@@ -1,0 +1,193 @@
+package io.riskstream.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Faults on a real multi-process cluster ({@code deploy/local}): a JobManager and two TaskManagers
+ * as separate JVMs, {@code detect} and {@code sink} submitted as an operator would, processes
+ * killed with {@code -9}. Each run ends with exactly the alert set {@code backtest} finds in the
+ * same traffic, each alert once on the topic and in PostgreSQL. The untagged tests are the short
+ * version every {@code mvn verify} runs; {@code -Pfaults} runs the {@code long} ones too.
+ */
+class ClusterFaultsITCase {
+  /** Under target/, kept after the run: each process's log is there when a fault test fails. */
+  private Path dir;
+
+  @BeforeEach
+  void runDirectory(TestInfo test) throws Exception {
+    dir =
+        Path.of("target", "fault-runs", test.getTestMethod().orElseThrow().getName())
+            .toAbsolutePath();
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    Files.createDirectories(dir);
+  }
+
+  @Test
+  void aTaskManagerKilledAfterTwoCheckpointsLosesAndRepeatsNothing() throws Exception {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(12_000, 800))) {
+      String detect = run.submitBoth();
+      run.startTraffic();
+      run.awaitCheckpoints(detect, 2);
+      long restartsBefore = run.cluster.restarts(detect);
+
+      long killed = System.nanoTime();
+      run.cluster.kill("taskmanager-1");
+      assertThat(run.trafficWritten()).as("the kill landed mid-stream").isFalse();
+      run.cluster.startTaskManager(1);
+      run.awaitRestart(detect, restartsBefore);
+      double recovery = run.awaitRecovered(detect, killed);
+
+      run.awaitSettled();
+      run.assertExact("kill -9 of a TaskManager", recovery);
+    }
+  }
+
+  @Test
+  void poisonPillsAtOnePercentAreDeadLetteredOnceWithoutARestart() throws Exception {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(12_000, 1_500).withPillEvery(100))) {
+      String detect = run.submitBoth();
+      run.startTraffic();
+      run.awaitSettled();
+      assertThat(run.pillsSent()).isEqualTo(120);
+      assertThat(run.cluster.restarts(detect)).isZero();
+      run.assertExact("poison pills at 1 %", 0);
+    }
+  }
+
+  @Test
+  @Tag("long")
+  void fiveTaskManagerKillsAtRandomMoments() throws Exception {
+    Random random = new Random(11);
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(40_000, 500))) {
+      String detect = run.submitBoth();
+      run.startTraffic();
+      double slowest = 0;
+      for (int kill = 0; kill < 5; kill++) {
+        run.awaitCheckpoints(detect, run.cluster.completedCheckpoints(detect) + 1);
+        Thread.sleep(random.nextInt(4_000));
+        long restartsBefore = run.cluster.restarts(detect);
+        String victim = "taskmanager-" + (1 + random.nextInt(2));
+        long killed = System.nanoTime();
+        run.cluster.kill(victim);
+        assertThat(run.trafficWritten()).as("kill " + kill + " landed mid-stream").isFalse();
+        run.cluster.startTaskManager(Integer.parseInt(victim.substring(12)));
+        run.awaitRestart(detect, restartsBefore);
+        slowest = Math.max(slowest, run.awaitRecovered(detect, killed));
+      }
+      run.awaitSettled();
+      run.assertExact("five kills -9 of TaskManagers (slowest recovery)", slowest);
+    }
+  }
+
+  @Test
+  @Tag("long")
+  void aJobManagerKilledAndStartedAgainResumesFromTheRetainedCheckpoints() throws Exception {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(16_000, 800))) {
+      String detect = run.submitBoth();
+      run.startTraffic();
+      run.awaitCheckpoints(detect, 2);
+
+      long killed = System.nanoTime();
+      run.cluster.kill("jobmanager");
+      assertThat(run.trafficWritten()).as("the kill landed mid-stream").isFalse();
+      run.cluster.startJobManager();
+      // Without HA services the jobs died with their JobManager; submitted again, each resumes
+      // from its newest retained checkpoint (cli/Resume).
+      String again = run.submitBoth();
+      double recovery = run.awaitRecovered(again, killed);
+
+      run.awaitSettled();
+      run.assertExact("kill -9 of the JobManager, started and resubmitted", recovery);
+    }
+  }
+
+  @Test
+  @Tag("long")
+  void theWholeClusterStoppedAndStartedResumes() throws Exception {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(16_000, 800))) {
+      String detect = run.submitBoth();
+      run.startTraffic();
+      run.awaitCheckpoints(detect, 2);
+
+      long stopped = System.nanoTime();
+      run.cluster.stop();
+      assertThat(run.trafficWritten()).as("the stop landed mid-stream").isFalse();
+      run.cluster.start(2);
+      String again = run.submitBoth();
+      double recovery = run.awaitRecovered(again, stopped);
+
+      run.awaitSettled();
+      run.assertExact("whole cluster stopped and started", recovery);
+    }
+  }
+
+  @Test
+  @Tag("long")
+  void aSavepointTakenAtParallelismTwoRestoresAtOneAndAtFour() throws Exception {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(20_000, 600))) {
+      String detect = run.submitBoth();
+      run.startTraffic();
+      run.awaitCheckpoints(detect, 2);
+
+      long stopped = System.nanoTime();
+      String atTwo = run.cluster.stopWithSavepoint(detect);
+      String atOne = run.submit("detect", "--from-savepoint", atTwo, "--set", "job.parallelism=1");
+      double toOne = run.awaitRecovered(atOne, stopped);
+      run.awaitCheckpoints(atOne, 2);
+
+      stopped = System.nanoTime();
+      String fromOne = run.cluster.stopWithSavepoint(atOne);
+      assertThat(run.trafficWritten()).as("both rescales landed mid-stream").isFalse();
+      String atFour =
+          run.submit("detect", "--from-savepoint", fromOne, "--set", "job.parallelism=4");
+      double toFour = run.awaitRecovered(atFour, stopped);
+
+      run.awaitSettled();
+      run.assertExact("savepoint at 2 → 1 → 4 (slower rescale)", Math.max(toOne, toFour));
+    }
+  }
+
+  @Test
+  @Tag("long")
+  void theBrokerRestartedCleanlyAndThenKilledLosesNothing() throws Exception {
+    try (FaultRun run =
+        new FaultRun(dir, FaultRun.Options.of(16_000, 500).withBrokerInChildProcess())) {
+      String detect = run.submitBoth();
+      run.startTraffic();
+      run.awaitCheckpoints(detect, 2);
+
+      long down = System.nanoTime();
+      run.stopBroker();
+      Thread.sleep(3_000);
+      run.restartBroker();
+      run.awaitCheckpoints(detect, run.cluster.completedCheckpoints(detect) + 2);
+      double clean = (System.nanoTime() - down) / 1e9;
+
+      down = System.nanoTime();
+      run.killBroker();
+      assertThat(run.trafficWritten()).as("the broker faults landed mid-stream").isFalse();
+      Thread.sleep(3_000);
+      run.restartBroker();
+      run.awaitCheckpoints(detect, run.cluster.completedCheckpoints(detect) + 2);
+      double killed = (System.nanoTime() - down) / 1e9;
+
+      run.awaitSettled();
+      run.assertExact(
+          String.format("broker stopped (%.1f s to checkpoint again) and killed -9", clean),
+          killed);
+    }
+  }
+}

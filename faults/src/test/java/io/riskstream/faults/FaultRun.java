@@ -1,0 +1,401 @@
+package io.riskstream.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.backtest.Backtest;
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.detect.Rules;
+import io.riskstream.generate.Traffic;
+import io.riskstream.generate.TrafficGenerator;
+import io.riskstream.kafka.DeadLetterSerializer;
+import io.riskstream.kafka.KafkaTopics;
+import io.riskstream.kafka.TopicReader;
+import io.riskstream.kafka.WireProducer;
+import io.riskstream.registry.SchemaRegistryClient;
+import io.riskstream.testing.KafkaTestSupport;
+import io.riskstream.testing.KafkaTestSupport.PoisonPill;
+import io.riskstream.testkit.BrokerProcess;
+import io.riskstream.testkit.EmbeddedKafka;
+import io.riskstream.testkit.EmbeddedSchemaRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * One run of the fault suite: a broker, the registry and PostgreSQL of its own, the local cluster
+ * running {@code detect} and {@code sink}, seeded generated traffic written at a steady rate while
+ * a test does harm, and the outcome checked against the alert set {@code backtest} finds in the
+ * same traffic: every expected alert committed once on the alert topic and once in {@code
+ * risk_alerts}, nothing else.
+ */
+final class FaultRun implements AutoCloseable {
+  /** What a run is made of. */
+  record Options(
+      int events, long seed, int eventsPerSecond, int pillEvery, boolean brokerInChildProcess) {
+    static Options of(int events, int eventsPerSecond) {
+      return new Options(events, 7, eventsPerSecond, 0, false);
+    }
+
+    Options withPillEvery(int n) {
+      return new Options(events, seed, eventsPerSecond, n, brokerInChildProcess);
+    }
+
+    Options withBrokerInChildProcess() {
+      return new Options(events, seed, eventsPerSecond, pillEvery, true);
+    }
+  }
+
+  private final Path dir;
+  private final Options options;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private EmbeddedKafka kafka;
+  private BrokerProcess broker;
+  private final int brokerPort;
+  private final EmbeddedSchemaRegistry registry;
+  private final EmbeddedPostgres postgres;
+  final LocalCluster cluster;
+  final RiskstreamConfig config;
+  final Traffic traffic;
+  final TreeSet<String> expected;
+  private final Map<String, Alert> expectedAlerts = new TreeMap<>();
+  private final List<PoisonPill> sentPills = new ArrayList<>();
+  private CompletableFuture<Void> pump;
+
+  FaultRun(Path dir, Options options) throws Exception {
+    this.dir = dir;
+    this.options = options;
+    brokerPort = options.brokerInChildProcess() ? freePort() : 0;
+    startBroker();
+    registry = add(EmbeddedSchemaRegistry.start(0));
+    postgres = add(EmbeddedPostgres.builder().start());
+    config = RiskstreamConfig.load(null, Map.of(), settings());
+    KafkaTopics.create(bootstrapServers(), config.topics(), 2);
+    traffic = KafkaTestSupport.traffic(options.events(), options.seed());
+    expected = new TreeSet<>();
+    Backtest.run(
+            new Backtest.Inputs(traffic.payments(), traffic.bills(), traffic.balanceChanges()),
+            Rules.defaults(),
+            2,
+            config.maxOutOfOrderness())
+        .forEach(a -> expectedAlerts.put(a.getAlertId(), a));
+    expected.addAll(expectedAlerts.keySet());
+    cluster =
+        new LocalCluster(dir.resolve("flink"), Map.of("RISKSTREAM_POSTGRES_PASSWORD", "postgres"));
+    cluster.start(2);
+    started.add(cluster);
+  }
+
+  private <T extends AutoCloseable> T add(T closeable) {
+    started.add(closeable);
+    return closeable;
+  }
+
+  private void startBroker() throws Exception {
+    if (options.brokerInChildProcess()) {
+      broker =
+          BrokerProcess.start(
+              Path.of(System.getProperty("riskstream.demo-jar")),
+              dir.resolve("broker.log"),
+              List.of(
+                  "--kafka-port",
+                  String.valueOf(brokerPort),
+                  "--data-dir",
+                  dir.resolve("kafka").toString(),
+                  "--no-registry"));
+    } else {
+      kafka = add(EmbeddedKafka.start());
+    }
+  }
+
+  String bootstrapServers() {
+    return broker != null ? broker.bootstrapServers() : kafka.bootstrapServers();
+  }
+
+  /** {@code kill -9} of the broker's process (a child process run only). */
+  void killBroker() throws Exception {
+    broker.kill();
+  }
+
+  /** A clean stop of the broker's process (a child process run only). */
+  void stopBroker() throws Exception {
+    broker.close();
+  }
+
+  /** The broker again on its port and data directory. */
+  void restartBroker() throws Exception {
+    startBroker();
+  }
+
+  /** The settings of both jobs, and of this side's readers: the jobs get them as --set flags. */
+  private List<String> settings() {
+    return List.of(
+        "kafka.bootstrap-servers=" + bootstrapServers(),
+        "registry.url=" + registry.url(),
+        "kafka.starting-offsets=committed-or-earliest",
+        "kafka.transaction-timeout=2 min",
+        "checkpoints.interval=1 s",
+        "checkpoints.timeout=55 s",
+        "watermarks.idleness=1 s",
+        "job.parallelism=2",
+        "postgres.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+        "postgres.user=postgres",
+        "sink.batch-interval=200 ms");
+  }
+
+  /**
+   * Submits {@code job} to the cluster with the run's settings and then {@code args} (flags of the
+   * command); its job id.
+   */
+  String submit(String job, String... args) throws Exception {
+    List<String> flags = new ArrayList<>();
+    for (String s : settings()) {
+      flags.add("--set");
+      flags.add(s);
+    }
+    flags.addAll(List.of(args));
+    return cluster.submit(job, flags);
+  }
+
+  /** Submits {@code detect} and {@code sink}; the detect job's id. */
+  String submitBoth() throws Exception {
+    String detect = submit("detect");
+    submit("sink");
+    return detect;
+  }
+
+  /**
+   * Starts writing the traffic in event-time order at the run's rate, a poison pill after every
+   * {@code pillEvery} events (cycling through spec section 4's kinds, each under a key of its own),
+   * then the closing events that move every watermark past it.
+   */
+  void startTraffic() {
+    SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
+    List<PoisonPill> kinds = new ArrayList<>(KafkaTestSupport.poisonPills(client, config.topics()));
+    kinds.addAll(KafkaTestSupport.brokenClocks(client, config.topics()));
+    pump =
+        CompletableFuture.runAsync(
+            () -> {
+              try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
+                List<Traffic.Event> events = traffic.inEventTimeOrder();
+                long begin = System.nanoTime();
+                for (int i = 0; i < events.size(); i++) {
+                  Traffic.Event e = events.get(i);
+                  producer.send(e.topic(config.topics()), e.key(), e.record());
+                  if (options.pillEvery() > 0 && (i + 1) % options.pillEvery() == 0) {
+                    PoisonPill pill =
+                        kinds
+                            .get(sentPills.size() % kinds.size())
+                            .withKey("PILL-" + sentPills.size());
+                    pill.send(producer);
+                    sentPills.add(pill);
+                  }
+                  long due = begin + (long) ((i + 1) * 1e9 / options.eventsPerSecond());
+                  long wait = due - System.nanoTime();
+                  if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                  }
+                }
+                KafkaTestSupport.produce(
+                    producer,
+                    config.topics(),
+                    TrafficGenerator.closing(events.get(events.size() - 1).eventTime()));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+              }
+            });
+  }
+
+  boolean trafficWritten() {
+    return pump.isDone();
+  }
+
+  /** Waits until {@code jobId} has completed at least {@code n} checkpoints. */
+  void awaitCheckpoints(String jobId, long n) throws Exception {
+    KafkaTestSupport.await(
+        n + " completed checkpoints of " + jobId,
+        Duration.ofMinutes(2),
+        () -> cluster.completedCheckpoints(jobId) >= n);
+  }
+
+  /** Waits until Flink counts a restart of {@code jobId} beyond {@code before}. */
+  void awaitRestart(String jobId, long before) throws Exception {
+    KafkaTestSupport.await(
+        jobId + " restarted", Duration.ofMinutes(2), () -> cluster.restarts(jobId) > before);
+  }
+
+  /**
+   * Waits until {@code jobId} runs again after a fault, every task deployed; the seconds it took
+   * from {@code since} (a {@link System#nanoTime()}).
+   */
+  double awaitRecovered(String jobId, long since) throws Exception {
+    KafkaTestSupport.await(
+        jobId + " running again", Duration.ofMinutes(3), () -> cluster.allRunning(jobId));
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  /**
+   * Waits until everything written has been read, decided and stored: the traffic is written, the
+   * detect job's offsets are committed at the end of every input (after its sinks flushed), and
+   * {@code risk_alerts} holds the ids on the alert topic. (The sink job's own offsets never reach
+   * the alert topic's end: a source commits the offset after the last record it read, and the topic
+   * ends with a transaction marker.) A run that never settles fails on the outcome, with what
+   * differs.
+   */
+  void awaitSettled() throws Exception {
+    pump.get(10, TimeUnit.MINUTES);
+    var topics = config.topics();
+    KafkaTestSupport.await(
+        "the detect job at the end of its inputs",
+        Duration.ofMinutes(5),
+        () ->
+            KafkaTestSupport.committedToTheEnd(
+                config,
+                config.groupId(),
+                topics.payments(),
+                topics.bills(),
+                topics.balanceChanges()));
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline
+        && !new TreeSet<>(alertRows()).equals(new TreeSet<>(committedAlertIds()))) {
+      Thread.sleep(500);
+    }
+  }
+
+  /** Alert ids as committed on the alert topic, in topic order (duplicates kept). */
+  List<String> committedAlertIds() throws Exception {
+    return KafkaTestSupport.alerts(config, new SchemaRegistryClient(registry.url())).stream()
+        .map(Alert::getAlertId)
+        .toList();
+  }
+
+  List<String> alertRows() throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("SELECT alert_id FROM risk_alerts ORDER BY alert_id")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The outcome: the committed alerts and the {@code risk_alerts} rows are the backtest's alert
+   * set, each id once, and every poison pill is in the dead-letter topic once with its reason.
+   * Prints one line of figures for the closing note.
+   */
+  void assertExact(String fault, double recoverySeconds) throws Exception {
+    List<Alert> alerts = KafkaTestSupport.alerts(config, new SchemaRegistryClient(registry.url()));
+    List<String> committed = alerts.stream().map(Alert::getAlertId).toList();
+    TreeSet<String> seen = new TreeSet<>(committed);
+    TreeSet<String> lost = new TreeSet<>(expected);
+    lost.removeAll(seen);
+    TreeSet<String> spurious = new TreeSet<>(seen);
+    spurious.removeAll(expected);
+    List<ConsumerRecord<byte[], byte[]>> letters =
+        TopicReader.readAll(config.kafkaProperties(), config.topics().deadLetters());
+    System.out.printf(
+        "FAULT %s: recovery %.1f s; alerts expected %d, committed %d, duplicated %d, lost %d,"
+            + " spurious %d; rows %d; dead letters %d for %d pills%n",
+        fault,
+        recoverySeconds,
+        expected.size(),
+        committed.size(),
+        committed.size() - seen.size(),
+        lost.size(),
+        spurious.size(),
+        alertRows().size(),
+        letters.size(),
+        sentPills.size());
+
+    lost.forEach(id -> System.out.println("  lost: " + describe(expectedAlerts.get(id))));
+    alerts.stream()
+        .filter(a -> spurious.contains(a.getAlertId()))
+        .forEach(a -> System.out.println("  spurious: " + describe(a)));
+
+    assertThat(expected).as("the backtest's alert set").hasSizeGreaterThan(50);
+    assertThat(committed).doesNotHaveDuplicates();
+    assertThat(seen).isEqualTo(expected);
+    assertThat(alertRows()).containsExactlyElementsOf(expected);
+
+    // Both jobs read the inputs, and each sets aside every bad record it reads, once.
+    Map<String, Map<String, String>> errorByPillByJob = new TreeMap<>();
+    for (ConsumerRecord<byte[], byte[]> letter : letters) {
+      String key = new String(letter.key(), StandardCharsets.UTF_8);
+      String job = header(letter, DeadLetterSerializer.SOURCE_JOB);
+      assertThat(
+              errorByPillByJob
+                  .computeIfAbsent(job, j -> new TreeMap<>())
+                  .put(key, header(letter, DeadLetterSerializer.ERROR)))
+          .as(job + "'s dead letters of " + key)
+          .isNull();
+    }
+    Map<String, String> expectedErrors = new TreeMap<>();
+    sentPills.forEach(
+        p -> expectedErrors.put(new String(p.key(), StandardCharsets.UTF_8), p.error()));
+    assertThat(errorByPillByJob)
+        .isEqualTo(
+            sentPills.isEmpty()
+                ? Map.of()
+                : Map.of("detect", expectedErrors, "sink", expectedErrors));
+  }
+
+  private static String describe(Alert a) {
+    return a.getType() + "/" + a.getReason() + " at " + a.getEventTime() + ": " + a.getSummary();
+  }
+
+  int pillsSent() {
+    return sentPills.size();
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    Exception failure = null;
+    List<AutoCloseable> reversed = new ArrayList<>(started);
+    java.util.Collections.reverse(reversed);
+    if (broker != null) {
+      reversed.add(broker);
+    }
+    for (AutoCloseable c : reversed) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

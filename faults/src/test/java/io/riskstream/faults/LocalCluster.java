@@ -1,0 +1,183 @@
+package io.riskstream.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The standalone cluster of {@code deploy/local/cluster.sh}, driven as an operator would: the
+ * script starts, stops and submits; a process is killed with {@code kill -9} by the pid the script
+ * wrote; the JobManager's REST API says what happened. Each instance has its own home and ports.
+ */
+final class LocalCluster implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern SUBMITTED = Pattern.compile("submitted as job ([0-9a-f]{32})");
+  private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
+
+  private final Path script = Path.of(System.getProperty("riskstream.cluster-script"));
+  private final Path home;
+  private final int restPort;
+  private final int rpcPort;
+  private final Map<String, String> jobEnvironment;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** {@code jobEnvironment}: what submitted jobs also see (secrets, as in production). */
+  LocalCluster(Path home, Map<String, String> jobEnvironment) throws IOException {
+    this.home = home;
+    this.restPort = freePort();
+    this.rpcPort = freePort();
+    this.jobEnvironment = jobEnvironment;
+  }
+
+  Path checkpoints() {
+    return home.resolve("checkpoints");
+  }
+
+  Path log(String process) {
+    return home.resolve("log").resolve(process + ".log");
+  }
+
+  void start(int taskManagers) throws Exception {
+    script("start", String.valueOf(taskManagers));
+  }
+
+  void startJobManager() throws Exception {
+    script("start-jobmanager");
+  }
+
+  void startTaskManager(int index) throws Exception {
+    script("start-taskmanager", String.valueOf(index));
+  }
+
+  void stop() throws Exception {
+    script("stop");
+  }
+
+  /** {@code kill -9} of {@code process} (jobmanager, taskmanager-1, ...): no shutdown hook runs. */
+  void kill(String process) throws Exception {
+    long pid = Long.parseLong(Files.readString(home.resolve("pid/" + process + ".pid")).strip());
+    ProcessHandle handle =
+        ProcessHandle.of(pid)
+            .orElseThrow(() -> new AssertionError(process + " (pid " + pid + ") is not running"));
+    handle.destroyForcibly();
+    handle.onExit().get(30, TimeUnit.SECONDS);
+  }
+
+  /** Submits a riskstream job ({@code detect}, {@code sink}) with {@code flags}; its job id. */
+  String submit(String job, List<String> flags) throws Exception {
+    List<String> args = new ArrayList<>(List.of("submit", job));
+    args.addAll(flags);
+    String out = script(args.toArray(String[]::new));
+    Matcher m = SUBMITTED.matcher(out);
+    if (!m.find()) {
+      throw new AssertionError("no job id in the output of cluster.sh submit " + job + ":\n" + out);
+    }
+    return m.group(1);
+  }
+
+  /** Stops the job with a savepoint (Flink's CLI, {@code flink stop}); the savepoint's path. */
+  String stopWithSavepoint(String jobId) throws Exception {
+    String out =
+        script(
+            "flink",
+            "stop",
+            "--type",
+            "canonical",
+            "--savepointPath",
+            home.resolve("savepoints").toUri().toString(),
+            jobId);
+    Matcher m = SAVEPOINT.matcher(out);
+    if (!m.find()) {
+      throw new AssertionError("no savepoint path in the output of flink stop:\n" + out);
+    }
+    return m.group(1);
+  }
+
+  void cancel(String jobId) throws Exception {
+    script("flink", "cancel", jobId);
+  }
+
+  JsonNode rest(String path) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(path + ": HTTP " + response.statusCode() + " " + response.body());
+    }
+    return JSON.readTree(response.body());
+  }
+
+  String state(String jobId) throws Exception {
+    return rest("/jobs/" + jobId).path("state").asText();
+  }
+
+  long completedCheckpoints(String jobId) throws Exception {
+    return rest("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+  }
+
+  /** Flink's own count of the job's restarts (the {@code numRestarts} metric). */
+  long restarts(String jobId) throws Exception {
+    JsonNode metrics = rest("/jobs/" + jobId + "/metrics?get=numRestarts");
+    return metrics.isEmpty() ? 0 : metrics.get(0).path("value").asLong();
+  }
+
+  /** Whether every task of the job is running (after a restart, all redeployed). */
+  boolean allRunning(String jobId) throws Exception {
+    JsonNode job = rest("/jobs/" + jobId);
+    if (!job.path("state").asText().equals("RUNNING")) {
+      return false;
+    }
+    for (JsonNode vertex : job.path("vertices")) {
+      if (!vertex.path("status").asText().equals("RUNNING")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String script(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("FLINK_LOCAL_HOME", home.toString());
+    builder.environment().put("FLINK_LOCAL_REST_PORT", String.valueOf(restPort));
+    builder.environment().put("FLINK_LOCAL_RPC_PORT", String.valueOf(rpcPort));
+    builder.environment().putAll(jobEnvironment);
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      throw new AssertionError("cluster.sh " + String.join(" ", args) + " failed:\n" + out);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
