@@ -70,10 +70,11 @@ registered_taskmanagers() {
   rest_get /overview 2>/dev/null | grep -o '"taskmanagers":[0-9]*' | cut -d: -f2
 }
 
-# launch NAME MAIN-CLASS RESOURCE-QUERY: the JVM's memory flags and the derived memory settings come from Flink's
+# launch NAME MAIN-CLASS RESOURCE-QUERY [ARGS]: the JVM's memory flags and the derived memory settings come from Flink's
 # own BashJavaUtils, as the distribution's scripts get them.
 launch() {
   local name=$1 main=$2 query=$3 params jvm dynamic
+  shift 3
   alive "$name" && die "$name is already running (pid $(pid_of "$name"))"
   params=$("$JAVA" -cp "$LIB/*" org.apache.flink.runtime.util.bash.BashJavaUtils "$query" \
     --configDir "$HOME_DIR/conf" 2>&1 | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://') ||
@@ -83,7 +84,7 @@ launch() {
   # shellcheck disable=SC2086 # the flags are space-separated words by design
   nohup "$JAVA" $jvm "${JDK_OPTS[@]}" -Dlog.file="$HOME_DIR/log/$name.log" \
     -Dlog4j.configurationFile="file:$HOME_DIR/conf/log4j.properties" -cp "$LIB/*" "$main" \
-    --configDir "$HOME_DIR/conf" $dynamic >"$HOME_DIR/log/$name.out" 2>&1 </dev/null &
+    --configDir "$HOME_DIR/conf" $dynamic "$@" >"$HOME_DIR/log/$name.out" 2>&1 </dev/null &
   echo $! >"$HOME_DIR/pid/$name.pid"
 }
 
@@ -112,7 +113,9 @@ start_taskmanager() {
     i=1
     while alive "taskmanager-$i"; do i=$((i + 1)); done
   fi
-  launch "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
+  # Named as its pid file, so that the web UI and the REST API say which process runs what.
+  launch "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS \
+    -D "taskmanager.resource-id=taskmanager-$i"
   echo "taskmanager-$i started (pid $(pid_of "taskmanager-$i"))"
 }
 

@@ -2,11 +2,18 @@ package io.riskstream.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.riskstream.testkit.EmbeddedSchemaRegistry.Outage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -25,7 +32,11 @@ class ClusterFaultsITCase {
   @BeforeEach
   void runDirectory(TestInfo test) throws Exception {
     dir =
-        Path.of("target", "fault-runs", test.getTestMethod().orElseThrow().getName())
+        Path.of(
+                "target",
+                "fault-runs",
+                test.getTestMethod().orElseThrow().getName()
+                    + test.getDisplayName().replaceAll("[^0-9]", ""))
             .toAbsolutePath();
     if (Files.exists(dir)) {
       try (var paths = Files.walk(dir)) {
@@ -43,10 +54,11 @@ class ClusterFaultsITCase {
       run.awaitCheckpoints(detect, 2);
       long restartsBefore = run.cluster.restarts(detect);
 
+      String victim = run.cluster.taskManagersOf(detect).first();
       long killed = System.nanoTime();
-      run.cluster.kill("taskmanager-1");
+      run.cluster.kill(victim);
       assertThat(run.trafficWritten()).as("the kill landed mid-stream").isFalse();
-      run.cluster.startTaskManager(1);
+      run.cluster.startTaskManager(victim);
       run.awaitRestart(detect, restartsBefore);
       double recovery = run.awaitRecovered(detect, killed);
 
@@ -79,11 +91,13 @@ class ClusterFaultsITCase {
         run.awaitCheckpoints(detect, run.cluster.completedCheckpoints(detect) + 1);
         Thread.sleep(random.nextInt(4_000));
         long restartsBefore = run.cluster.restarts(detect);
-        String victim = "taskmanager-" + (1 + random.nextInt(2));
+        // One of the TaskManagers running detect's tasks, at random.
+        List<String> running = new ArrayList<>(run.cluster.taskManagersOf(detect));
+        String victim = running.get(random.nextInt(running.size()));
         long killed = System.nanoTime();
         run.cluster.kill(victim);
         assertThat(run.trafficWritten()).as("kill " + kill + " landed mid-stream").isFalse();
-        run.cluster.startTaskManager(Integer.parseInt(victim.substring(12)));
+        run.cluster.startTaskManager(victim);
         run.awaitRestart(detect, restartsBefore);
         slowest = Math.max(slowest, run.awaitRecovered(detect, killed));
       }
@@ -137,7 +151,7 @@ class ClusterFaultsITCase {
   @Test
   @Tag("long")
   void aSavepointTakenAtParallelismTwoRestoresAtOneAndAtFour() throws Exception {
-    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(20_000, 600))) {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(30_000, 500))) {
       String detect = run.submitBoth();
       run.startTraffic();
       run.awaitCheckpoints(detect, 2);
@@ -188,6 +202,41 @@ class ClusterFaultsITCase {
       run.assertExact(
           String.format("broker stopped (%.1f s to checkpoint again) and killed -9", clean),
           killed);
+    }
+  }
+
+  /**
+   * The registry down for 30 s while the job meets a writer schema it has not seen: refusing
+   * connections, then answering 503, then 404 from a proxy. Nothing good is dead-lettered and the
+   * alert set is exact, in every one of five runs: recovery must be deterministic.
+   */
+  @RepeatedTest(5)
+  @Tag("long")
+  void theRegistryDownForThirtySecondsLosesNothing(RepetitionInfo repetition) throws Exception {
+    try (FaultRun run =
+        new FaultRun(dir, FaultRun.Options.of(12_000, 800).withNewerWriterFromHalfway())) {
+      String detect = run.submit("detect", "--set", "registry.timeout=1 s");
+      run.submit("sink", "--set", "registry.timeout=1 s");
+      CountDownLatch down = new CountDownLatch(1);
+      run.startTraffic(
+          () -> {
+            run.registry().stopListening();
+            down.countDown();
+          });
+      assertThat(down.await(2, TimeUnit.MINUTES)).isTrue();
+      long since = System.nanoTime();
+      Thread.sleep(10_000);
+      run.registry().listen();
+      run.registry().outage(Outage.UNAVAILABLE);
+      Thread.sleep(10_000);
+      run.registry().outage(Outage.PROXY_NOT_FOUND);
+      Thread.sleep(10_000);
+      run.registry().outage(Outage.NONE);
+      double recovery = run.awaitRecovered(detect, since);
+
+      run.awaitSettled();
+      run.assertExact(
+          "registry down 30 s, run " + repetition.getCurrentRepetition() + " of 5", recovery);
     }
   }
 }

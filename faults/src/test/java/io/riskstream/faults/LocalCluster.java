@@ -61,8 +61,9 @@ final class LocalCluster implements AutoCloseable {
     script("start-jobmanager");
   }
 
-  void startTaskManager(int index) throws Exception {
-    script("start-taskmanager", String.valueOf(index));
+  /** Starts TaskManager {@code name} ({@code taskmanager-2}, say) again. */
+  void startTaskManager(String name) throws Exception {
+    script("start-taskmanager", name.substring("taskmanager-".length()));
   }
 
   void stop() throws Exception {
@@ -138,6 +139,19 @@ final class LocalCluster implements AutoCloseable {
   long restarts(String jobId) throws Exception {
     JsonNode metrics = rest("/jobs/" + jobId + "/metrics?get=numRestarts");
     return metrics.isEmpty() ? 0 : metrics.get(0).path("value").asLong();
+  }
+
+  /** The TaskManagers (their process names) that run tasks of the job. */
+  java.util.SortedSet<String> taskManagersOf(String jobId) throws Exception {
+    java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    for (JsonNode vertex : rest("/jobs/" + jobId).path("vertices")) {
+      for (JsonNode tm :
+          rest("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/taskmanagers")
+              .path("taskmanagers")) {
+        names.add(tm.path("taskmanager-id").asText());
+      }
+    }
+    return names;
   }
 
   /** Whether every task of the job is running (after a restart, all redeployed). */

@@ -12,29 +12,18 @@ import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
-import io.riskstream.serde.ConfluentWireFormat;
 import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
 import io.riskstream.testkit.EmbeddedSchemaRegistry.Outage;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
-import org.apache.avro.data.TimeConversions;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
@@ -72,7 +61,7 @@ class RegistryOutageITCase {
     int half = events.size() / 2;
     // A newer Payment writer schema (one more optional field), registered while the registry is
     // up; its records reach the job only during the outage.
-    Schema newer = withRiskScore(Payment.getClassSchema());
+    Schema newer = KafkaTestSupport.withRiskScore(Payment.getClassSchema());
     int newerId = client.register(config.topics().payments() + "-value", newer);
 
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
@@ -94,7 +83,7 @@ class RegistryOutageITCase {
             producer.sendRaw(
                 e.topic(config.topics()),
                 e.key().getBytes(StandardCharsets.UTF_8),
-                encode(newerId, newer, p));
+                KafkaTestSupport.encode(newerId, newer, p));
           } else {
             producer.send(e.topic(config.topics()), e.key(), e.record());
           }
@@ -156,37 +145,5 @@ class RegistryOutageITCase {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return answer.body();
-  }
-
-  private static Schema withRiskScore(Schema current) {
-    List<Schema.Field> fields = new ArrayList<>();
-    current.getFields().forEach(f -> fields.add(new Schema.Field(f, f.schema())));
-    fields.add(
-        new Schema.Field(
-            "risk_score",
-            Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.DOUBLE)),
-            null,
-            Schema.Field.NULL_DEFAULT_VALUE));
-    return Schema.createRecord(
-        current.getName(), current.getDoc(), current.getNamespace(), false, fields);
-  }
-
-  /** The payment in the Confluent wire format under the newer writer schema. */
-  private static byte[] encode(int id, Schema schema, Payment payment) throws Exception {
-    GenericData model = new GenericData();
-    model.addLogicalTypeConversion(new Conversions.DecimalConversion());
-    model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
-    GenericRecord record = new GenericData.Record(schema);
-    Payment.getClassSchema().getFields().forEach(f -> record.put(f.name(), payment.get(f.pos())));
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(body, null);
-    new GenericDatumWriter<GenericRecord>(schema, model).write(record, encoder);
-    encoder.flush();
-    byte[] bytes = body.toByteArray();
-    return ByteBuffer.allocate(ConfluentWireFormat.HEADER_LENGTH + bytes.length)
-        .put((byte) 0)
-        .putInt(id)
-        .put(bytes)
-        .array();
   }
 }

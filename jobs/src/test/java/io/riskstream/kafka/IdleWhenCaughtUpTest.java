@@ -88,11 +88,13 @@ class IdleWhenCaughtUpTest {
   }
 
   @Test
-  void aSplitThatNeverReadARecordGoesIdleByTheClockAlone() {
+  void aSplitThatNeverReadARecordGoesIdleByTheClockAfterAMinute() {
     pass(IDLENESS.plusSeconds(1));
+    assertThat(output.idle).as("quiet for longer than the idleness timeout").isFalse();
 
+    pass(Duration.ofSeconds(29));
     assertThat(asked).isEmpty();
-    assertThat(output.idle).isTrue();
+    assertThat(output.idle).as("a minute after its start").isTrue();
   }
 
   private void read(long offset, long eventTime) {

@@ -15,8 +15,11 @@ import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.serde.AvroWireSerializer;
+import io.riskstream.serde.ConfluentWireFormat;
 import io.riskstream.testkit.EmbeddedKafka;
 import io.riskstream.testkit.EmbeddedSchemaRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Conversions;
+import org.apache.avro.Schema;
+import org.apache.avro.data.TimeConversions;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -313,5 +324,38 @@ public final class KafkaTestSupport {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code current} with one more optional field: a newer writer schema a reader resolves. */
+  public static Schema withRiskScore(Schema current) {
+    List<Schema.Field> fields = new ArrayList<>();
+    current.getFields().forEach(f -> fields.add(new Schema.Field(f, f.schema())));
+    fields.add(
+        new Schema.Field(
+            "risk_score",
+            Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.DOUBLE)),
+            null,
+            Schema.Field.NULL_DEFAULT_VALUE));
+    return Schema.createRecord(
+        current.getName(), current.getDoc(), current.getNamespace(), false, fields);
+  }
+
+  /** The payment in the Confluent wire format under the newer writer schema. */
+  public static byte[] encode(int id, Schema schema, Payment payment) throws Exception {
+    GenericData model = new GenericData();
+    model.addLogicalTypeConversion(new Conversions.DecimalConversion());
+    model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+    GenericRecord record = new GenericData.Record(schema);
+    Payment.getClassSchema().getFields().forEach(f -> record.put(f.name(), payment.get(f.pos())));
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(body, null);
+    new GenericDatumWriter<GenericRecord>(schema, model).write(record, encoder);
+    encoder.flush();
+    byte[] bytes = body.toByteArray();
+    return ByteBuffer.allocate(ConfluentWireFormat.HEADER_LENGTH + bytes.length)
+        .put((byte) 0)
+        .putInt(id)
+        .put(bytes)
+        .array();
   }
 }
