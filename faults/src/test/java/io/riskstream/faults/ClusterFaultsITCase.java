@@ -2,9 +2,9 @@ package io.riskstream.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.testkit.EmbeddedSchemaRegistry.Outage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -109,42 +109,50 @@ class ClusterFaultsITCase {
   @Test
   @Tag("long")
   void aJobManagerKilledAndStartedAgainResumesFromTheRetainedCheckpoints() throws Exception {
-    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(16_000, 800))) {
-      String detect = run.submitBoth();
-      run.startTraffic();
-      run.awaitCheckpoints(detect, 2);
-
-      long killed = System.nanoTime();
-      run.cluster.kill("jobmanager");
-      assertThat(run.trafficWritten()).as("the kill landed mid-stream").isFalse();
-      run.cluster.startJobManager();
-      // Without HA services the jobs died with their JobManager; submitted again, each resumes
-      // from its newest retained checkpoint (cli/Resume).
-      String again = run.submitBoth();
-      double recovery = run.awaitRecovered(again, killed);
-
-      run.awaitSettled();
-      run.assertExact("kill -9 of the JobManager, started and resubmitted", recovery);
-    }
+    resubmittedAfter(
+        "kill -9 of the JobManager, started and resubmitted",
+        run -> {
+          run.cluster.kill("jobmanager");
+          run.cluster.startJobManager();
+        });
   }
 
   @Test
   @Tag("long")
   void theWholeClusterStoppedAndStartedResumes() throws Exception {
+    resubmittedAfter(
+        "whole cluster stopped and started",
+        run -> {
+          run.cluster.stop();
+          run.cluster.start(2);
+        });
+  }
+
+  /** What takes the jobs down with it, and brings the cluster back. */
+  @FunctionalInterface
+  private interface Outage {
+    void happen(FaultRun run) throws Exception;
+  }
+
+  /**
+   * The jobs taken down mid-stream by {@code outage} and submitted again as an operator would:
+   * without HA services they died with their JobManager, and each resumes from its newest retained
+   * checkpoint (cli/Resume).
+   */
+  private void resubmittedAfter(String fault, Outage outage) throws Exception {
     try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(16_000, 800))) {
       String detect = run.submitBoth();
       run.startTraffic();
       run.awaitCheckpoints(detect, 2);
 
-      long stopped = System.nanoTime();
-      run.cluster.stop();
-      assertThat(run.trafficWritten()).as("the stop landed mid-stream").isFalse();
-      run.cluster.start(2);
+      long down = System.nanoTime();
+      outage.happen(run);
+      assertThat(run.trafficWritten()).as("the outage ended mid-stream").isFalse();
       String again = run.submitBoth();
-      double recovery = run.awaitRecovered(again, stopped);
+      double recovery = run.awaitRecovered(again, down);
 
       run.awaitSettled();
-      run.assertExact("whole cluster stopped and started", recovery);
+      run.assertExact(fault, recovery);
     }
   }
 
@@ -225,13 +233,7 @@ class ClusterFaultsITCase {
           });
       assertThat(down.await(2, TimeUnit.MINUTES)).isTrue();
       long since = System.nanoTime();
-      Thread.sleep(10_000);
-      run.registry().listen();
-      run.registry().outage(Outage.UNAVAILABLE);
-      Thread.sleep(10_000);
-      run.registry().outage(Outage.PROXY_NOT_FOUND);
-      Thread.sleep(10_000);
-      run.registry().outage(Outage.NONE);
+      run.registry().recoverThroughEveryOutage(Duration.ofSeconds(10));
       double recovery = run.awaitRecovered(detect, since);
 
       run.awaitSettled();

@@ -229,13 +229,9 @@ final class FaultRun implements AutoCloseable {
                   if (i == half) {
                     atHalfway.run();
                   }
-                  if (options.newerWriterFromHalfway()
-                      && i >= half
-                      && e.record() instanceof Payment p) {
-                    producer.sendRaw(
-                        e.topic(config.topics()),
-                        e.key().getBytes(StandardCharsets.UTF_8),
-                        KafkaTestSupport.encode(newerId, newer, p));
+                  if (options.newerWriterFromHalfway() && i >= half) {
+                    KafkaTestSupport.sendAsNewerWriter(
+                        producer, config.topics(), e, newerId, newer);
                   } else {
                     producer.send(e.topic(config.topics()), e.key(), e.record());
                   }

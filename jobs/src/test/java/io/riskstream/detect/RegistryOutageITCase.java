@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -79,27 +78,15 @@ class RegistryOutageITCase {
       STACK.registry().stopListening();
       try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
         for (Traffic.Event e : events.subList(half, events.size())) {
-          if (e.record() instanceof Payment p) {
-            producer.sendRaw(
-                e.topic(config.topics()),
-                e.key().getBytes(StandardCharsets.UTF_8),
-                KafkaTestSupport.encode(newerId, newer, p));
-          } else {
-            producer.send(e.topic(config.topics()), e.key(), e.record());
-          }
+          KafkaTestSupport.sendAsNewerWriter(producer, config.topics(), e, newerId, newer);
         }
         KafkaTestSupport.produce(
             producer,
             config.topics(),
             TrafficGenerator.closing(events.get(events.size() - 1).eventTime()));
       }
-      Thread.sleep(5_000); // each way of being down in turn, for a few restarts each
-      STACK.registry().listen();
-      STACK.registry().outage(Outage.UNAVAILABLE);
-      Thread.sleep(5_000);
-      STACK.registry().outage(Outage.PROXY_NOT_FOUND);
-      Thread.sleep(5_000);
-      STACK.registry().outage(Outage.NONE);
+      // Each way of being down in turn, for a few restarts each.
+      STACK.registry().recoverThroughEveryOutage(Duration.ofSeconds(5));
 
       List<Label> expected = traffic.labels();
       KafkaTestSupport.await(

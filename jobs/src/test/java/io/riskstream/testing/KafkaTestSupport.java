@@ -326,6 +326,20 @@ public final class KafkaTestSupport {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Writes {@code e}, a payment with the newer writer schema {@code newer} (id {@code newerId}).
+   */
+  public static void sendAsNewerWriter(
+      WireProducer producer, Topics topics, Traffic.Event e, int newerId, Schema newer)
+      throws Exception {
+    if (e.record() instanceof Payment p) {
+      producer.sendRaw(
+          e.topic(topics), e.key().getBytes(StandardCharsets.UTF_8), encode(newerId, newer, p));
+    } else {
+      producer.send(e.topic(topics), e.key(), e.record());
+    }
+  }
+
   /** {@code current} with one more optional field: a newer writer schema a reader resolves. */
   public static Schema withRiskScore(Schema current) {
     List<Schema.Field> fields = new ArrayList<>();

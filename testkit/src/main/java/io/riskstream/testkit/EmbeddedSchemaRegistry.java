@@ -113,6 +113,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     serve(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
   }
 
+  /**
+   * From a closed port ({@link #stopListening}) back to answering through every way of being down,
+   * {@code each} apiece: refusing connections, then 503, then a proxy's 404.
+   */
+  public void recoverThroughEveryOutage(java.time.Duration each)
+      throws IOException, InterruptedException {
+    Thread.sleep(each.toMillis());
+    listen();
+    outage(Outage.UNAVAILABLE);
+    Thread.sleep(each.toMillis());
+    outage(Outage.PROXY_NOT_FOUND);
+    Thread.sleep(each.toMillis());
+    outage(Outage.NONE);
+  }
+
   public String url() {
     return "http://127.0.0.1:" + port;
   }
