@@ -259,7 +259,9 @@ public final class RiskstreamConfig {
         List.of(config.get(REGISTRY_URL).split("\\s*,\\s*")),
         config.getOptional(REGISTRY_USER_INFO).orElse(null),
         config.get(REGISTRY_TIMEOUT),
-        config.get(REGISTRY_MAX_ATTEMPTS));
+        config.get(REGISTRY_MAX_ATTEMPTS),
+        config.getOptional(REGISTRY_TRUSTSTORE).orElse(null),
+        config.getOptional(REGISTRY_TRUSTSTORE_PASSWORD).orElse(null));
   }
 
   public boolean autoRegister() {

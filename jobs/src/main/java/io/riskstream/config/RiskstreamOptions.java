@@ -60,6 +60,18 @@ public final class RiskstreamOptions {
           .noDefaultValue()
           .withDescription(
               "Secret: user:password for the registry's basic auth (environment or -file only).");
+  public static final ConfigOption<String> REGISTRY_TRUSTSTORE =
+      key("registry.ssl.truststore.location")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Trust store (PKCS12 or JKS) for an https registry whose certificate the JVM's"
+                  + " default trust store does not cover; unset: the JVM's.");
+  public static final ConfigOption<String> REGISTRY_TRUSTSTORE_PASSWORD =
+      key("registry.ssl.truststore.password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("Secret: the trust store's password (environment or -file only).");
   public static final ConfigOption<Boolean> REGISTRY_AUTO_REGISTER =
       key("registry.auto-register")
           .booleanType()

@@ -119,23 +119,24 @@ public final class KafkaTestSupport {
 
   public static RiskstreamConfig config(
       EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String... extra) {
-    List<String> sets =
-        new ArrayList<>(
-            List.of(
-                "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "registry.url=" + registry.url(),
-                "kafka.starting-offsets=earliest",
-                "kafka.transaction-timeout=2 min",
-                "checkpoints.interval=1 s",
-                // As long as the 2-minute transactions allow: a slow checkpoint on a busy CI
-                // machine must
-                // not be aborted (it was Flink's 10 minutes before the timeout became a checked
-                // key).
-                "checkpoints.timeout=55 s",
-                "watermarks.idleness=1 s",
-                "job.parallelism=2"));
+    List<String> sets = new ArrayList<>(settings(kafka, registry));
     sets.addAll(Arrays.asList(extra));
     return RiskstreamConfig.load(null, Map.of(), sets);
+  }
+
+  /** The settings of {@link #config}: quick checkpoints, short idleness, parallelism 2. */
+  public static List<String> settings(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
+    return List.of(
+        "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+        "registry.url=" + registry.url(),
+        "kafka.starting-offsets=earliest",
+        "kafka.transaction-timeout=2 min",
+        "checkpoints.interval=1 s",
+        // As long as the 2-minute transactions allow: a slow checkpoint on a busy CI machine must
+        // not be aborted (it was Flink's 10 minutes before the timeout became a checked key).
+        "checkpoints.timeout=55 s",
+        "watermarks.idleness=1 s",
+        "job.parallelism=2");
   }
 
   /** Generated traffic of about {@code events} events with 10 % of cases injected. */

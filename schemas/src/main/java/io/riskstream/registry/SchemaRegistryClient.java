@@ -42,8 +42,19 @@ public final class SchemaRegistryClient {
    * Everything needed to build a client on a task manager: serializable, unlike the client itself.
    */
   public record Settings(
-      List<String> urls, String basicAuthUserInfo, Duration timeout, int maxAttempts)
+      List<String> urls,
+      String basicAuthUserInfo,
+      Duration timeout,
+      int maxAttempts,
+      String truststore,
+      String truststorePassword)
       implements Serializable {
+    /** Settings trusting what the JVM trusts. */
+    public Settings(
+        List<String> urls, String basicAuthUserInfo, Duration timeout, int maxAttempts) {
+      this(urls, basicAuthUserInfo, timeout, maxAttempts, null, null);
+    }
+
     public Settings {
       if (urls == null || urls.isEmpty()) {
         throw new IllegalArgumentException("at least one schema registry URL is required");
@@ -62,7 +73,13 @@ public final class SchemaRegistryClient {
     @Override
     public String toString() {
       // user info is a secret: never printed
-      return "Settings[urls=" + urls + ", auth=" + (basicAuthUserInfo != null) + "]";
+      return "Settings[urls="
+          + urls
+          + ", auth="
+          + (basicAuthUserInfo != null)
+          + ", truststore="
+          + truststore
+          + "]";
     }
   }
 
@@ -74,7 +91,35 @@ public final class SchemaRegistryClient {
 
   public SchemaRegistryClient(Settings settings) {
     this.settings = settings;
-    this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+    HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(settings.timeout());
+    if (settings.truststore() != null) {
+      http.sslContext(trusting(settings.truststore(), settings.truststorePassword()));
+    }
+    this.http = http.build();
+  }
+
+  /** TLS that trusts the certificates in {@code truststore} (PKCS12 or JKS, by its content). */
+  private static javax.net.ssl.SSLContext trusting(String truststore, String password) {
+    char[] secret = password == null ? null : password.toCharArray();
+    try {
+      java.security.KeyStore store =
+          java.security.KeyStore.getInstance(new java.io.File(truststore), secret);
+      javax.net.ssl.TrustManagerFactory trust =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "cannot read the registry trust store "
+              + truststore
+              + ": "
+              + e.getMessage()
+              + "; check registry.ssl.truststore.location and its password",
+          e);
+    }
   }
 
   public SchemaRegistryClient(String commaSeparatedUrls) {
@@ -133,7 +178,9 @@ public final class SchemaRegistryClient {
                 settings.urls(),
                 settings.basicAuthUserInfo(),
                 settings.timeout(),
-                settings.urls().size()))
+                settings.urls().size(),
+                settings.truststore(),
+                settings.truststorePassword()))
         .send("GET", "/subjects", null);
   }
 

@@ -35,13 +35,32 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path logDir;
   private final boolean temporary;
   private final String bootstrapServers;
+  private final Map<String, String> securedBootstrapServers;
 
   private EmbeddedKafka(
-      KafkaRaftServer server, Path logDir, boolean temporary, String bootstrapServers) {
+      KafkaRaftServer server,
+      Path logDir,
+      boolean temporary,
+      String bootstrapServers,
+      Map<String, String> securedBootstrapServers) {
     this.server = server;
     this.logDir = logDir;
     this.temporary = temporary;
     this.bootstrapServers = bootstrapServers;
+    this.securedBootstrapServers = securedBootstrapServers;
+  }
+
+  /**
+   * Clients must prove themselves: a {@code SASL_SSL} listener with SCRAM-SHA-512 for {@code user}
+   * and an {@code SSL} listener that requires a client certificate (mutual TLS), both with the
+   * server certificate of {@code tls}. The {@code PLAINTEXT} listener stays for the broker's own
+   * use and the tests' administration.
+   */
+  public record Security(TlsFiles tls, String user, String password) {}
+
+  /** A temporary broker that also serves the secured listeners of {@code security}. */
+  public static EmbeddedKafka startSecured(Security security) {
+    return start(0, null, security);
   }
 
   /** A broker on a free port with a temporary log directory, deleted on close. */
@@ -55,6 +74,10 @@ public final class EmbeddedKafka implements AutoCloseable {
    * a kill) finds its topics, offsets and transactions; {@code null} is a temporary directory.
    */
   public static EmbeddedKafka start(int port, Path dataDir) {
+    return start(port, dataDir, null);
+  }
+
+  private static EmbeddedKafka start(int port, Path dataDir, Security security) {
     try {
       boolean temporary = dataDir == null;
       Path logDir = temporary ? Files.createTempDirectory("riskstream-kafka-") : dataDir;
@@ -65,12 +88,34 @@ public final class EmbeddedKafka implements AutoCloseable {
       props.put("process.roles", "broker,controller");
       props.put("node.id", "1");
       props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-      props.put(
-          "listeners",
-          "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-      props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+      String listeners = "PLAINTEXT://127.0.0.1:" + brokerPort;
+      String protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+      Map<String, String> secured = new java.util.TreeMap<>();
+      if (security != null) {
+        secured.put("SASL_SSL", "127.0.0.1:" + freePort());
+        secured.put("SSL", "127.0.0.1:" + freePort());
+        for (var listener : secured.entrySet()) {
+          listeners += "," + listener.getKey() + "://" + listener.getValue();
+          protocols += "," + listener.getKey() + ":" + listener.getKey();
+        }
+        TlsFiles tls = security.tls();
+        props.put("ssl.keystore.location", tls.serverKeystore().toString());
+        props.put("ssl.keystore.password", tls.password());
+        props.put("ssl.key.password", tls.password());
+        props.put("ssl.keystore.type", "PKCS12");
+        props.put("ssl.truststore.location", tls.truststore().toString());
+        props.put("ssl.truststore.password", tls.password());
+        props.put("ssl.truststore.type", "PKCS12");
+        props.put("listener.name.ssl.ssl.client.auth", "required");
+        props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        props.put(
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      }
+      props.put("listeners", listeners + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      props.put("advertised.listeners", listeners);
       props.put("controller.listener.names", "CONTROLLER");
-      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      props.put("listener.security.protocol.map", protocols);
       props.put("inter.broker.listener.name", "PLAINTEXT");
       props.put("log.dirs", logDir.toString());
       props.put("offsets.topic.replication.factor", "1");
@@ -90,8 +135,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      EmbeddedKafka kafka = new EmbeddedKafka(server, logDir, temporary, "127.0.0.1:" + brokerPort);
+      EmbeddedKafka kafka =
+          new EmbeddedKafka(server, logDir, temporary, "127.0.0.1:" + brokerPort, secured);
       kafka.awaitReady(Duration.ofSeconds(60));
+      if (security != null) {
+        kafka.addScramUser(security.user(), security.password());
+      }
       return kafka;
     } catch (RuntimeException e) {
       throw e;
@@ -116,6 +165,31 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The address of the secured listener {@code SASL_SSL} or {@code SSL}. */
+  public String bootstrapServers(String securityProtocol) {
+    String address = securedBootstrapServers.get(securityProtocol);
+    if (address == null) {
+      throw new IllegalArgumentException("no " + securityProtocol + " listener on this broker");
+    }
+    return address;
+  }
+
+  /** SCRAM-SHA-512 credentials, stored by the controller (KRaft) as Kafka's own tools do. */
+  private void addScramUser(String user, String password) throws Exception {
+    try (Admin admin = admin()) {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                      user,
+                      new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                          org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                      password)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
   }
 
   public Admin admin() {

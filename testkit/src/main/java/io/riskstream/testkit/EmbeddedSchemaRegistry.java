@@ -79,10 +79,28 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private final Map<String, String> levelBySubject = new TreeMap<>();
   private String globalLevel = "BACKWARD";
 
-  private EmbeddedSchemaRegistry(HttpServer server) {
+  private final javax.net.ssl.SSLContext tls;
+  private final String userInfo;
+
+  private EmbeddedSchemaRegistry(int port, javax.net.ssl.SSLContext tls, String userInfo)
+      throws IOException {
     this.executor = Executors.newFixedThreadPool(4, r -> daemon(r, "schema-registry"));
+    this.tls = tls;
+    this.userInfo = userInfo;
+    HttpServer server = newServer(port);
     this.port = server.getAddress().getPort();
     serve(server);
+  }
+
+  private HttpServer newServer(int port) throws IOException {
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+    if (tls == null) {
+      return HttpServer.create(address, 0);
+    }
+    com.sun.net.httpserver.HttpsServer https =
+        com.sun.net.httpserver.HttpsServer.create(address, 0);
+    https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+    return https;
   }
 
   private void serve(HttpServer server) {
@@ -94,8 +112,27 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   /** Starts a registry on {@code port} of the loopback interface; 0 picks a free port. */
   public static EmbeddedSchemaRegistry start(int port) throws IOException {
-    return new EmbeddedSchemaRegistry(
-        HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
+    return new EmbeddedSchemaRegistry(port, null, null);
+  }
+
+  /**
+   * A registry over HTTPS with the server certificate of {@code tls} that answers only requests
+   * with HTTP basic authentication as {@code userInfo} ({@code user:password}), as Confluent's does
+   * when so configured; others get 401.
+   */
+  public static EmbeddedSchemaRegistry startSecured(TlsFiles tls, String userInfo)
+      throws IOException, java.security.GeneralSecurityException {
+    java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+    try (InputStream in = java.nio.file.Files.newInputStream(tls.serverKeystore())) {
+      keys.load(in, tls.password().toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory managers =
+        javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    managers.init(keys, tls.password().toCharArray());
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(managers.getKeyManagers(), null, null);
+    return new EmbeddedSchemaRegistry(0, context, userInfo);
   }
 
   /** Answers, or not, as {@code outage} says, from now on. */
@@ -110,7 +147,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   /** Opens its port again, with the schemas it had. */
   public synchronized void listen() throws IOException {
-    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
+    serve(newServer(port));
   }
 
   /**
@@ -129,7 +166,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + port;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
   }
 
   @Override
@@ -152,6 +189,20 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         exchange.sendResponseHeaders(proxy ? 404 : 503, page.length);
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(page);
+        }
+        return;
+      }
+      if (userInfo != null
+          && !("Basic "
+                  + java.util.Base64.getEncoder()
+                      .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)))
+              .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        byte[] refusal =
+            "{\"error_code\":401,\"message\":\"Unauthorized\"}".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        exchange.sendResponseHeaders(401, refusal.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(refusal);
         }
         return;
       }
