@@ -64,6 +64,7 @@ class ClusterFaultsITCase {
 
       run.awaitSettled();
       run.assertExact("kill -9 of a TaskManager", recovery);
+      run.assertLogsHideSecretsAndUpiIds();
     }
   }
 
@@ -76,6 +77,7 @@ class ClusterFaultsITCase {
       assertThat(run.pillsSent()).isEqualTo(120);
       assertThat(run.cluster.restarts(detect)).isZero();
       run.assertExact("poison pills at 1 %", 0);
+      run.assertLogsHideSecretsAndUpiIds();
     }
   }
 
@@ -210,6 +212,25 @@ class ClusterFaultsITCase {
       run.assertExact(
           String.format("broker stopped (%.1f s to checkpoint again) and killed -9", clean),
           killed);
+    }
+  }
+
+  /**
+   * Every input topic has a partition nothing is written to, and the bills fall far behind (the
+   * detect job's bills consumers throttled by a broker quota): the watermark still advances, and
+   * holds back for the bills that are late in reading, not in time.
+   */
+  @Test
+  @Tag("long")
+  void anEmptyPartitionAndATopicFarBehindStillGiveTheExactSet() throws Exception {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(12_000, 800).withEmptyPartitions())) {
+      run.throttleDetect(run.config.topics().bills(), 4_000);
+      String detect = run.submitBoth();
+      run.startTraffic();
+      run.awaitCheckpoints(detect, 2);
+      run.awaitSettled();
+      assertThat(run.cluster.restarts(detect)).isZero();
+      run.assertExact("an empty partition per topic, bills throttled to 4 kB/s", 0);
     }
   }
 

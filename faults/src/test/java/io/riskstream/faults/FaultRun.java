@@ -51,17 +51,23 @@ final class FaultRun implements AutoCloseable {
       int eventsPerSecond,
       int pillEvery,
       boolean brokerInChildProcess,
-      boolean newerWriterFromHalfway) {
+      boolean newerWriterFromHalfway,
+      boolean emptyPartitions) {
     static Options of(int events, int eventsPerSecond) {
-      return new Options(events, 7, eventsPerSecond, 0, false, false);
+      return new Options(events, 7, eventsPerSecond, 0, false, false, false);
     }
 
     Options withPillEvery(int n) {
-      return new Options(events, seed, eventsPerSecond, n, brokerInChildProcess, false);
+      return new Options(events, seed, eventsPerSecond, n, false, false, false);
     }
 
     Options withBrokerInChildProcess() {
-      return new Options(events, seed, eventsPerSecond, pillEvery, true, false);
+      return new Options(events, seed, eventsPerSecond, pillEvery, true, false, false);
+    }
+
+    /** Three partitions per input topic, the last of which nothing is ever written to. */
+    Options withEmptyPartitions() {
+      return new Options(events, seed, eventsPerSecond, pillEvery, false, false, true);
     }
 
     /**
@@ -69,9 +75,11 @@ final class FaultRun implements AutoCloseable {
      * the job has not met before: it must ask the registry for it.
      */
     Options withNewerWriterFromHalfway() {
-      return new Options(events, seed, eventsPerSecond, pillEvery, brokerInChildProcess, true);
+      return new Options(events, seed, eventsPerSecond, pillEvery, false, true, false);
     }
   }
+
+  private static final String CANARY = "fault-canary-5ecret-91b4";
 
   private final Path dir;
   private final Options options;
@@ -98,7 +106,7 @@ final class FaultRun implements AutoCloseable {
     registry = add(EmbeddedSchemaRegistry.start(0));
     postgres = add(EmbeddedPostgres.builder().start());
     config = RiskstreamConfig.load(null, Map.of(), settings());
-    KafkaTopics.create(bootstrapServers(), config.topics(), 2);
+    KafkaTopics.create(bootstrapServers(), config.topics(), options.emptyPartitions() ? 3 : 2);
     traffic = KafkaTestSupport.traffic(options.events(), options.seed());
     expected = new TreeSet<>();
     Backtest.run(
@@ -109,7 +117,15 @@ final class FaultRun implements AutoCloseable {
         .forEach(a -> expectedAlerts.put(a.getAlertId(), a));
     expected.addAll(expectedAlerts.keySet());
     cluster =
-        new LocalCluster(dir.resolve("flink"), Map.of("RISKSTREAM_POSTGRES_PASSWORD", "postgres"));
+        new LocalCluster(
+            dir.resolve("flink"),
+            Map.of(
+                "RISKSTREAM_POSTGRES_PASSWORD",
+                "postgres",
+                // Unused on a PLAINTEXT broker, but handed to every Kafka client like any secret:
+                // it must not show in any process's log.
+                "RISKSTREAM_KAFKA_PROPERTIES",
+                "ssl.key.password: " + CANARY));
     cluster.start(2);
     started.add(cluster);
   }
@@ -138,6 +154,11 @@ final class FaultRun implements AutoCloseable {
 
   String bootstrapServers() {
     return broker != null ? broker.bootstrapServers() : kafka.bootstrapServers();
+  }
+
+  /** Throttles the detect job's reading of {@code topic} to {@code bytesPerSecond}. */
+  void throttleDetect(String topic, int bytesPerSecond) throws Exception {
+    KafkaTestSupport.throttle(bootstrapServers(), config.groupId() + "-" + topic, bytesPerSecond);
   }
 
   /** The run's schema registry, to take down. */
@@ -220,7 +241,11 @@ final class FaultRun implements AutoCloseable {
     pump =
         CompletableFuture.runAsync(
             () -> {
-              try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
+              java.util.Properties producing = config.kafkaProperties();
+              if (options.emptyPartitions()) {
+                producing.put("partitioner.class", KafkaTestSupport.AllButTheLast.class.getName());
+              }
+              try (WireProducer producer = new WireProducer(producing, client)) {
                 List<Traffic.Event> events = traffic.inEventTimeOrder();
                 long begin = System.nanoTime();
                 int half = events.size() / 2;
@@ -408,6 +433,30 @@ final class FaultRun implements AutoCloseable {
 
   private static String describe(Alert a) {
     return a.getType() + "/" + a.getReason() + " at " + a.getEventTime() + ": " + a.getSummary();
+  }
+
+  /**
+   * No log of any process of the cluster (JobManager, TaskManagers, the submitting client) holds
+   * the canary secret or a payer's full UPI id.
+   */
+  void assertLogsHideSecretsAndUpiIds() throws Exception {
+    List<String> vpas =
+        traffic.payments().stream()
+            .map(p -> p.getPayerVpa())
+            .filter(java.util.Objects::nonNull)
+            .map(CharSequence::toString)
+            .distinct()
+            .toList();
+    assertThat(vpas).hasSizeGreaterThan(100);
+    try (var files = java.nio.file.Files.walk(dir.resolve("flink/log"))) {
+      for (Path log : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+        String text = java.nio.file.Files.readString(log, StandardCharsets.ISO_8859_1);
+        assertThat(text).as(log.toString()).contains("riskstream").doesNotContain(CANARY);
+        for (String vpa : vpas) {
+          assertThat(text.contains(vpa)).as(log + " holds UPI id " + vpa).isFalse();
+        }
+      }
+    }
   }
 
   int pillsSent() {

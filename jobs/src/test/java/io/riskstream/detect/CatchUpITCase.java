@@ -15,7 +15,6 @@ import io.riskstream.testing.KafkaTestSupport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +23,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.common.quota.ClientQuotaAlteration;
-import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +72,8 @@ class CatchUpITCase {
                 DISORDER));
     assertThat(backtest).hasSize(traffic.labels().size());
 
-    throttle(config.groupId() + "-" + config.topics().bills(), 1_000);
+    KafkaTestSupport.throttle(
+        STACK.kafka().bootstrapServers(), config.groupId() + "-" + config.topics().bills(), 1_000);
     JobClient job = KafkaTestSupport.startDetect(config, "catch-up-it");
     KafkaTestSupport.await(
         "the backtest's number of alerts",
@@ -88,24 +86,6 @@ class CatchUpITCase {
     List<Alert> alerts = KafkaTestSupport.alerts(config, client);
     assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
     assertThat(ids(alerts)).isEqualTo(backtest);
-  }
-
-  /** A consumer byte-rate quota on the source's clients (Flink names them prefix-subtask). */
-  private static void throttle(String clientIdPrefix, int bytesPerSecond) throws Exception {
-    List<ClientQuotaAlteration> quotas =
-        List.of(0, 1).stream()
-            .map(
-                subtask ->
-                    new ClientQuotaAlteration(
-                        new ClientQuotaEntity(
-                            Map.of(ClientQuotaEntity.CLIENT_ID, clientIdPrefix + "-" + subtask)),
-                        List.of(
-                            new ClientQuotaAlteration.Op(
-                                "consumer_byte_rate", (double) bytesPerSecond))))
-            .toList();
-    try (var admin = STACK.kafka().admin()) {
-      admin.alterClientQuotas(quotas).all().get();
-    }
   }
 
   private static Set<String> ids(List<Alert> alerts) {

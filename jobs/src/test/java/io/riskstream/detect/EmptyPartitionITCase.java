@@ -21,10 +21,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.Partitioner;
-import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,22 +35,6 @@ class EmptyPartitionITCase {
 
   @RegisterExtension static final KafkaStack STACK = new KafkaStack();
 
-  /** Spreads records by key over every partition but the last. */
-  public static final class AllButTheLast implements Partitioner {
-    @Override
-    public int partition(
-        String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster c) {
-      int usable = c.partitionCountForTopic(topic) - 1;
-      return keyBytes == null ? 0 : Utils.toPositive(Utils.murmur2(keyBytes)) % usable;
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs) {}
-
-    @Override
-    public void close() {}
-  }
-
   @Test
   void aPartitionThatNeverGetsARecordHoldsNothingBack() throws Exception {
     RiskstreamConfig config = KafkaTestSupport.config(STACK.kafka(), STACK.registry());
@@ -61,7 +42,7 @@ class EmptyPartitionITCase {
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
     Traffic traffic = KafkaTestSupport.traffic(3_000, 41);
     Properties producing = config.kafkaProperties();
-    producing.put("partitioner.class", AllButTheLast.class.getName());
+    producing.put("partitioner.class", KafkaTestSupport.AllButTheLast.class.getName());
     try (WireProducer producer = new WireProducer(producing, client)) {
       KafkaTestSupport.produce(producer, config.topics(), traffic);
       KafkaTestSupport.produce(

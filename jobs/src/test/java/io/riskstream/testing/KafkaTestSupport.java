@@ -264,6 +264,59 @@ public final class KafkaTestSupport {
     return alerts;
   }
 
+  /**
+   * A consumer byte-rate quota on a Kafka source's clients at parallelism 2 (Flink names them
+   * prefix-subtask), as an overloaded or quota-limited cluster imposes.
+   */
+  public static void throttle(String bootstrapServers, String clientIdPrefix, int bytesPerSecond)
+      throws Exception {
+    List<org.apache.kafka.common.quota.ClientQuotaAlteration> quotas =
+        List.of(0, 1).stream()
+            .map(
+                subtask ->
+                    new org.apache.kafka.common.quota.ClientQuotaAlteration(
+                        new org.apache.kafka.common.quota.ClientQuotaEntity(
+                            Map.of(
+                                org.apache.kafka.common.quota.ClientQuotaEntity.CLIENT_ID,
+                                clientIdPrefix + "-" + subtask)),
+                        List.of(
+                            new org.apache.kafka.common.quota.ClientQuotaAlteration.Op(
+                                "consumer_byte_rate", (double) bytesPerSecond))))
+            .toList();
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers))) {
+      admin.alterClientQuotas(quotas).all().get();
+    }
+  }
+
+  /** Spreads records by key over every partition but the last. */
+  public static final class AllButTheLast implements org.apache.kafka.clients.producer.Partitioner {
+    @Override
+    public int partition(
+        String topic,
+        Object key,
+        byte[] keyBytes,
+        Object value,
+        byte[] valueBytes,
+        org.apache.kafka.common.Cluster c) {
+      int usable = c.partitionCountForTopic(topic) - 1;
+      return keyBytes == null
+          ? 0
+          : org.apache.kafka.common.utils.Utils.toPositive(
+                  org.apache.kafka.common.utils.Utils.murmur2(keyBytes))
+              % usable;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {}
+
+    @Override
+    public void close() {}
+  }
+
   /** A condition that may read Kafka or a database on its way. */
   @FunctionalInterface
   public interface Condition {
