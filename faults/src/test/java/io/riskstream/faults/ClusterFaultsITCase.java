@@ -85,7 +85,7 @@ class ClusterFaultsITCase {
   @Tag("long")
   void fiveTaskManagerKillsAtRandomMoments() throws Exception {
     Random random = new Random(11);
-    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(40_000, 500))) {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(70_000, 400))) {
       String detect = run.submitBoth();
       run.startTraffic();
       double slowest = 0;
