@@ -2,9 +2,7 @@ package io.riskstream.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
-import io.riskstream.generate.Label;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.KafkaTopics;
@@ -12,11 +10,9 @@ import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
@@ -69,18 +65,7 @@ class EmptyPartitionITCase {
       }
     }
 
-    List<Label> expected = traffic.labels();
     JobClient job = KafkaTestSupport.startDetect(config, "empty-partition");
-    try {
-      KafkaTestSupport.await(
-          "every injected case's alert",
-          Duration.ofMinutes(2),
-          () -> KafkaTestSupport.alerts(config, client).size() >= expected.size());
-    } finally {
-      job.cancel().get(1, TimeUnit.MINUTES);
-    }
-    List<Alert> alerts = KafkaTestSupport.alerts(config, client);
-    assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
-    assertThat(alerts).extracting(Label::of).containsExactlyInAnyOrderElementsOf(expected);
+    KafkaTestSupport.detectedExactly(config, client, job, traffic.labels());
   }
 }

@@ -2,9 +2,7 @@ package io.riskstream.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
-import io.riskstream.generate.Label;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.KafkaTopics;
@@ -18,11 +16,9 @@ import io.riskstream.testkit.EmbeddedSchemaRegistry;
 import io.riskstream.testkit.TlsFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -137,19 +133,7 @@ class SecuredConnectionsITCase {
     }
 
     JobClient job = KafkaTestSupport.startDetect(config, "secured-" + prefix);
-    List<Label> expected = traffic.labels();
-    try {
-      KafkaTestSupport.await(
-          "every injected case's alert over " + protocol,
-          Duration.ofMinutes(3),
-          () -> KafkaTestSupport.alerts(config, client).size() >= expected.size());
-    } finally {
-      job.cancel().get(1, TimeUnit.MINUTES);
-    }
-
-    List<Alert> alerts = KafkaTestSupport.alerts(config, client);
-    assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
-    assertThat(alerts).extracting(Label::of).containsExactlyInAnyOrderElementsOf(expected);
+    KafkaTestSupport.detectedExactly(config, client, job, traffic.labels());
     for (String topic : List.of(config.topics().alerts(), config.topics().deadLetters())) {
       for (ConsumerRecord<byte[], byte[]> r :
           TopicReader.readAll(config.kafkaProperties(), topic)) {

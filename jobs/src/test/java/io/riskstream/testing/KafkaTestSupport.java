@@ -317,6 +317,34 @@ public final class KafkaTestSupport {
     public void close() {}
   }
 
+  /**
+   * Waits for as many alerts as {@code expected} holds, cancels {@code job}, and asserts the
+   * committed alerts are exactly those cases, each once; returns them.
+   */
+  public static List<Alert> detectedExactly(
+      RiskstreamConfig config,
+      SchemaRegistryClient registry,
+      JobClient job,
+      List<io.riskstream.generate.Label> expected)
+      throws Exception {
+    try {
+      await(
+          "every injected case's alert",
+          Duration.ofMinutes(3),
+          () -> alerts(config, registry).size() >= expected.size());
+    } finally {
+      job.cancel().get(1, java.util.concurrent.TimeUnit.MINUTES);
+    }
+    List<Alert> alerts = alerts(config, registry);
+    org.assertj.core.api.Assertions.assertThat(alerts)
+        .extracting(Alert::getAlertId)
+        .doesNotHaveDuplicates();
+    org.assertj.core.api.Assertions.assertThat(alerts)
+        .extracting(io.riskstream.generate.Label::of)
+        .containsExactlyInAnyOrderElementsOf(expected);
+    return alerts;
+  }
+
   /** A condition that may read Kafka or a database on its way. */
   @FunctionalInterface
   public interface Condition {
