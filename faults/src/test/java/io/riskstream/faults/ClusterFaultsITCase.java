@@ -142,7 +142,8 @@ class ClusterFaultsITCase {
    * checkpoint (cli/Resume).
    */
   private void resubmittedAfter(String fault, Outage outage) throws Exception {
-    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(16_000, 800))) {
+    // A minute of traffic: stopping every process cleanly and starting them again takes ~30 s.
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(30_000, 500))) {
       String detect = run.submitBoth();
       run.startTraffic();
       run.awaitCheckpoints(detect, 2);
