@@ -58,16 +58,31 @@ final class FaultRun implements AutoCloseable {
     }
 
     Options withPillEvery(int n) {
-      return new Options(events, seed, eventsPerSecond, n, false, false, false);
+      return new Options(
+          events,
+          seed,
+          eventsPerSecond,
+          n,
+          brokerInChildProcess,
+          newerWriterFromHalfway,
+          emptyPartitions);
     }
 
     Options withBrokerInChildProcess() {
-      return new Options(events, seed, eventsPerSecond, pillEvery, true, false, false);
+      return new Options(
+          events, seed, eventsPerSecond, pillEvery, true, newerWriterFromHalfway, emptyPartitions);
     }
 
     /** Three partitions per input topic, the last of which nothing is ever written to. */
     Options withEmptyPartitions() {
-      return new Options(events, seed, eventsPerSecond, pillEvery, false, false, true);
+      return new Options(
+          events,
+          seed,
+          eventsPerSecond,
+          pillEvery,
+          brokerInChildProcess,
+          newerWriterFromHalfway,
+          true);
     }
 
     /**
@@ -75,7 +90,8 @@ final class FaultRun implements AutoCloseable {
      * the job has not met before: it must ask the registry for it.
      */
     Options withNewerWriterFromHalfway() {
-      return new Options(events, seed, eventsPerSecond, pillEvery, false, true, false);
+      return new Options(
+          events, seed, eventsPerSecond, pillEvery, brokerInChildProcess, true, emptyPartitions);
     }
   }
 
@@ -239,7 +255,11 @@ final class FaultRun implements AutoCloseable {
     List<PoisonPill> kinds = new ArrayList<>(KafkaTestSupport.poisonPills(client, config.topics()));
     kinds.addAll(KafkaTestSupport.brokenClocks(client, config.topics()));
     Schema newer = KafkaTestSupport.withRiskScore(Payment.getClassSchema());
-    int newerId = client.register(config.topics().payments() + "-value", newer);
+    // Registered only when used: a run without it leaves the registry as the jobs found it.
+    int newerId =
+        options.newerWriterFromHalfway()
+            ? client.register(config.topics().payments() + "-value", newer)
+            : -1;
     pump =
         CompletableFuture.runAsync(
             () -> {

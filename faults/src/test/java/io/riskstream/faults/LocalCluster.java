@@ -45,14 +45,6 @@ final class LocalCluster implements AutoCloseable {
     this.jobEnvironment = jobEnvironment;
   }
 
-  Path checkpoints() {
-    return home.resolve("checkpoints");
-  }
-
-  Path log(String process) {
-    return home.resolve("log").resolve(process + ".log");
-  }
-
   void start(int taskManagers) throws Exception {
     script("start", String.valueOf(taskManagers));
   }
@@ -110,10 +102,6 @@ final class LocalCluster implements AutoCloseable {
     return m.group(1);
   }
 
-  void cancel(String jobId) throws Exception {
-    script("flink", "cancel", jobId);
-  }
-
   JsonNode rest(String path) throws Exception {
     HttpResponse<String> response =
         http.send(
@@ -125,10 +113,6 @@ final class LocalCluster implements AutoCloseable {
       throw new IOException(path + ": HTTP " + response.statusCode() + " " + response.body());
     }
     return JSON.readTree(response.body());
-  }
-
-  String state(String jobId) throws Exception {
-    return rest("/jobs/" + jobId).path("state").asText();
   }
 
   long completedCheckpoints(String jobId) throws Exception {
