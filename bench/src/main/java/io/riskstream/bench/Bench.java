@@ -7,6 +7,7 @@ import io.riskstream.config.ConfigException;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.detect.DetectJob;
+import io.riskstream.detect.DetectionWorkflow;
 import io.riskstream.detect.Rules;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
@@ -15,6 +16,7 @@ import io.riskstream.kafka.TopicReader;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.testkit.BrokerProcess;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,9 +33,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The benchmark harness: in one run on one machine, the decode limit, riskstream's detect job and a
- * Flink SQL peer drain the same topics; then latency at half the measured rate and state bytes per
- * key. Everything runs in this JVM (broker, registry, Flink mini cluster), as in the demo.
+ * The benchmark harness: in one run on one machine, after a warm-up, the decode limit, riskstream's
+ * detect job on RocksDB and on the heap, the same graph with no-op detectors (the skeleton) and a
+ * fair Flink SQL peer drain the same topics; then latency at half the measured rate and state bytes
+ * per key. The broker and registry run in a child JVM, Flink's mini cluster in this one.
  */
 @Command(
     name = "riskstream-bench",
@@ -103,6 +107,9 @@ public final class Bench implements Callable<Integer> {
       description = "The report (default ${DEFAULT-VALUE}).")
   Path out;
 
+  /** RocksDB's memory per slot in every job of the run (bench/README.md, "Equal memory"). */
+  static final String SLOT_MEMORY = "128 mb";
+
   private Path work;
   private final Map<String, Figure> figures = new java.util.LinkedHashMap<>();
 
@@ -144,7 +151,7 @@ public final class Bench implements Callable<Integer> {
       double generateSeconds = seconds(t);
       say("generated %,d events in %.1f s", workload.size(), generateSeconds);
       t = System.nanoTime();
-      workload.load(base.kafkaProperties(), registry, topics);
+      Workload.load(workload.events(), base.kafkaProperties(), registry, topics);
       double loadSeconds = seconds(t);
       say(
           "loaded them into %s, %s, %s in %.1f s (%,.0f events/s)",
@@ -153,44 +160,39 @@ public final class Bench implements Callable<Integer> {
           topics.balanceChanges(),
           loadSeconds,
           workload.size() / loadSeconds);
-      long paymentsAndBills =
-          workload.traffic().payments().size() + workload.traffic().bills().size();
 
+      // One untimed pass of every phase over the first tenth of the workload, in topics of its
+      // own: the JIT, the SQL planner's code generation and the page cache start warm.
+      List<Traffic.Event> warmUp =
+          workload.events().subList(0, Math.max(1_000, workload.size() / 10));
+      Workload.load(
+          warmUp,
+          base.kafkaProperties(),
+          registry,
+          config(broker, "warm-up", "warm-up", false).topics());
+      say("warm-up: every phase once over %,d events", warmUp.size());
+      Phases warm = new Phases(broker, registry, rules, "warm-up", "warm-up", warmUp.size());
+      warm.all(0);
+
+      Phases measured = new Phases(broker, registry, rules, "bench", "bench", workload.size());
       List<Alert> firstAlerts = null;
       Set<String> firstPeer = null;
       for (int run = 1; run <= runs; run++) {
-        t = System.nanoTime();
-        long decoded = DecodeLimit.run(base.kafkaProperties(), registry, topics, parallelism);
+        record("load average", loadAverage());
+        Phases.Outcome outcome = measured.all(run);
         check(
-            decoded == workload.size(), "the limit decoded " + decoded + " of " + workload.size());
-        record("limit", workload.size() / seconds(t));
-        say(
-            "[run %d/%d] limit (bare consumers, decode only): %,.0f events/s",
-            run, runs, figure("limit").median());
-
-        RiskstreamConfig detect = config(broker, "bench-detect-" + run, "bench", true);
-        StreamExecutionEnvironment env = DetectJob.environment(detect);
-        DetectJob.build(env, detect, rules);
-        t = System.nanoTime();
-        env.execute("bench-detect-" + run);
-        double detectSeconds = seconds(t);
-        record("riskstream", workload.size() / detectSeconds);
-        List<Alert> alerts = alerts(detect, registry);
-        record("alerts", alerts.size());
-        say(
-            "[run %d/%d] riskstream detect: %,.0f events/s (%,d alerts)",
-            run, runs, workload.size() / detectSeconds, alerts.size());
-
-        t = System.nanoTime();
-        Set<String> peer = SqlPeer.run(config(broker, "bench-peer-" + run, "bench", true), rules);
-        double peerSeconds = seconds(t);
-        record("peer", paymentsAndBills / peerSeconds);
-        say(
-            "[run %d/%d] Flink SQL peer: %,.0f events/s (payments and bills; %,d findings)",
-            run, runs, paymentsAndBills / peerSeconds, peer.size());
+            outcome.skeletonAlerts() == 0,
+            "the skeleton raised " + outcome.skeletonAlerts() + " alerts; it has no rules");
+        check(
+            alertIds(outcome.heapAlerts()).equals(alertIds(outcome.alerts())),
+            "riskstream on the heap backend raised other alerts than on RocksDB");
+        record("alerts", outcome.alerts().size());
+        record("riskstream/skeleton", figure("riskstream").last() / figure("skeleton").last());
+        record("rocksdb/heap", figure("riskstream").last() / figure("riskstream-heap").last());
+        record("riskstream/peer", figure("riskstream").last() / figure("peer").last());
         if (firstAlerts == null) {
-          firstAlerts = alerts;
-          firstPeer = peer;
+          firstAlerts = outcome.alerts();
+          firstPeer = outcome.peer();
         }
       }
       Agreement agreement = Agreement.of(firstAlerts, firstPeer);
@@ -245,15 +247,7 @@ public final class Bench implements Callable<Integer> {
         }
       }
       Report report =
-          new Report(
-              this,
-              workload,
-              generateSeconds,
-              loadSeconds,
-              paymentsAndBills,
-              agreement,
-              figures,
-              microRows);
+          new Report(this, workload, generateSeconds, loadSeconds, agreement, figures, microRows);
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, report.markdown());
       say("wrote %s", out);
@@ -269,15 +263,120 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
+   * One run of every throughput phase over the same topics, each timed in wall time and in CPU time
+   * (this JVM, which hosts the mini cluster, plus the broker's), per event of the workload.
+   */
+  private final class Phases {
+    record Outcome(
+        List<Alert> alerts, List<Alert> heapAlerts, int skeletonAlerts, Set<String> peer) {}
+
+    private final BrokerProcess broker;
+    private final SchemaRegistryClient registry;
+    private final Rules rules;
+    private final String name;
+    private final String input;
+    private final long events;
+
+    Phases(
+        BrokerProcess broker,
+        SchemaRegistryClient registry,
+        Rules rules,
+        String name,
+        String input,
+        long events) {
+      this.broker = broker;
+      this.registry = registry;
+      this.rules = rules;
+      this.name = name;
+      this.input = input;
+      this.events = events;
+    }
+
+    /** Run {@code run} (0: the warm-up, whose figures are not recorded). */
+    Outcome all(int run) throws Exception {
+      RiskstreamConfig limit = config(broker, name, input, false);
+      long decoded =
+          timed(
+              run,
+              "limit",
+              () ->
+                  DecodeLimit.run(limit.kafkaProperties(), registry, limit.topics(), parallelism));
+      check(decoded == events, "the limit decoded " + decoded + " of " + events);
+      List<Alert> alerts =
+          timed(
+              run,
+              "riskstream",
+              () -> detect(run, "riskstream", DetectionWorkflow.Detectors.of(rules)));
+      List<Alert> heap =
+          timed(
+              run,
+              "riskstream-heap",
+              () ->
+                  detect(
+                      run, "heap", DetectionWorkflow.Detectors.of(rules), "state.backend=hashmap"));
+      List<Alert> skeleton =
+          timed(run, "skeleton", () -> detect(run, "skeleton", Skeleton.detectors()));
+      Set<String> peer =
+          timed(
+              run,
+              "peer",
+              () -> SqlPeer.run(config(broker, name + "-peer-" + run, input, true), rules));
+      return new Outcome(alerts, heap, skeleton.size(), peer);
+    }
+
+    private List<Alert> detect(
+        int run, String phase, DetectionWorkflow.Detectors detectors, String... sets)
+        throws Exception {
+      RiskstreamConfig config = config(broker, name + "-" + phase + "-" + run, input, true, sets);
+      StreamExecutionEnvironment env = DetectJob.environment(config);
+      DetectJob.build(env, config, detectors);
+      env.execute(config.jobName());
+      return alerts(config, registry);
+    }
+
+    private <T> T timed(int run, String phase, Callable<T> body) throws Exception {
+      System.gc(); // the previous phase's garbage is not this one's CPU time
+      long cpu = cpuNanos();
+      long t = System.nanoTime();
+      T result = body.call();
+      double wall = seconds(t);
+      double cpuMicros = (cpuNanos() - cpu) / 1e3 / events;
+      if (run > 0) {
+        record(phase, events / wall);
+        record(phase + " cpu", cpuMicros);
+      }
+      say(
+          "[%s] %s: %,.0f events/s, %.0f µs CPU per event",
+          run == 0 ? "warm-up" : "run " + run + "/" + runs, phase, events / wall, cpuMicros);
+      return result;
+    }
+
+    private long cpuNanos() {
+      return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos()
+          + broker.cpuTime().toNanos();
+    }
+  }
+
+  private static Set<String> alertIds(List<Alert> alerts) {
+    return alerts.stream().map(Alert::getAlertId).collect(Collectors.toSet());
+  }
+
+  /** The machine's 1-minute load average before a run: other work on it skews every figure. */
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  /**
    * A job's configuration: its own group, transactional ids and alert topic ({@code name}); input
    * topics under {@code input}; {@code drain} stops at the end offsets. Creates the topics.
    */
-  private RiskstreamConfig config(BrokerProcess broker, String name, String input, boolean drain) {
-    RiskstreamConfig config =
-        RiskstreamConfig.load(
-            null,
-            Map.of(),
+  private RiskstreamConfig config(
+      BrokerProcess broker, String name, String input, boolean drain, String... extra) {
+    List<String> sets =
+        new ArrayList<>(
             settings(broker.bootstrapServers(), broker.registryUrl(), name, input, drain));
+    sets.addAll(List.of(extra));
+    RiskstreamConfig config = RiskstreamConfig.load(null, Map.of(), sets);
     KafkaTopics.create(broker.bootstrapServers(), config.topics(), parallelism);
     return config;
   }
@@ -297,6 +396,10 @@ public final class Bench implements Callable<Integer> {
                 "job.transactional-id-prefix=" + name,
                 "job.parallelism=" + parallelism,
                 "checkpoints.interval=10 s",
+                // Every job's RocksDB gets the same memory per slot, whatever else its operators
+                // declare: managed memory is divided by weights between the state backend and
+                // operators, and the SQL peer's operators would take a share of it.
+                "flink.state.backend.rocksdb.memory.fixed-per-slot=" + SLOT_MEMORY,
                 // On disk, as on a cluster: the JobManager's in-memory storage refuses state over 5
                 // MB.
                 "checkpoints.dir=" + work.resolve("checkpoints").toUri(),

@@ -12,8 +12,16 @@ final class Figure {
     values.add(value);
   }
 
-  boolean isEmpty() {
-    return values.isEmpty();
+  /** The value of the latest run. */
+  double last() {
+    return values.get(values.size() - 1);
+  }
+
+  /** Every value in run order: "0.41, 1.20, 1.13". */
+  String values(int decimals) {
+    return String.join(
+        ", ",
+        values.stream().map(v -> String.format(Locale.ROOT, "%." + decimals + "f", v)).toList());
   }
 
   double median() {

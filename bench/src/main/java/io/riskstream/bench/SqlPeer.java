@@ -1,6 +1,7 @@
 package io.riskstream.bench;
 
 import io.riskstream.avro.Bill;
+import io.riskstream.avro.DeductStatus;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.config.RiskstreamConfig;
@@ -23,10 +24,10 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * The peer: the core UTR and IP rules written in Flink SQL the way a user would (interval joins, a
- * left join with a time bound, a hopping window with COUNT(DISTINCT)), over the same topics,
- * decoded by the same source (Flink's avro-confluent format needs Confluent's client jars, which
- * are not on Maven Central, so a user bridges from the DataStream source as done here). Its
+ * The peer: the core UTR and IP rules written in Flink SQL as a strong SQL engineer would (one LEFT
+ * interval join, one anti interval join, an OVER window with COUNT(DISTINCT)), over the same
+ * topics, decoded by the same source (Flink's avro-confluent format needs Confluent's client jars,
+ * which are not on Maven Central, so a user bridges from the DataStream source as done here). Its
  * findings come back as "REASON|key" strings for {@link Agreement}.
  */
 final class SqlPeer {
@@ -61,29 +62,25 @@ final class SqlPeer {
             .watermark("rowtime", "SOURCE_WATERMARK()")
             .build();
 
+    // Only well-formed claims are claims, on both sides of every join: filtered before the view so
+    // that no join carries rows it will drop.
     tables.createTemporaryView(
         "claims",
         payments
-            .filter(UtrRules::isClaim)
+            .filter(p -> UtrRules.isClaim(p) && UtrRules.wellFormed(p, rules))
             .map(
                 p ->
                     Row.of(
-                        p.getEventId(),
                         p.getOrderNo(),
                         p.getUtr(),
                         p.getKind() == PaymentKind.COLLECT ? "CREDIT" : "DEBIT",
-                        p.getAmount(),
-                        UtrRules.wellFormed(p, rules)),
+                        p.getAmount()),
                 rowType(
-                    new String[] {
-                      "event_id", "order_no", "utr", "bill_direction", "amount", "well_formed"
-                    },
+                    new String[] {"order_no", "utr", "bill_direction", "amount"},
                     Types.STRING,
                     Types.STRING,
                     Types.STRING,
-                    Types.STRING,
-                    Types.BIG_DEC,
-                    Types.BOOLEAN)),
+                    Types.BIG_DEC)),
         rowtime);
     tables.createTemporaryView(
         "bills",
@@ -93,59 +90,55 @@ final class SqlPeer {
                     b.getBillId(),
                     b.getUtr(),
                     b.getDirection().name(),
-                    b.getDeductStatus().name(),
+                    b.getDeductStatus() == DeductStatus.DEDUCTED,
                     b.getAmount()),
             rowType(
-                new String[] {"bill_id", "utr", "direction", "deduct_status", "amount"},
+                new String[] {"bill_id", "utr", "direction", "deducted", "amount"},
                 Types.STRING,
                 Types.STRING,
                 Types.STRING,
-                Types.STRING,
+                Types.BOOLEAN,
                 Types.BIG_DEC)),
         rowtime);
     tables.createTemporaryView(
         "ip_payments",
         payments
-            .filter(p -> p.getIp() != null && !p.getIp().isEmpty())
-            .filter(p -> IpBurstRules.payer(p) != null)
+            .filter(IpBurstRules::counts)
             .map(
                 p -> Row.of(p.getIp(), IpBurstRules.payer(p)),
                 rowType(new String[] {"ip", "payer"}, Types.STRING, Types.STRING)),
         rowtime);
 
     // A bill or claim counts however long before its partner it came (within the UTR retention, as
-    // in riskstream), and at most W after: an interval join with those bounds.
+    // in riskstream), and at most W after: interval joins with those bounds. One LEFT join of the
+    // claims classifies all three claim-side reasons (no bill, less, more); the anti join (a LEFT
+    // join keeping the bills without a partner) finds the bills without an order; the IP rule is an
+    // OVER window of W per IP, the one form whose state is the rows of the window itself.
     long w = rules.matchWindow().toMinutes();
     long retention = rules.utrRetention().toDays();
-    long window = rules.ipBurst().window().toMinutes();
     String within =
         " BETWEEN %1$s.rowtime - INTERVAL '%3$d' DAY AND %1$s.rowtime + INTERVAL '%4$d' MINUTE";
     String sql =
-        ("SELECT 'NO_BANK_RECORD|' || c.utr || '|' || c.order_no"
+        ("SELECT CASE WHEN b.bill_id IS NULL THEN 'NO_BANK_RECORD|' || c.utr || '|' || c.order_no"
+                + "  WHEN b.amount < c.amount THEN 'UNDERPAID|' || c.order_no || '|' || b.bill_id"
+                + "  ELSE 'OVERPAID|' || c.order_no || '|' || b.bill_id END"
                 + " FROM claims c LEFT JOIN bills b ON c.utr = b.utr"
                 + "  AND c.bill_direction = b.direction AND b.rowtime"
                 + within.formatted("c", "b", retention, w)
-                + " WHERE c.well_formed AND b.bill_id IS NULL"
-                + " UNION ALL"
-                + " SELECT CASE WHEN b.amount < c.amount THEN 'UNDERPAID' ELSE 'OVERPAID' END"
-                + "  || '|' || c.order_no || '|' || b.bill_id"
-                + " FROM claims c JOIN bills b ON c.utr = b.utr"
-                + "  AND c.bill_direction = b.direction AND b.rowtime"
-                + within.formatted("c", "b", retention, w)
-                + " WHERE c.well_formed AND c.amount <> b.amount"
+                + " WHERE b.bill_id IS NULL OR b.amount <> c.amount"
                 + " UNION ALL"
                 + " SELECT 'BILL_WITHOUT_ORDER|' || b.bill_id"
-                + " FROM bills b LEFT JOIN (SELECT * FROM claims WHERE well_formed) c"
+                + " FROM bills b LEFT JOIN claims c"
                 + "  ON b.utr = c.utr AND c.bill_direction = b.direction AND c.rowtime"
                 + within.formatted("b", "c", retention, w)
-                + " WHERE b.deduct_status = 'DEDUCTED' AND c.event_id IS NULL"
+                + " WHERE b.deducted AND c.order_no IS NULL"
                 + " UNION ALL"
-                + " SELECT 'DISTINCT_ACCOUNTS|' || ip"
-                + " FROM TABLE(HOP(TABLE ip_payments, DESCRIPTOR(rowtime),"
-                + "  INTERVAL '1' MINUTE, INTERVAL '%d' MINUTE))"
-                + " GROUP BY ip, window_start, window_end"
-                + " HAVING COUNT(DISTINCT payer) >= %d")
-            .formatted(window, rules.ipBurst().distinctPayers());
+                + " SELECT 'DISTINCT_ACCOUNTS|' || ip FROM ("
+                + "  SELECT ip, COUNT(DISTINCT payer) OVER (PARTITION BY ip ORDER BY rowtime"
+                + "   RANGE BETWEEN INTERVAL '%d' MINUTE PRECEDING AND CURRENT ROW) AS payers"
+                + "  FROM ip_payments)"
+                + " WHERE payers >= %d")
+            .formatted(rules.ipBurst().window().toMinutes(), rules.ipBurst().distinctPayers());
     Table findings = tables.sqlQuery(sql);
     Set<String> distinct = new HashSet<>();
     try (CloseableIterator<Row> rows = tables.toDataStream(findings).executeAndCollect()) {

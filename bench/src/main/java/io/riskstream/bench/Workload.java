@@ -11,6 +11,7 @@ import io.riskstream.detect.UtrRules;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.WireProducer;
+import io.riskstream.registry.SchemaRegistryClient;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +45,7 @@ record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
         if (UtrRules.isClaim(p)) {
           utrs.add(p.getUtr());
         }
-        if (p.getIp() != null && !p.getIp().isEmpty() && IpBurstRules.payer(p) != null) {
+        if (IpBurstRules.counts(p)) {
           ips.add(p.getIp());
         }
       } else if (e.record() instanceof Bill b) {
@@ -63,8 +64,9 @@ record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
     return events.size();
   }
 
-  /** Writes every event to its topic in event-time order, as upstream systems would. */
-  void load(Properties kafka, io.riskstream.registry.SchemaRegistryClient registry, Topics topics) {
+  /** Writes the events to their topics in event-time order, as upstream systems would. */
+  static void load(
+      List<Traffic.Event> events, Properties kafka, SchemaRegistryClient registry, Topics topics) {
     try (WireProducer producer = new WireProducer(kafka, registry)) {
       for (Traffic.Event e : events) {
         producer.send(e.topic(topics), e.key(), e.record());

@@ -37,6 +37,14 @@ public final class DetectJob {
 
   /** Adds the detection job to {@code env}. */
   public static void build(StreamExecutionEnvironment env, RiskstreamConfig config, Rules rules) {
+    build(env, config, DetectionWorkflow.Detectors.of(rules));
+  }
+
+  /** The job with the given detectors (the benchmark's skeleton passes no-op ones). */
+  public static void build(
+      StreamExecutionEnvironment env,
+      RiskstreamConfig config,
+      DetectionWorkflow.Detectors detectors) {
     KafkaConnectors kafka = new KafkaConnectors(config, "detect");
     var topics = config.topics();
 
@@ -69,7 +77,7 @@ public final class DetectJob {
             Uids.SPLIT_BALANCE_CHANGES);
 
     DetectionWorkflow.Outputs detected =
-        DetectionWorkflow.define(payments, bills, balanceChanges, rules);
+        DetectionWorkflow.define(payments, bills, balanceChanges, detectors);
     detected
         .alerts()
         .sinkTo(kafka.alertSink())

@@ -9,6 +9,8 @@ import io.riskstream.avro.Payment;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 
 /**
  * The detection graph as a pure function of its input streams (with event-time timestamps and
@@ -36,11 +38,37 @@ public final class DetectionWorkflow {
   /** What detection produces: alerts, and the events a rule could no longer place. */
   public record Outputs(DataStream<Alert> alerts, DataStream<LateEvent> lateEvents) {}
 
+  /**
+   * The four keyed operators of the graph. Production's are the rules' detectors; the benchmark
+   * passes no-op ones to measure what the graph costs without them (bench/README.md, "Skeleton").
+   */
+  public record Detectors(
+      KeyedCoProcessFunction<String, Payment, Bill, Alert> byUtr,
+      KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> byOrder,
+      KeyedProcessFunction<String, BalanceChange, Alert> byAccount,
+      KeyedProcessFunction<String, Payment, Alert> byIp) {
+    public static Detectors of(Rules rules) {
+      return new Detectors(
+          new UtrMatcher(rules),
+          new OrderMatcher(rules),
+          new BalanceChainChecker(rules),
+          new IpBurstDetector(rules));
+    }
+  }
+
   public static Outputs define(
       DataStream<Payment> payments,
       DataStream<Bill> bills,
       DataStream<BalanceChange> balanceChanges,
       Rules rules) {
+    return define(payments, bills, balanceChanges, Detectors.of(rules));
+  }
+
+  public static Outputs define(
+      DataStream<Payment> payments,
+      DataStream<Bill> bills,
+      DataStream<BalanceChange> balanceChanges,
+      Detectors detectors) {
     AvroTypeInfo<Alert> alertType = new AvroTypeInfo<>(Alert.class);
 
     DataStream<Payment> claims =
@@ -52,9 +80,9 @@ public final class DetectionWorkflow {
         claims
             .keyBy(Payment::getUtr)
             .connect(bills.keyBy(Bill::getUtr))
-            .process(new UtrMatcher(rules), alertType)
+            .process(detectors.byUtr(), alertType)
             .uid(Uids.UTR_MATCHER)
-            .name("UtrMatcher (by UTR)");
+            .name(name(detectors.byUtr(), "UTR"));
 
     DataStream<BalanceChange> successfulLines =
         balanceChanges
@@ -70,29 +98,34 @@ public final class DetectionWorkflow {
                     .uid(Uids.LEDGER_LINES_WITH_ORDER)
                     .name("ledger lines with an order")
                     .keyBy(BalanceChange::getOrderNo))
-            .process(new OrderMatcher(rules), alertType)
+            .process(detectors.byOrder(), alertType)
             .uid(Uids.ORDER_MATCHER)
-            .name("OrderMatcher (by order)");
+            .name(name(detectors.byOrder(), "order"));
 
     SingleOutputStreamOperator<Alert> byAccount =
         successfulLines
             .keyBy(BalanceChange::getAccountId)
-            .process(new BalanceChainChecker(rules), alertType)
+            .process(detectors.byAccount(), alertType)
             .uid(Uids.BALANCE_CHAIN_CHECKER)
-            .name("BalanceChainChecker (by account)");
+            .name(name(detectors.byAccount(), "account"));
 
     SingleOutputStreamOperator<Alert> byIp =
         payments
-            .filter(p -> p.getIp() != null && !p.getIp().isEmpty() && IpBurstRules.payer(p) != null)
+            .filter(IpBurstRules::counts)
             .uid(Uids.PAYMENTS_WITH_IP)
             .name("payments with an IP and a payer")
             .keyBy(Payment::getIp)
-            .process(new IpBurstDetector(rules), alertType)
+            .process(detectors.byIp(), alertType)
             .uid(Uids.IP_BURST_DETECTOR)
-            .name("IpBurstDetector (by IP)");
+            .name(name(detectors.byIp(), "IP"));
 
     return new Outputs(
         byUtr.union(byOrder, byAccount, byIp),
         byAccount.getSideOutput(LateEvent.TAG).union(byIp.getSideOutput(LateEvent.TAG)));
+  }
+
+  /** "UtrMatcher (by UTR)": the operator's name in the web UI, logs and metrics. */
+  private static String name(Object detector, String key) {
+    return detector.getClass().getSimpleName() + " (by " + key + ")";
   }
 }

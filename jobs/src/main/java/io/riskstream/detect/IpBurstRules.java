@@ -19,6 +19,11 @@ public final class IpBurstRules {
 
   private IpBurstRules() {}
 
+  /** Whether the payment counts for the IP rule: it has an IP and a payer. */
+  public static boolean counts(Payment p) {
+    return p.getIp() != null && !p.getIp().isEmpty() && payer(p) != null;
+  }
+
   /** Who paid: user_id, else account_id, else payer_vpa; null when none is known. */
   public static String payer(Payment p) {
     if (p.getUserId() != null) {

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +85,11 @@ public final class BrokerProcess implements AutoCloseable {
   /** The registry's URL, or {@code null} when started with {@code --no-registry}. */
   public String registryUrl() {
     return registryUrl;
+  }
+
+  /** The CPU time the broker's process has used so far (the benchmark counts it per event). */
+  public Duration cpuTime() {
+    return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
   /** {@code kill -9}: no shutdown hook runs, the broker's logs stay as a crash leaves them. */

@@ -109,11 +109,7 @@ public class DetectorBenchmark {
                   && !c.getOrderNo().isEmpty());
       case "BalanceChainChecker" ->
           r instanceof BalanceChange c && c.getState() == LedgerState.SUCCESS;
-      case "IpBurstDetector" ->
-          r instanceof Payment p
-              && p.getIp() != null
-              && !p.getIp().isEmpty()
-              && IpBurstRules.payer(p) != null;
+      case "IpBurstDetector" -> r instanceof Payment p && IpBurstRules.counts(p);
       default -> throw new IllegalArgumentException(detector);
     };
   }
