@@ -67,7 +67,7 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
       return;
     }
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    waiting.add(line, time, ctx.timerService());
+    waiting.add(line, time, ctx.timerService()::registerEventTimeTimer);
   }
 
   @Override

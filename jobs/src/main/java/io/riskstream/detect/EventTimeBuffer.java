@@ -7,18 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.TimerService;
 
 /**
- * A key's events waiting for the watermark, in buckets by event time with a timer per bucket, so
- * that each timer takes its own bucket with one point read. Scanning a map of waiting events on
- * every timer instead made RocksDB seek past the tombstones of every event taken before (the bench
- * profile: seeks were the detectors' largest native cost).
+ * A key's events waiting for the watermark, in buckets by event time, each woken at its time, so
+ * that waking takes a bucket with one point read. Scanning a map of waiting events on every timer
+ * instead made RocksDB seek past the tombstones of every event taken before (the bench profile:
+ * seeks were the detectors' largest native cost).
  */
 final class EventTimeBuffer<T> {
   private final MapState<Long, List<T>> byTime;
@@ -30,8 +30,11 @@ final class EventTimeBuffer<T> {
     this.id = id;
   }
 
-  /** Adds the event, unless one with its id waits already (a redelivery), and sets its timer. */
-  void add(T event, long time, TimerService timers) throws Exception {
+  /**
+   * Adds the event, unless one with its id waits already (a redelivery), and asks to be woken at
+   * its time ({@code wake}: a timer, or the detector's {@link Wakeups}).
+   */
+  void add(T event, long time, LongConsumer wake) throws Exception {
     List<T> bucket = byTime.get(time);
     if (bucket == null) {
       bucket = new ArrayList<>(1);
@@ -41,14 +44,14 @@ final class EventTimeBuffer<T> {
       bucket.add(event);
       byTime.put(time, bucket);
     }
-    timers.registerEventTimeTimer(time);
+    wake.accept(time);
   }
 
   /**
    * Adds many events at once, each bucket read and written once: a bill of a UTR claimed by
    * thousands of orders schedules a decision per claim, most of them in the bill's own bucket.
    */
-  void addAll(Map<Long, List<T>> events, TimerService timers) throws Exception {
+  void addAll(Map<Long, List<T>> events, LongConsumer wake) throws Exception {
     for (Map.Entry<Long, List<T>> entry : events.entrySet()) {
       List<T> bucket = byTime.get(entry.getKey());
       if (bucket == null) {
@@ -62,7 +65,7 @@ final class EventTimeBuffer<T> {
         }
       }
       byTime.put(entry.getKey(), bucket);
-      timers.registerEventTimeTimer(entry.getKey());
+      wake.accept(entry.getKey());
     }
   }
 

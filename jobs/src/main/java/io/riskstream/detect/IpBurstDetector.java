@@ -76,7 +76,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
       return;
     }
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    waiting.add(p, time, ctx.timerService());
+    waiting.add(p, time, ctx.timerService()::registerEventTimeTimer);
   }
 
   @Override

@@ -4,12 +4,16 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -18,64 +22,79 @@ import org.apache.flink.util.Collector;
  * LEDGER_DOUBLE_CREDIT, LEDGER_WITHOUT_ORDER, and LARGE_AMOUNT / PAYMENT_OVER_LIMIT once per order
  * ({@link OrderRules}).
  *
- * <p>State per order: the earliest payment, the earliest SUCCESS per UTR, the ledger lines by
- * log_id, the earliest large payment's alert, and what has fired; cleared by a timer once the order
- * has been quiet for the order retention (7 days).
+ * <p>State per order, one value ({@link OrderState}): the earliest payment, the earliest SUCCESS
+ * per UTR, the ledger lines by log_id, the earliest large payment's alert, what has fired, and when
+ * the order must next be evaluated ({@link Wakeups}). One value because every event and every timer
+ * reads all of it: an event costs one read and one write. Cleared once the order has been quiet for
+ * the order retention (7 days).
  */
 public final class OrderMatcher
     extends KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> {
   private final Rules rules;
-  private transient ValueState<Payment> firstPayment;
-  private transient ValueState<Map<String, Payment>> successesByUtr;
-  private transient ValueState<Map<String, BalanceChange>> lines;
-  private transient ValueState<Alert> largest;
+  private transient ValueState<OrderState> state;
   private transient AlertOutput output;
-  private transient FiredSet fired;
-  private transient CleanupTimer cleanup;
 
   public OrderMatcher(Rules rules) {
     this.rules = rules;
   }
 
+  /**
+   * Everything OrderMatcher keeps about one order (a Flink POJO: fields evolve with savepoints).
+   */
+  public static final class OrderState {
+    public Payment firstPayment;
+    public Map<String, Payment> successesByUtr = new HashMap<>();
+    public Map<String, BalanceChange> lines = new HashMap<>();
+    public Alert largest;
+    public Map<String, Boolean> fired = new HashMap<>();
+    public long[] wakeups = Wakeups.none();
+
+    static TypeInformation<OrderState> type() {
+      AvroTypeInfo<Payment> payment = new AvroTypeInfo<>(Payment.class);
+      return Types.POJO(
+          OrderState.class,
+          Map.of(
+              "firstPayment",
+              payment,
+              "successesByUtr",
+              Types.MAP(Types.STRING, payment),
+              "lines",
+              Types.MAP(Types.STRING, new AvroTypeInfo<>(BalanceChange.class)),
+              "largest",
+              new AvroTypeInfo<>(Alert.class),
+              "fired",
+              Types.MAP(Types.STRING, Types.BOOLEAN),
+              "wakeups",
+              PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+  }
+
   @Override
   public void open(OpenContext context) {
-    AvroTypeInfo<Payment> payment = new AvroTypeInfo<>(Payment.class);
-    firstPayment =
-        getRuntimeContext().getState(new ValueStateDescriptor<>("first-payment", payment));
-    successesByUtr = KeyedState.smallMap(getRuntimeContext(), "successes", payment);
-    lines =
-        KeyedState.smallMap(getRuntimeContext(), "ledger", new AvroTypeInfo<>(BalanceChange.class));
-    largest =
-        getRuntimeContext()
-            .getState(new ValueStateDescriptor<>("large", new AvroTypeInfo<>(Alert.class)));
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("order", OrderState.type()));
     output = new AlertOutput(getRuntimeContext());
-    fired = new FiredSet(getRuntimeContext());
-    cleanup = new CleanupTimer(getRuntimeContext(), rules.orderRetention());
   }
 
   @Override
   public void processElement1(Payment p, Context ctx, Collector<Alert> out) throws Exception {
     long time = p.getEventTime().toEpochMilli();
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    Payment first = firstPayment.value();
-    if (first == null || EventOrder.PAYMENTS.compare(p, first) < 0) {
-      firstPayment.update(p);
+    OrderState order = read();
+    if (order.firstPayment == null || EventOrder.PAYMENTS.compare(p, order.firstPayment) < 0) {
+      order.firstPayment = p;
     }
     if (p.getStatus() == PaymentStatus.SUCCESS && p.getUtr() != null) {
-      Map<String, Payment> successes = KeyedState.read(successesByUtr);
-      Payment known = successes.get(p.getUtr());
+      Payment known = order.successesByUtr.get(p.getUtr());
       if (known == null || EventOrder.PAYMENTS.compare(p, known) < 0) {
-        successes.put(p.getUtr(), p);
-        successesByUtr.update(successes);
+        order.successesByUtr.put(p.getUtr(), p);
       }
     }
     Alert large = LargeAmountRule.check(p, rules);
-    Alert current = largest.value();
-    if (large != null && (current == null || isEarlier(large, current))) {
-      largest.update(large);
+    if (large != null && (order.largest == null || isEarlier(large, order.largest))) {
+      order.largest = large;
     }
-    ctx.timerService().registerEventTimeTimer(time);
-    cleanup.extend(ctx.timerService(), time);
+    wake(order, ctx.timerService(), time, time);
+    state.update(order);
   }
 
   /** Only SUCCESS ledger lines with an order number reach this operator. */
@@ -84,43 +103,57 @@ public final class OrderMatcher
       throws Exception {
     long time = line.getEventTime().toEpochMilli();
     output.countIfLate(time, ctx.timerService().currentWatermark());
-    Map<String, BalanceChange> ledger = KeyedState.read(lines);
-    if (ledger.containsKey(line.getLogId())) {
+    OrderState order = read();
+    if (order.lines.containsKey(line.getLogId())) {
       return;
     }
-    ledger.put(line.getLogId(), line);
-    lines.update(ledger);
-    KeyedState.watch(ctx.timerService(), time, rules.matchWindow().toMillis());
-    cleanup.extend(ctx.timerService(), time);
+    order.lines.put(line.getLogId(), line);
+    // Evaluated when the watermark reaches the line, and again at the line + W (absence rule).
+    wake(order, ctx.timerService(), time, time, time + rules.matchWindow().toMillis());
+    state.update(order);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-    if (cleanup.isDue(ctx.timerService(), timestamp)) {
-      firstPayment.clear();
-      successesByUtr.clear();
-      lines.clear();
-      largest.clear();
-      fired.clear();
-      cleanup.clear();
-      return;
+    OrderState order = state.value();
+    if (order == null) {
+      return; // a timer of its own for a hot order's extra wakeup, after the order was cleared
     }
-    Collection<Payment> successes = KeyedState.read(successesByUtr).values();
-    Collection<BalanceChange> credited = KeyedState.read(lines).values();
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
+    Wakeups.Fired fired = Wakeups.fire(order.wakeups, watermark, ctx.timerService());
     for (Finding f :
         OrderRules.evaluate(
             ctx.getCurrentKey(),
-            successes,
-            credited,
-            firstPayment.value(),
-            largest.value(),
+            order.successesByUtr.values(),
+            order.lines.values(),
+            order.firstPayment,
+            order.largest,
             watermark,
             rules)) {
-      if (fired.firstTime(f.key())) {
+      if (order.fired.putIfAbsent(f.key(), true) == null) {
         output.emit(f.alert(), out);
       }
     }
+    if (fired.expired()) {
+      state.clear();
+    } else {
+      order.wakeups = fired.wakeups();
+      state.update(order);
+    }
+  }
+
+  private OrderState read() throws Exception {
+    OrderState order = state.value();
+    return order == null ? new OrderState() : order;
+  }
+
+  /** Wakes the order at each of {@code times}; keeps it for the retention after {@code time}. */
+  private void wake(OrderState order, TimerService timers, long time, long... times) {
+    for (long t : times) {
+      order.wakeups = Wakeups.at(order.wakeups, t, timers);
+    }
+    order.wakeups =
+        Wakeups.keepUntil(order.wakeups, time + rules.orderRetention().toMillis(), timers);
   }
 
   private static boolean isEarlier(Alert a, Alert b) {

@@ -10,11 +10,17 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.LongConsumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -36,11 +42,13 @@ import org.apache.flink.util.Collector;
  * every claim, once, since each may mismatch it.
  *
  * <p>State per UTR: the earliest claim of each order ({@code claims}, a map state: one entry per
- * order, read one at a time), the bills by bill_id ({@code statement}: a UTR has one or two), the
- * earliest well-formed claim of each kind ({@code first-claims}), the decisions waiting for the
- * watermark ({@link EventTimeBuffer}), what has fired ({@link FiredSet}: a claim replaced by an
- * earlier one of its order, when that arrives late, must not raise the same finding twice), and one
- * cleanup timer, once the UTR has been quiet for the UTR retention (30 days).
+ * order, read one at a time, since a UTR reused at scale has thousands), the decisions waiting for
+ * the watermark ({@link EventTimeBuffer}; a bill of such a UTR schedules one per claim), what has
+ * fired ({@link FiredSet}: a claim replaced by an earlier one of its order, when that arrives late,
+ * must not raise the same finding twice), and in one value read once per event and per timer
+ * ({@link UtrState}) the bills by bill_id (a UTR has one or two), the earliest well-formed claim of
+ * each kind, and when the UTR must next wake ({@link Wakeups}: one timer per UTR, and the UTR is
+ * forgotten once quiet for the UTR retention, 30 days).
  */
 public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bill, Alert> {
   /** Decisions are strings: kind, then ids, separated by NUL (no id contains it). */
@@ -53,12 +61,10 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   private final Rules rules;
   private transient MapState<String, Payment> claims;
-  private transient ValueState<Map<String, Bill>> bills;
-  private transient ValueState<Map<String, Payment>> firstClaims;
+  private transient ValueState<UtrState> utr;
   private transient EventTimeBuffer<String> decisions;
   private transient FiredSet fired;
   private transient AlertOutput output;
-  private transient CleanupTimer cleanup;
   private transient Counter claimsMatched;
   private transient Counter claimsUnmatched;
   // For the oldestUnmatchedClaimAgeMs gauge only: the event times of this subtask's claims still
@@ -71,18 +77,36 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     this.rules = rules;
   }
 
+  /** A UTR's small state, one value (a Flink POJO: fields evolve with savepoints). */
+  public static final class UtrState {
+    /** The bank statement's lines with this UTR, by bill_id. */
+    public Map<String, Bill> bills = new HashMap<>();
+
+    /** The earliest well-formed claim of each payment kind. */
+    public Map<String, Payment> firstClaims = new HashMap<>();
+
+    public long[] wakeups = Wakeups.none();
+
+    static TypeInformation<UtrState> type() {
+      return Types.POJO(
+          UtrState.class,
+          Map.of(
+              "bills", Types.MAP(Types.STRING, new AvroTypeInfo<>(Bill.class)),
+              "firstClaims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
+              "wakeups", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+  }
+
   @Override
   public void open(OpenContext context) {
     AvroTypeInfo<Payment> payment = new AvroTypeInfo<>(Payment.class);
     claims =
         getRuntimeContext().getMapState(new MapStateDescriptor<>("claims", Types.STRING, payment));
-    bills = KeyedState.smallMap(getRuntimeContext(), "statement", new AvroTypeInfo<>(Bill.class));
-    firstClaims = KeyedState.smallMap(getRuntimeContext(), "first-claims", payment);
+    utr = getRuntimeContext().getState(new ValueStateDescriptor<>("utr", UtrState.type()));
     decisions =
         new EventTimeBuffer<>(getRuntimeContext(), "decisions", Types.STRING, decision -> decision);
     fired = new FiredSet(getRuntimeContext());
     output = new AlertOutput(getRuntimeContext());
-    cleanup = new CleanupTimer(getRuntimeContext(), rules.utrRetention());
     claimsMatched =
         getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsMatched");
     claimsUnmatched =
@@ -114,13 +138,13 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     }
     claims.put(order, claim);
     boolean wellFormed = UtrRules.wellFormed(claim, rules);
-    Map<String, Payment> first = KeyedState.read(firstClaims);
+    UtrState state = read();
+    Map<String, Payment> first = state.firstClaims;
     String kind = claim.getKind().name();
     Payment firstOfKind = first.get(kind);
     if (wellFormed
         && (firstOfKind == null || EventOrder.PAYMENTS.compare(claim, firstOfKind) < 0)) {
       first.put(kind, claim);
-      firstClaims.update(first);
     } else if (!wellFormed
         && known != null
         && firstOfKind != null
@@ -129,21 +153,22 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       replaceFirst(first, claim.getKind());
     }
 
-    decisions.add(decision(AT_CLAIM, claim), time, timers);
+    LongConsumer wake = t -> state.wakeups = Wakeups.at(state.wakeups, t, timers);
+    decisions.add(decision(AT_CLAIM, claim), time, wake);
     long w = rules.matchWindow().toMillis();
-    Map<String, Bill> statement = KeyedState.read(bills);
+    Map<String, Bill> statement = state.bills;
     if (wellFormed) {
-      decisions.add(decision(AT_CLAIM_DUE, claim), time + w, timers);
+      decisions.add(decision(AT_CLAIM_DUE, claim), time + w, wake);
       for (Bill bill : statement.values()) {
         if (UtrRules.matches(claim.getKind(), bill.getDirection())) {
-          decisions.add(pair(claim, bill), UtrRules.pairTime(claim, bill), timers);
+          decisions.add(pair(claim, bill), UtrRules.pairTime(claim, bill), wake);
         }
       }
       if (known == null && !hasBillOf(statement, direction(claim.getKind()))) {
         waitingClaims.merge(time, 1, Integer::sum);
       }
     }
-    cleanup.extend(timers, time);
+    keep(state, timers, time);
   }
 
   @Override
@@ -151,13 +176,13 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     long time = bill.getEventTime().toEpochMilli();
     TimerService timers = ctx.timerService();
     output.countIfLate(time, timers.currentWatermark());
-    Map<String, Bill> statement = KeyedState.read(bills);
+    UtrState state = read();
+    Map<String, Bill> statement = state.bills;
     if (statement.containsKey(bill.getBillId())) {
       return;
     }
     boolean firstOfItsDirection = !hasBillOf(statement, bill.getDirection());
     statement.put(bill.getBillId(), bill);
-    bills.update(statement);
     // Every claim may mismatch a new bill: the one visit of all claims, once per bill.
     Map<Long, List<String>> scheduled = new HashMap<>();
     for (Payment claim : claims.values()) {
@@ -174,52 +199,72 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     scheduled
         .computeIfAbsent(time + rules.matchWindow().toMillis(), t -> new ArrayList<>())
         .add(AT_BILL_DUE + "" + SEP + bill.getBillId());
-    decisions.addAll(scheduled, timers);
-    cleanup.extend(timers, time);
+    decisions.addAll(scheduled, t -> state.wakeups = Wakeups.at(state.wakeups, t, timers));
+    keep(state, timers, time);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-    if (cleanup.isDue(ctx.timerService(), timestamp)) {
-      claims.clear();
-      bills.clear();
-      firstClaims.clear();
-      fired.clear();
-      cleanup.clear();
-      return;
+    UtrState state = utr.value();
+    if (state == null) {
+      return; // a timer of its own for a hot UTR's extra wakeup, after the UTR was forgotten
     }
-    lastWatermark = Math.max(lastWatermark, timestamp);
-    List<String> due = decisions.take(timestamp, Comparator.naturalOrder());
-    if (due.isEmpty()) {
-      return;
+    long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
+    lastWatermark = Math.max(lastWatermark, watermark);
+    Wakeups.Fired woken = Wakeups.fire(state.wakeups, watermark, ctx.timerService());
+    // The times the watermark passed, and this timer's own (a hot UTR's extra wakeup).
+    SortedSet<Long> times = new TreeSet<>();
+    times.add(timestamp);
+    for (long t : woken.passed()) {
+      times.add(t);
     }
-    // Read once per timer: a bill of a hot UTR puts a decision per claim into one bucket.
-    Map<String, Bill> statement = KeyedState.read(bills);
-    Payment firstValid = firstValid();
-    for (String decision : due) {
-      String[] part = decision.split(String.valueOf(SEP), -1);
-      Finding finding = decide(ctx.getCurrentKey(), part, statement, firstValid);
-      if (finding != null && fired.firstTime(finding.key())) {
-        if (Reason.of(finding.alert()) == Reason.NO_BANK_RECORD) {
-          claimsUnmatched.inc();
+    Payment firstValid = firstValid(state);
+    for (long time : times) {
+      for (String decision : decisions.take(time, Comparator.naturalOrder())) {
+        String[] part = decision.split(String.valueOf(SEP), -1);
+        Finding finding = decide(ctx.getCurrentKey(), part, state, firstValid);
+        if (finding != null && fired.firstTime(finding.key())) {
+          if (Reason.of(finding.alert()) == Reason.NO_BANK_RECORD) {
+            claimsUnmatched.inc();
+          }
+          output.emit(finding.alert(), out);
         }
-        output.emit(finding.alert(), out);
       }
+    }
+    if (woken.expired()) {
+      claims.clear();
+      utr.clear();
+      fired.clear();
+    } else {
+      state.wakeups = woken.wakeups();
+      utr.update(state);
     }
   }
 
+  private UtrState read() throws Exception {
+    UtrState state = utr.value();
+    return state == null ? new UtrState() : state;
+  }
+
+  /** Keeps the UTR for the retention after {@code time}, and writes its state. */
+  private void keep(UtrState state, TimerService timers, long time) throws Exception {
+    state.wakeups =
+        Wakeups.keepUntil(state.wakeups, time + rules.utrRetention().toMillis(), timers);
+    utr.update(state);
+  }
+
   /** Takes one decision; null when it finds nothing or is about a claim replaced since. */
-  private Finding decide(String utr, String[] part, Map<String, Bill> statement, Payment firstValid)
+  private Finding decide(String utr, String[] part, UtrState state, Payment firstValid)
       throws Exception {
+    Map<String, Bill> statement = state.bills;
     char kind = part[0].charAt(0);
     if (kind == AT_BILL_DUE) {
       Bill bill = statement.get(part[1]);
       Payment firstMatching =
-          KeyedState.read(firstClaims)
-              .get(
-                  bill.getDirection() == BillDirection.CREDIT
-                      ? PaymentKind.COLLECT.name()
-                      : PaymentKind.PAYOUT.name());
+          state.firstClaims.get(
+              bill.getDirection() == BillDirection.CREDIT
+                  ? PaymentKind.COLLECT.name()
+                  : PaymentKind.PAYOUT.name());
       return UtrRules.atBillDue(utr, bill, firstMatching, rules);
     }
     Payment claim = claims.get(part[1]);
@@ -238,9 +283,9 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   }
 
   /** The UTR's earliest well-formed claim of either kind, or null. */
-  private Payment firstValid() throws Exception {
+  private static Payment firstValid(UtrState state) {
     Payment first = null;
-    for (Payment p : KeyedState.read(firstClaims).values()) {
+    for (Payment p : state.firstClaims.values()) {
       if (first == null || EventOrder.PAYMENTS.compare(p, first) < 0) {
         first = p;
       }
@@ -267,7 +312,6 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     } else {
       first.put(kind.name(), earliest);
     }
-    firstClaims.update(first);
   }
 
   /**

@@ -189,4 +189,26 @@ class OrderMatcherTest {
       assertThat(h.numEventTimeTimers()).isZero();
     }
   }
+
+  @Test
+  void shouldKeepOneTimerPerOrderWhateverItWaitsFor() throws Exception {
+    try (var h = harness()) {
+      // Waits for BEGINNING (payment and line), BEGINNING + W (the line's absence rule), a minute
+      // later (second line), a minute + W, and the retention: one timer, at the earliest.
+      send(
+          h,
+          payment("PE-1", "O-1", PaymentStatus.PAID, "2500", BEGINNING).build(),
+          credit("L-1", 323, BEGINNING),
+          credit("L-2", 324, ONE_MINUTE_LATER));
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+      // The watermark passes BEGINNING and the second line at once: one firing takes both, and the
+      // next wakeup (BEGINNING + W) is the one timer left.
+      advance(h, ONE_MINUTE_LATER);
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+      advance(h, MUCH_LATER);
+      assertThat(h.numEventTimeTimers()).isEqualTo(1); // the retention's
+      assertThat(alerts(h)).isEmpty(); // the payment arrived: no LEDGER_WITHOUT_ORDER
+    }
+  }
 }

@@ -27,6 +27,8 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class UtrMatcherTest {
   private static final Duration W = Duration.ofMinutes(30);
@@ -277,16 +279,23 @@ class UtrMatcherTest {
     }
   }
 
-  @Test
-  void aUtrClaimedByAThousandOrdersRaisesEachFindingOnce() throws Exception {
+  @ParameterizedTest(name = "watermark following the claims: {0}")
+  @ValueSource(booleans = {false, true})
+  void aUtrClaimedByAThousandOrdersRaisesEachFindingOnce(boolean watermarkFollows)
+      throws Exception {
     try (var h = harness()) {
       // Screenshot reuse at scale: 1,000 orders a second apart claim one UTR; its bank line shows
-      // 2,000.00 against 2,500.00 claimed, and arrives after the first 500 claims.
+      // 2,000.00 against 2,500.00 claimed, and arrives after the first 500 claims. The UTR waits
+      // for more times than its one timer tracks (Wakeups.MAX_WAITING): the rest get timers of
+      // their own, firing between the tracked ones when the watermark follows the claims.
       for (int i = 0; i < 1_000; i++) {
         if (i == 500) {
           send(h, bill("B-1", "412345678901", "2000", BEGINNING.plusSeconds(30)).build());
         }
         send(h, claim("PE-" + i, "O-" + i, "2500", BEGINNING.plusSeconds(i)));
+        if (watermarkFollows && i % 7 == 0) {
+          advance(h, BEGINNING.plusSeconds(i - 5));
+        }
       }
       advance(h, MUCH_LATER);
 
