@@ -4,7 +4,9 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -21,6 +23,11 @@ import org.apache.flink.util.Collector;
  * Joins an order's payments and its SUCCESS ledger lines by order number: ORDER_PAID_TWICE,
  * LEDGER_DOUBLE_CREDIT, LEDGER_WITHOUT_ORDER, and LARGE_AMOUNT / PAYMENT_OVER_LIMIT once per order
  * ({@link OrderRules}).
+ *
+ * <p>The order wakes only when a finding could become final: at a second SUCCESS (and each one
+ * after), at a large payment, at a second ledger line of a type, at a line + W while no payment by
+ * then is known. Most orders, one payment and its line, wake only to be forgotten; with timers in
+ * RocksDB every wakeup is a write, a delete and a seek.
  *
  * <p>State per order, one value ({@link OrderState}): the earliest payment, the earliest SUCCESS
  * per UTR, the ledger lines by log_id, the earliest large payment's alert, what has fired, and when
@@ -83,17 +90,24 @@ public final class OrderMatcher
     if (order.firstPayment == null || EventOrder.PAYMENTS.compare(p, order.firstPayment) < 0) {
       order.firstPayment = p;
     }
+    TimerService timers = ctx.timerService();
     if (p.getStatus() == PaymentStatus.SUCCESS && p.getUtr() != null) {
       Payment known = order.successesByUtr.get(p.getUtr());
       if (known == null || EventOrder.PAYMENTS.compare(p, known) < 0) {
         order.successesByUtr.put(p.getUtr(), p);
       }
+      if (order.successesByUtr.size() > 1) { // ORDER_PAID_TWICE: each success after the first
+        order.successesByUtr.values().stream()
+            .sorted(EventOrder.PAYMENTS)
+            .forEach(s -> wake(order, timers, s.getEventTime()));
+      }
     }
     Alert large = LargeAmountRule.check(p, rules);
     if (large != null && (order.largest == null || isEarlier(large, order.largest))) {
       order.largest = large;
+      wake(order, timers, large.getEventTime());
     }
-    wake(order, ctx.timerService(), time, time);
+    keep(order, timers, time);
     state.update(order);
   }
 
@@ -108,8 +122,23 @@ public final class OrderMatcher
       return;
     }
     order.lines.put(line.getLogId(), line);
-    // Evaluated when the watermark reaches the line, and again at the line + W (absence rule).
-    wake(order, ctx.timerService(), time, time, time + rules.matchWindow().toMillis());
+    TimerService timers = ctx.timerService();
+    // LEDGER_DOUBLE_CREDIT: each line of a type after the first, at its time.
+    List<BalanceChange> sameType =
+        order.lines.values().stream()
+            .filter(l -> l.getTypeCode() == line.getTypeCode())
+            .sorted(EventOrder.LINES) // earliest first: each later one is then only waited for
+            .toList();
+    if (sameType.size() > 1) {
+      sameType.forEach(l -> wake(order, timers, l.getEventTime()));
+    }
+    // LEDGER_WITHOUT_ORDER at the line + W, unless a payment by then is known already.
+    long due = time + rules.matchWindow().toMillis();
+    if (OrderRules.ORDER_TYPE_CODES.contains(line.getTypeCode())
+        && (order.firstPayment == null || order.firstPayment.getEventTime().toEpochMilli() > due)) {
+      order.wakeups = Wakeups.at(order.wakeups, due, timers);
+    }
+    keep(order, timers, time);
     state.update(order);
   }
 
@@ -147,11 +176,12 @@ public final class OrderMatcher
     return order == null ? new OrderState() : order;
   }
 
-  /** Wakes the order at each of {@code times}; keeps it for the retention after {@code time}. */
-  private void wake(OrderState order, TimerService timers, long time, long... times) {
-    for (long t : times) {
-      order.wakeups = Wakeups.at(order.wakeups, t, timers);
-    }
+  private static void wake(OrderState order, TimerService timers, Instant time) {
+    order.wakeups = Wakeups.at(order.wakeups, time.toEpochMilli(), timers);
+  }
+
+  /** Keeps the order for the retention after {@code time}. */
+  private void keep(OrderState order, TimerService timers, long time) {
     order.wakeups =
         Wakeups.keepUntil(order.wakeups, time + rules.orderRetention().toMillis(), timers);
   }
