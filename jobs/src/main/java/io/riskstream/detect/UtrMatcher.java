@@ -6,6 +6,7 @@ import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -40,16 +41,16 @@ import org.apache.flink.util.Collector;
  * of an event does not grow with the number of orders that claim the UTR; only a new bill visits
  * every claim, once, since each may mismatch it.
  *
- * <p>State per UTR: the earliest claim of each order ({@code claims}, a map state: one entry per
- * order, read one at a time, since a UTR reused at scale has thousands), what has fired ({@link
- * FiredSet}: a claim replaced by an earlier one of its order, when that arrives late, must not
- * raise the same finding twice), and one value read and written once per event and per timer
- * ({@link UtrState}): the bills by bill_id (a UTR has one or two), the earliest well-formed claim
- * of each kind, the decisions waiting for the watermark, and when the UTR must next wake ({@link
- * Wakeups}: one timer per UTR; forgotten once quiet for the UTR retention, 30 days). A hot UTR's
- * decisions beyond {@link #MAX_INLINE} wait in a map state ({@link EventTimeBuffer}), so that its
- * value stays small. Fewer, larger state accesses because each RocksDB access costs a JNI call and
- * a (de)serialisation: in the bench, riskstream on RocksDB ran at a third of its rate on the heap.
+ * <p>State per UTR: one value read and written once per event and per wakeup ({@link UtrState}):
+ * the earliest claim of each order, the bills by bill_id (a UTR has one or two), the earliest
+ * well-formed claim of each kind, the decisions waiting for the watermark, and when the UTR must
+ * next wake ({@link Wakeups}: one timer per UTR; forgotten once quiet for the UTR retention, 30
+ * days); and what has fired ({@link FiredSet}: a claim replaced by an earlier one of its order,
+ * when that arrives late, must not raise the same finding twice). A hot UTR (screenshot reuse at
+ * scale: thousands of orders) keeps its claims and decisions beyond {@link #MAX_INLINE} in map
+ * states read one entry at a time, so that its value stays small. Fewer, larger state accesses
+ * because each RocksDB access costs a JNI call and a (de)serialisation: in the bench, riskstream on
+ * RocksDB ran at a third of its rate on the heap.
  */
 public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bill, Alert> {
   /** Decisions are strings: kind, then ids, separated by NUL (no id contains it). */
@@ -60,7 +61,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private static final char AT_PAIR = 'P';
   private static final char AT_BILL_DUE = 'B';
 
-  /** Decisions a UTR keeps in its value; a hot UTR's beyond these wait in a map state. */
+  /** Claims and decisions a UTR keeps in its value; a hot UTR's beyond these are in map states. */
   static final int MAX_INLINE = 32;
 
   private final Rules rules;
@@ -83,6 +84,15 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   /** A UTR's small state, one value (a Flink POJO: fields evolve with savepoints). */
   public static final class UtrState {
+    /**
+     * The earliest claim of each order, for the first {@link #MAX_INLINE} orders; a hot UTR's
+     * further orders' claims are in the map state {@code claims}.
+     */
+    public Map<String, Payment> claims = new HashMap<>();
+
+    /** Whether claims went to the map state: a UTR claimed by more orders than are kept here. */
+    public boolean hot;
+
     /** The bank statement's lines with this UTR, by bill_id. */
     public Map<String, Bill> bills = new HashMap<>();
 
@@ -110,6 +120,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
           UtrState.class,
           Map.of(
               "bills", Types.MAP(Types.STRING, new AvroTypeInfo<>(Bill.class)),
+              "claims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
+              "hot", Types.BOOLEAN,
               "firstClaims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
               "decisions", Types.MAP(Types.LONG, Types.LIST(Types.STRING)),
               "spilled", Types.LONG,
@@ -151,14 +163,14 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     output.countIfLate(time, timers.currentWatermark());
     lastWatermark = Math.max(lastWatermark, timers.currentWatermark());
     String order = claim.getOrderNo();
-    Payment known = claims.get(order);
+    UtrState state = read();
+    Payment known = claim(state, order);
     if (known != null && EventOrder.PAYMENTS.compare(known, claim) <= 0) {
       // A later claim of the same order, or a redelivery: the earliest one speaks for the order.
       return;
     }
-    claims.put(order, claim);
+    putClaim(state, order, claim);
     boolean wellFormed = UtrRules.wellFormed(claim, rules);
-    UtrState state = read();
     Map<String, Payment> first = state.firstClaims;
     String kind = claim.getKind().name();
     Payment firstOfKind = first.get(kind);
@@ -170,7 +182,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         && firstOfKind != null
         && firstOfKind.getEventId().equals(known.getEventId())) {
       // The order's earliest claim is now a malformed one: its well-formed claim no longer counts.
-      replaceFirst(first, claim.getKind());
+      replaceFirst(state, claim.getKind());
     }
 
     Map<Long, List<String>> scheduled = new HashMap<>();
@@ -210,7 +222,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     statement.put(bill.getBillId(), bill);
     // Every claim may mismatch a new bill: the one visit of all claims, once per bill.
     Map<Long, List<String>> scheduled = new HashMap<>();
-    for (Payment claim : claims.values()) {
+    for (Payment claim : allClaims(state)) {
       if (UtrRules.matches(claim.getKind(), bill.getDirection())
           && UtrRules.wellFormed(claim, rules)) {
         scheduled
@@ -313,6 +325,31 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     return due;
   }
 
+  /** The order's earliest claim of this UTR, or null. */
+  private Payment claim(UtrState state, String order) throws Exception {
+    Payment claim = state.claims.get(order);
+    return claim != null || !state.hot ? claim : claims.get(order);
+  }
+
+  private void putClaim(UtrState state, String order, Payment claim) throws Exception {
+    if (state.claims.containsKey(order) || state.claims.size() < MAX_INLINE) {
+      state.claims.put(order, claim);
+    } else {
+      state.hot = true;
+      claims.put(order, claim);
+    }
+  }
+
+  /** Every order's earliest claim: only a hot UTR reads the map state. */
+  private Collection<Payment> allClaims(UtrState state) throws Exception {
+    if (!state.hot) {
+      return state.claims.values();
+    }
+    List<Payment> all = new ArrayList<>(state.claims.values());
+    claims.values().forEach(all::add);
+    return all;
+  }
+
   private UtrState read() throws Exception {
     UtrState state = utr.value();
     return state == null ? new UtrState() : state;
@@ -339,7 +376,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
                   : PaymentKind.PAYOUT.name());
       return UtrRules.atBillDue(utr, bill, firstMatching, rules);
     }
-    Payment claim = claims.get(part[1]);
+    Payment claim = claim(state, part[1]);
     if (claim == null || !claim.getEventId().equals(part[2])) {
       return null;
     }
@@ -370,9 +407,10 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
    * counting. A scan of the claims, but only when an order's earlier, malformed claim arrives after
    * its well-formed one that was the UTR's first.
    */
-  private void replaceFirst(Map<String, Payment> first, PaymentKind kind) throws Exception {
+  private void replaceFirst(UtrState state, PaymentKind kind) throws Exception {
+    Map<String, Payment> first = state.firstClaims;
     Payment earliest = null;
-    for (Payment p : claims.values()) {
+    for (Payment p : allClaims(state)) {
       if (p.getKind() == kind
           && UtrRules.wellFormed(p, rules)
           && (earliest == null || EventOrder.PAYMENTS.compare(p, earliest) < 0)) {
