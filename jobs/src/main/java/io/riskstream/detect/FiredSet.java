@@ -6,9 +6,9 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The findings a key has raised, for detectors that list every final finding again on each timer
- * (UtrMatcher, OrderMatcher): a timer that runs again or a replayed event raises nothing twice. One
- * map entry per finding, cleared with the key.
+ * The findings a key has raised, for a detector that may take a finding's decision again
+ * (UtrMatcher; OrderMatcher keeps its few in its order's value): a timer that runs again or a
+ * replayed event raises nothing twice. One map entry per finding, cleared with the key.
  */
 final class FiredSet {
   private final MapState<String, Boolean> fired;

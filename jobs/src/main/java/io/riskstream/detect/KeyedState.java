@@ -7,7 +7,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.TimerService;
 
 /** Small moves every detector makes with its keyed state and timers. */
 final class KeyedState {
@@ -27,14 +26,5 @@ final class KeyedState {
   static <V> Map<String, V> read(ValueState<Map<String, V>> state) throws Exception {
     Map<String, V> map = state.value();
     return map == null ? new HashMap<>() : map;
-  }
-
-  /**
-   * Evaluates when the watermark reaches the event, and again when it reaches the event + W
-   * (absence rules).
-   */
-  static void watch(TimerService timers, long eventTime, long window) {
-    timers.registerEventTimeTimer(eventTime);
-    timers.registerEventTimeTimer(eventTime + window);
   }
 }
