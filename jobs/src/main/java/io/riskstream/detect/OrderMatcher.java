@@ -149,7 +149,7 @@ public final class OrderMatcher
       return; // a timer of its own for a hot order's extra wakeup, after the order was cleared
     }
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
-    Wakeups.Fired fired = Wakeups.fire(order.wakeups, watermark, ctx.timerService());
+    Wakeups.Fired fired = Wakeups.fire(order.wakeups, timestamp, watermark, ctx.timerService());
     for (Finding f :
         OrderRules.evaluate(
             ctx.getCurrentKey(),

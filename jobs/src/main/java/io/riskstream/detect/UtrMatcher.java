@@ -248,7 +248,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     }
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     lastWatermark = Math.max(lastWatermark, watermark);
-    Wakeups.Fired woken = Wakeups.fire(state.wakeups, watermark, ctx.timerService());
+    Wakeups.Fired woken = Wakeups.fire(state.wakeups, timestamp, watermark, ctx.timerService());
     // The times the watermark passed, and this timer's own (a hot UTR's extra wakeup).
     SortedSet<Long> times = new TreeSet<>();
     times.add(timestamp);

@@ -19,11 +19,15 @@ import org.apache.flink.streaming.api.TimerService;
  * written with every event, small even on a hot key.
  */
 final class Wakeups {
-  /** Slots: the earliest timer registered and not yet fired, the deadline, then waiting times. */
+  /**
+   * Slots: the earliest timer registered and not yet fired, the deadline, the latest time given a
+   * timer of its own (beyond {@link #MAX_WAITING}), then the waiting times.
+   */
   private static final int REGISTERED = 0;
 
   private static final int DEADLINE = 1;
-  private static final int FIRST = 2;
+  private static final int OWN_TIMERS = 2;
+  private static final int FIRST = 3;
 
   static final int MAX_WAITING = 16;
 
@@ -34,7 +38,7 @@ final class Wakeups {
 
   /** A new key's wakeups: nothing registered, no deadline. */
   static long[] none() {
-    return new long[] {Long.MAX_VALUE, Long.MIN_VALUE};
+    return new long[] {Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE};
   }
 
   /** Wakes the key when the watermark reaches {@code time}. */
@@ -45,6 +49,7 @@ final class Wakeups {
     }
     if (wakeups.length - FIRST >= MAX_WAITING) {
       timers.registerEventTimeTimer(time);
+      wakeups[OWN_TIMERS] = Math.max(wakeups[OWN_TIMERS], time);
       return wakeups;
     }
     int at = -(i + 1);
@@ -64,15 +69,24 @@ final class Wakeups {
     return registerNext(wakeups, timers);
   }
 
-  /** A timer fired with the watermark at {@code watermark}: takes every waiting time it passed. */
-  static Fired fire(long[] wakeups, long watermark, TimerService timers) {
+  /**
+   * The timer of {@code timestamp} fired with the watermark at {@code watermark}: takes every
+   * waiting time it passed. The key expires once the deadline has passed and nothing waits, neither
+   * here nor in a timer of its own still to fire (timers fire in time order, so those after this
+   * one): a watermark that jumps past the deadline (the end of a bounded input) fires them all.
+   */
+  static Fired fire(long[] wakeups, long timestamp, long watermark, TimerService timers) {
     int passed = FIRST;
     while (passed < wakeups.length && wakeups[passed] <= watermark) {
       passed++;
     }
-    boolean expired = passed == wakeups.length && wakeups[DEADLINE] <= watermark;
+    boolean expired =
+        passed == wakeups.length
+            && wakeups[DEADLINE] <= watermark
+            && wakeups[OWN_TIMERS] <= timestamp;
     long[] left = new long[wakeups.length - (passed - FIRST)];
     left[DEADLINE] = wakeups[DEADLINE];
+    left[OWN_TIMERS] = wakeups[OWN_TIMERS];
     System.arraycopy(wakeups, passed, left, FIRST, wakeups.length - passed);
     left[REGISTERED] =
         wakeups[REGISTERED] <= watermark ? Long.MAX_VALUE : wakeups[REGISTERED]; // it fired

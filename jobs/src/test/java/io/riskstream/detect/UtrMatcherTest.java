@@ -28,7 +28,7 @@ import java.util.List;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class UtrMatcherTest {
   private static final Duration W = Duration.ofMinutes(30);
@@ -279,15 +279,17 @@ class UtrMatcherTest {
     }
   }
 
-  @ParameterizedTest(name = "watermark following the claims: {0}")
-  @ValueSource(booleans = {false, true})
-  void aUtrClaimedByAThousandOrdersRaisesEachFindingOnce(boolean watermarkFollows)
-      throws Exception {
+  @ParameterizedTest(name = "watermark following the claims: {0}, then past the retention: {1}")
+  @CsvSource({"false, false", "true, false", "false, true"})
+  void aUtrClaimedByAThousandOrdersRaisesEachFindingOnce(
+      boolean watermarkFollows, boolean pastRetention) throws Exception {
     try (var h = harness()) {
       // Screenshot reuse at scale: 1,000 orders a second apart claim one UTR; its bank line shows
       // 2,000.00 against 2,500.00 claimed, and arrives after the first 500 claims. The UTR waits
       // for more times than its one timer tracks (Wakeups.MAX_WAITING): the rest get timers of
-      // their own, firing between the tracked ones when the watermark follows the claims.
+      // their own, firing between the tracked ones when the watermark follows the claims. A
+      // watermark that jumps past the retention (the end of a bounded input) must still take
+      // every decision before the UTR is forgotten.
       for (int i = 0; i < 1_000; i++) {
         if (i == 500) {
           send(h, bill("B-1", "412345678901", "2000", BEGINNING.plusSeconds(30)).build());
@@ -297,7 +299,7 @@ class UtrMatcherTest {
           advance(h, BEGINNING.plusSeconds(i - 5));
         }
       }
-      advance(h, MUCH_LATER);
+      advance(h, pastRetention ? BEGINNING.plus(Duration.ofDays(31)) : MUCH_LATER);
 
       assertThat(reasons(h))
           .filteredOn("UTR_REUSED"::equals)
