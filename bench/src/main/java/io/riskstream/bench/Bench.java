@@ -111,6 +111,9 @@ public final class Bench implements Callable<Integer> {
   static final String SLOT_MEMORY = "128 mb";
 
   private Path work;
+  private BrokerProcess broker;
+  private SchemaRegistryClient registry;
+  private final Rules rules = Rules.defaults();
   private final Map<String, Figure> figures = new java.util.LinkedHashMap<>();
 
   public static void main(String[] args) {
@@ -140,9 +143,9 @@ public final class Bench implements Callable<Integer> {
       throw e;
     }
     say("starting the broker and registry (riskstream broker, in a child JVM)");
-    try (BrokerProcess broker = BrokerProcess.start(demoJar, work.resolve("broker.log"))) {
-      SchemaRegistryClient registry = new SchemaRegistryClient(broker.registryUrl());
-      Rules rules = Rules.defaults();
+    try (BrokerProcess started = BrokerProcess.start(demoJar, work.resolve("broker.log"))) {
+      broker = started;
+      registry = new SchemaRegistryClient(broker.registryUrl());
       RiskstreamConfig base = config(broker, "bench", "bench", false);
       Topics topics = base.topics();
 
@@ -171,10 +174,9 @@ public final class Bench implements Callable<Integer> {
           registry,
           config(broker, "warm-up", "warm-up", false).topics());
       say("warm-up: every phase once over %,d events", warmUp.size());
-      Phases warm = new Phases(broker, registry, rules, "warm-up", "warm-up", warmUp.size());
-      warm.all(0);
+      new Phases("warm-up", warmUp.size()).all(0);
 
-      Phases measured = new Phases(broker, registry, rules, "bench", "bench", workload.size());
+      Phases measured = new Phases("bench", workload.size());
       List<Alert> firstAlerts = null;
       Set<String> firstPeer = null;
       for (int run = 1; run <= runs; run++) {
@@ -270,31 +272,21 @@ public final class Bench implements Callable<Integer> {
     record Outcome(
         List<Alert> alerts, List<Alert> heapAlerts, int skeletonAlerts, Set<String> peer) {}
 
-    private final BrokerProcess broker;
-    private final SchemaRegistryClient registry;
-    private final Rules rules;
-    private final String name;
+    /**
+     * The prefix of the input topics (and of each phase's job name) and how many events they hold.
+     */
     private final String input;
+
     private final long events;
 
-    Phases(
-        BrokerProcess broker,
-        SchemaRegistryClient registry,
-        Rules rules,
-        String name,
-        String input,
-        long events) {
-      this.broker = broker;
-      this.registry = registry;
-      this.rules = rules;
-      this.name = name;
+    Phases(String input, long events) {
       this.input = input;
       this.events = events;
     }
 
     /** Run {@code run} (0: the warm-up, whose figures are not recorded). */
     Outcome all(int run) throws Exception {
-      RiskstreamConfig limit = config(broker, name, input, false);
+      RiskstreamConfig limit = config(broker, input, input, false);
       long decoded =
           timed(
               run,
@@ -320,14 +312,14 @@ public final class Bench implements Callable<Integer> {
           timed(
               run,
               "peer",
-              () -> SqlPeer.run(config(broker, name + "-peer-" + run, input, true), rules));
+              () -> SqlPeer.run(config(broker, input + "-peer-" + run, input, true), rules));
       return new Outcome(alerts, heap, skeleton.size(), peer);
     }
 
     private List<Alert> detect(
         int run, String phase, DetectionWorkflow.Detectors detectors, String... sets)
         throws Exception {
-      RiskstreamConfig config = config(broker, name + "-" + phase + "-" + run, input, true, sets);
+      RiskstreamConfig config = config(broker, input + "-" + phase + "-" + run, input, true, sets);
       StreamExecutionEnvironment env = DetectJob.environment(config);
       DetectJob.build(env, config, detectors);
       env.execute(config.jobName());
