@@ -193,8 +193,7 @@ public final class SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    JsonNode answer = send("GET", "/schemas/ids/" + id, null);
-    Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
+    Schema schema = parse(send("GET", "/schemas/ids/" + id, null));
     schemasById.putIfAbsent(id, schema);
     return schema;
   }
@@ -207,7 +206,31 @@ public final class SchemaRegistryClient {
         answer.path("subject").asText(),
         answer.path("version").asInt(),
         answer.path("id").asInt(),
-        new Schema.Parser().parse(answer.path("schema").asText()));
+        parse(answer));
+  }
+
+  /**
+   * The schema of an answer, the named types its references point to defined first from their
+   * subjects' versions, as Confluent's own client resolves them.
+   */
+  private Schema parse(JsonNode answer) {
+    Schema.Parser parser = new Schema.Parser();
+    defineReferences(parser, answer.path("references"), new java.util.HashSet<>());
+    return parser.parse(answer.path("schema").asText());
+  }
+
+  private void defineReferences(
+      Schema.Parser parser, JsonNode references, java.util.Set<String> defined) {
+    for (JsonNode reference : references) {
+      String subject = reference.path("subject").asText();
+      String version = reference.path("version").asText("latest");
+      if (defined.add(subject + "/" + version)) {
+        JsonNode referenced =
+            send("GET", "/subjects/" + encode(subject) + "/versions/" + encode(version), null);
+        defineReferences(parser, referenced.path("references"), defined);
+        parser.parse(referenced.path("schema").asText());
+      }
+    }
   }
 
   public List<String> subjects() {

@@ -163,4 +163,142 @@ class EmbeddedSchemaRegistryTest {
     assertThat(registered.statusCode()).isEqualTo(200);
     assertThat(registered.body()).isEqualTo("{\"id\":1}");
   }
+
+  /** One request with a JSON body (or none), answered as "status body". */
+  private String call(String method, String path, String body) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(server.url() + path))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() + " " + response.body();
+  }
+
+  private static String schemaBody(Schema schema) {
+    return "{\"schema\":" + quote(schema.toString()) + "}";
+  }
+
+  private static String quote(String text) {
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  @Test
+  void answersTheCallsConfluentsClientsMakeAsConfluentsServerDoes() throws Exception {
+    client.register("orders-value", V1);
+    client.register("orders-value", V2_OPTIONAL_FIELD);
+    client.register("other-value", V1);
+    String v1 = V1.toString();
+
+    assertThat(call("GET", "/", null)).isEqualTo("200 {}");
+    assertThat(call("GET", "/subjects?subjectPrefix=ord", null))
+        .isEqualTo("200 [\"orders-value\"]");
+    assertThat(call("GET", "/subjects/orders-value/versions/1/schema", null))
+        .isEqualTo("200 " + v1);
+    assertThat(call("GET", "/schemas/ids/1/versions", null))
+        .isEqualTo(
+            "200 [{\"subject\":\"orders-value\",\"version\":1},"
+                + "{\"subject\":\"other-value\",\"version\":1}]");
+    assertThat(call("GET", "/schemas/ids/1/subjects", null))
+        .isEqualTo("200 [\"orders-value\",\"other-value\"]");
+
+    // A version: soft-deleted first, then for good; its number is never reused.
+    assertThat(call("DELETE", "/subjects/orders-value/versions/1?permanent=true", null))
+        .isEqualTo(
+            "404 {\"error_code\":40407,\"message\":\"Subject 'orders-value' Version 1 was not"
+                + " deleted first before being permanently deleted\"}");
+    assertThat(call("DELETE", "/subjects/orders-value/versions/1", null)).isEqualTo("200 1");
+    assertThat(call("DELETE", "/subjects/orders-value/versions/1", null))
+        .isEqualTo(
+            "404 {\"error_code\":40406,\"message\":\"Subject 'orders-value' Version 1 was soft"
+                + " deleted. Set permanent=true to delete permanently\"}");
+    assertThat(call("GET", "/subjects/orders-value/versions", null)).isEqualTo("200 [2]");
+    assertThat(call("GET", "/subjects/orders-value/versions?deleted=true", null))
+        .isEqualTo("200 [1,2]");
+    assertThat(call("GET", "/schemas/ids/1/subjects", null)).isEqualTo("200 [\"other-value\"]");
+    assertThat(call("DELETE", "/subjects/orders-value/versions/1?permanent=true", null))
+        .isEqualTo("200 1");
+    assertThat(call("GET", "/subjects/orders-value/versions?deleted=true", null))
+        .isEqualTo("200 [2]");
+    assertThat(call("POST", "/subjects/orders-value/versions", schemaBody(V1)))
+        .isEqualTo("200 {\"id\":1}");
+    assertThat(call("GET", "/subjects/orders-value/versions", null)).isEqualTo("200 [2,3]");
+
+    // A subject: the same two steps.
+    assertThat(call("DELETE", "/subjects/other-value?permanent=true", null))
+        .isEqualTo(
+            "404 {\"error_code\":40405,\"message\":\"Subject 'other-value' was not deleted first"
+                + " before being permanently deleted\"}");
+    assertThat(call("DELETE", "/subjects/other-value", null)).isEqualTo("200 [1]");
+    assertThat(call("GET", "/subjects", null)).isEqualTo("200 [\"orders-value\"]");
+    assertThat(call("GET", "/subjects?deleted=true", null))
+        .isEqualTo("200 [\"orders-value\",\"other-value\"]");
+    assertThat(call("DELETE", "/subjects/other-value", null))
+        .isEqualTo(
+            "404 {\"error_code\":40404,\"message\":\"Subject 'other-value' was soft deleted. Set"
+                + " permanent=true to delete permanently\"}");
+    assertThat(call("DELETE", "/subjects/other-value?permanent=true", null)).isEqualTo("200 [1]");
+    assertThat(call("GET", "/subjects?deleted=true", null)).isEqualTo("200 [\"orders-value\"]");
+
+    // The subject-level config, set and deleted back to the global level.
+    assertThat(call("PUT", "/config/orders-value", "{\"compatibility\":\"FULL\"}"))
+        .isEqualTo("200 {\"compatibility\":\"FULL\"}");
+    assertThat(call("DELETE", "/config/orders-value", null))
+        .isEqualTo("200 {\"compatibilityLevel\":\"FULL\"}");
+    assertThat(call("GET", "/config/orders-value?defaultToGlobal=true", null))
+        .isEqualTo("200 {\"compatibilityLevel\":\"BACKWARD\"}");
+    assertThat(call("DELETE", "/config/nope-value", null))
+        .isEqualTo("404 {\"error_code\":40401,\"message\":\"Subject 'nope-value' not found.\"}");
+  }
+
+  @Test
+  void aSchemaThatDoesNotParseIs42201AndReferencesResolveAcrossSubjects() throws Exception {
+    String money =
+        "{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"t\","
+            + "\"fields\":[{\"name\":\"paise\",\"type\":\"long\"}]}";
+    String payment =
+        "{\"type\":\"record\",\"name\":\"Payment\",\"namespace\":\"t\","
+            + "\"fields\":[{\"name\":\"amount\",\"type\":\"t.Money\"}]}";
+    String badDefault =
+        "{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"a\",\"type\":\"int\","
+            + "\"default\":\"x\"}]}";
+    String reference = "[{\"name\":\"t.Money\",\"subject\":\"money-value\",\"version\":1}]";
+
+    assertThat(call("POST", "/subjects/p-value/versions", "{\"schema\":" + quote(badDefault) + "}"))
+        .startsWith("422 {\"error_code\":42201,");
+    assertThat(call("POST", "/subjects/p-value/versions", "{\"schema\":{\"type\":\"int\"}}"))
+        .startsWith("422 {\"error_code\":42201,");
+    assertThat(call("POST", "/subjects/money-value/versions", "{\"schema\":" + quote(money) + "}"))
+        .isEqualTo("200 {\"id\":1}");
+    assertThat(
+            call(
+                "POST",
+                "/subjects/payments-value/versions",
+                "{\"schema\":" + quote(payment) + ",\"references\":" + reference + "}"))
+        .isEqualTo("200 {\"id\":2}");
+    assertThat(
+            call(
+                "POST", "/subjects/payments-value/versions", "{\"schema\":" + quote(payment) + "}"))
+        .as("without its reference, t.Money is unknown")
+        .startsWith("422 {\"error_code\":42201,");
+    assertThat(
+            call(
+                "POST",
+                "/subjects/payments-value/versions",
+                "{\"schema\":"
+                    + quote(payment)
+                    + ",\"references\":[{\"name\":\"t.Money\",\"subject\":\"money-value\",\"version\":9}]}"))
+        .startsWith("422 {\"error_code\":42201,\"message\":\"Invalid schema reference ");
+    assertThat(call("GET", "/schemas/ids/2", null))
+        .isEqualTo("200 {\"schema\":" + quote(payment) + ",\"references\":" + reference + "}");
+    // riskstream's client resolves the reference as Confluent's does.
+    assertThat(client.schemaById(2))
+        .isEqualTo(
+            new Schema.Parser()
+                .parse(payment.replace("\"type\":\"t.Money\"", "\"type\":" + money)));
+  }
 }

@@ -23,14 +23,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.SchemaParseException;
 
 /**
  * An in-process, in-memory schema registry speaking the Confluent Schema Registry REST API, for the
  * demo and the tests. Hand-written because no maintained Confluent-compatible registry is published
  * on Maven Central (Confluent's server is not, Apicurio's needs a Quarkus runtime of its own); it
- * implements what real clients call: register, look up by id and by subject, list subjects and
- * versions, test compatibility, and the global and subject configs.
+ * implements what Confluent's clients call: register (with schema references resolved across
+ * subjects), look up by id and by subject, list subjects (by prefix) and versions, the subjects and
+ * versions of an id, soft and permanent deletes of subjects and versions, compatibility tests, and
+ * the global and subject configs. Errors carry Confluent's status and error codes.
  *
  * <p>Like Confluent's server, one schema text gets one global id across subjects, re-registering an
  * existing schema returns its id, and compatibility (BACKWARD by default) is decided by Avro's own
@@ -43,7 +44,10 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private static final Pattern SUBJECT_VERSION =
       Pattern.compile("^/subjects/([^/]+)/versions/([^/]+)$");
   private static final Pattern SUBJECT = Pattern.compile("^/subjects/([^/]+)$");
-  private static final Pattern SCHEMA_BY_ID = Pattern.compile("^/schemas/ids/(\\d+)(/schema)?$");
+  private static final Pattern SUBJECT_VERSION_SCHEMA =
+      Pattern.compile("^/subjects/([^/]+)/versions/([^/]+)/schema$");
+  private static final Pattern SCHEMA_BY_ID =
+      Pattern.compile("^/schemas/ids/(\\d+)(/schema|/versions|/subjects)?$");
   private static final Pattern COMPATIBILITY =
       Pattern.compile("^/compatibility/subjects/([^/]+)/versions/([^/]+)$");
   private static final Pattern SUBJECT_CONFIG = Pattern.compile("^/config/([^/]+)$");
@@ -74,8 +78,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   // Guarded by this: the registry is tiny and calls are rare, so one lock keeps ids and versions
   // consistent.
   private final Map<String, Integer> idsBySchema = new LinkedHashMap<>();
-  private final Map<Integer, Schema> schemasById = new TreeMap<>();
-  private final Map<String, List<Integer>> versionsBySubject = new TreeMap<>();
+  private final Map<Integer, Registered> schemasById = new TreeMap<>();
+  private final Map<String, TreeMap<Integer, Version>> subjects = new TreeMap<>();
   private final Map<String, String> levelBySubject = new TreeMap<>();
   private String globalLevel = "BACKWARD";
 
@@ -236,12 +240,52 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   private record Answer(int status, JsonNode body) {}
 
+  /** A schema as registered: its text, the references it names, and the schema they make. */
+  private record Registered(String text, ArrayNode references, Schema schema) {
+    /** One id per schema text and references, as Confluent's server gives. */
+    String identity() {
+      return text + references;
+    }
+
+    ObjectNode putInto(ObjectNode answer) {
+      answer.put("schema", text);
+      if (!references.isEmpty()) {
+        answer.set("references", references);
+      }
+      return answer;
+    }
+  }
+
+  /** A version of a subject: its schema id and whether it was deleted, softly or for good. */
+  private static final class Version {
+    final int id;
+    boolean softDeleted;
+    boolean deleted;
+
+    Version(int id) {
+      this.id = id;
+    }
+
+    boolean visible(boolean includeSoftDeleted) {
+      return !deleted && (!softDeleted || includeSoftDeleted);
+    }
+  }
+
   private synchronized Answer route(String method, String path, String query, JsonNode body) {
     Matcher m;
+    boolean deleted = flag(query, "deleted");
+    boolean permanent = flag(query, "permanent");
+    if (method.equals("GET") && path.equals("/")) {
+      return ok(JSON.createObjectNode());
+    }
     if (method.equals("GET") && path.equals("/subjects")) {
-      ArrayNode subjects = JSON.createArrayNode();
-      versionsBySubject.keySet().forEach(subjects::add);
-      return ok(subjects);
+      String prefix = param(query, "subjectPrefix");
+      ArrayNode names = JSON.createArrayNode();
+      subjects.keySet().stream()
+          .filter(subject -> prefix == null || subject.startsWith(prefix))
+          .filter(subject -> !versions(subject, deleted).isEmpty())
+          .forEach(names::add);
+      return ok(names);
     }
     if (method.equals("GET") && path.equals("/schemas/types")) {
       return ok(JSON.createArrayNode().add("AVRO"));
@@ -253,53 +297,134 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       }
       if (method.equals("GET")) {
         ArrayNode versions = JSON.createArrayNode();
-        for (int v = 1; v <= versionsOf(subject).size(); v++) {
-          versions.add(v);
-        }
+        existingVersions(subject, deleted).forEach(versions::add);
         return ok(versions);
       }
     }
-    if ((m = SUBJECT_VERSION.matcher(path)).matches() && method.equals("GET")) {
+    if ((m = SUBJECT_VERSION_SCHEMA.matcher(path)).matches() && method.equals("GET")) {
       String subject = decode(m.group(1));
-      int version = resolveVersion(subject, decode(m.group(2)));
-      return ok(describe(subject, version));
+      int version = resolveVersion(subject, decode(m.group(2)), deleted);
+      return ok(readTree(schemasById.get(history(subject).get(version).id).text()));
+    }
+    if ((m = SUBJECT_VERSION.matcher(path)).matches()) {
+      String subject = decode(m.group(1));
+      if (method.equals("GET")) {
+        return ok(describe(subject, resolveVersion(subject, decode(m.group(2)), deleted)));
+      }
+      if (method.equals("DELETE")) {
+        int number = resolveVersion(subject, decode(m.group(2)), true);
+        Version version = history(subject).get(number);
+        if (permanent && !version.softDeleted) {
+          throw new Refusal(
+              404,
+              Refusal.VERSION_NOT_SOFT_DELETED,
+              "Subject '"
+                  + subject
+                  + "' Version "
+                  + number
+                  + " was not deleted first before being permanently deleted");
+        }
+        if (!permanent && version.softDeleted) {
+          throw new Refusal(
+              404,
+              Refusal.VERSION_SOFT_DELETED,
+              "Subject '"
+                  + subject
+                  + "' Version "
+                  + number
+                  + " was soft deleted. Set permanent=true to delete permanently");
+        }
+        version.softDeleted = true;
+        version.deleted = permanent;
+        return ok(JSON.getNodeFactory().numberNode(number));
+      }
     }
     if ((m = SUBJECT.matcher(path)).matches() && method.equals("POST")) {
       String subject = decode(m.group(1));
-      List<Integer> ids = versionsOf(subject);
-      Schema schema = parseSchema(body);
-      Integer id = idsBySchema.get(schema.toString());
-      int index = id == null ? -1 : ids.indexOf(id);
-      if (index < 0) {
-        throw new Refusal(404, Refusal.SCHEMA_NOT_FOUND, "Schema not found");
+      Registered schema = parseSchema(body);
+      Integer id = idsBySchema.get(schema.identity());
+      for (int number : existingVersions(subject, deleted)) {
+        if (id != null && history(subject).get(number).id == id) {
+          return ok(describe(subject, number));
+        }
       }
-      return ok(describe(subject, index + 1));
+      throw new Refusal(404, Refusal.SCHEMA_NOT_FOUND, "Schema not found");
+    }
+    if ((m = SUBJECT.matcher(path)).matches() && method.equals("DELETE")) {
+      String subject = decode(m.group(1));
+      List<Integer> live = versions(subject, false);
+      List<Integer> soft = versions(subject, true);
+      if (soft.isEmpty()) {
+        throw subjectNotFound(subject);
+      }
+      if (permanent && !live.isEmpty()) {
+        throw new Refusal(
+            404,
+            Refusal.SUBJECT_NOT_SOFT_DELETED,
+            "Subject '" + subject + "' was not deleted first before being permanently deleted");
+      }
+      if (!permanent && live.isEmpty()) {
+        throw new Refusal(
+            404,
+            Refusal.SUBJECT_SOFT_DELETED,
+            "Subject '" + subject + "' was soft deleted. Set permanent=true to delete permanently");
+      }
+      ArrayNode gone = JSON.createArrayNode();
+      for (int number : permanent ? soft : live) {
+        Version version = history(subject).get(number);
+        version.softDeleted = true;
+        version.deleted = permanent;
+        gone.add(number);
+      }
+      if (permanent) {
+        levelBySubject.remove(subject);
+      }
+      return ok(gone);
     }
     if ((m = SCHEMA_BY_ID.matcher(path)).matches() && method.equals("GET")) {
       int id = Integer.parseInt(m.group(1));
-      Schema schema = schemasById.get(id);
+      Registered schema = schemasById.get(id);
       if (schema == null) {
         throw new Refusal(404, Refusal.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
       }
-      if (m.group(2) != null) {
-        return ok(readTree(schema.toString()));
+      String part = m.group(2) == null ? "" : m.group(2);
+      switch (part) {
+        case "/schema":
+          return ok(readTree(schema.text()));
+        case "/versions":
+        case "/subjects":
+          ArrayNode uses = JSON.createArrayNode();
+          subjects.forEach(
+              (subject, history) ->
+                  history.forEach(
+                      (number, version) -> {
+                        if (version.id == id && version.visible(deleted)) {
+                          if (part.equals("/versions")) {
+                            uses.addObject().put("subject", subject).put("version", number);
+                          } else if (!contains(uses, subject)) {
+                            uses.add(subject);
+                          }
+                        }
+                      }));
+          return ok(uses);
+        default:
+          return ok(schema.putInto(JSON.createObjectNode()));
       }
-      return ok(JSON.createObjectNode().put("schema", schema.toString()));
     }
     if ((m = COMPATIBILITY.matcher(path)).matches() && method.equals("POST")) {
       String subject = decode(m.group(1));
       String version = decode(m.group(2));
-      Schema candidate = parseSchema(body);
+      Schema candidate = parseSchema(body).schema();
       List<String> problems;
-      if (!versionsBySubject.containsKey(subject) && version.equals("latest")) {
+      if (versions(subject, false).isEmpty() && version.equals("latest")) {
         problems = List.of();
       } else {
-        int v = resolveVersion(subject, version);
+        int v = resolveVersion(subject, version, false);
         problems =
             incompatibilities(
                 levelOf(subject),
                 candidate,
-                List.of(schemasById.get(versionsOf(subject).get(v - 1))));
+                List.of(schemasById.get(history(subject).get(v).id).schema()));
       }
       ObjectNode answer = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
       if (query.contains("verbose=true")) {
@@ -337,21 +462,33 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         levelBySubject.put(subject, level);
         return ok(JSON.createObjectNode().put("compatibility", level));
       }
+      if (method.equals("DELETE")) {
+        String level = levelBySubject.remove(subject);
+        if (level == null && !subjects.containsKey(subject)) {
+          throw subjectNotFound(subject);
+        }
+        return ok(
+            JSON.createObjectNode().put("compatibilityLevel", level == null ? globalLevel : level));
+      }
     }
     return error(404, 404, "HTTP 404 Not Found: " + method + " " + path);
   }
 
-  private int register(String subject, Schema schema) {
-    List<Integer> versions = versionsBySubject.computeIfAbsent(subject, s -> new ArrayList<>());
-    Integer existing = idsBySchema.get(schema.toString());
-    if (existing != null && versions.contains(existing)) {
-      return existing;
+  private int register(String subject, Registered schema) {
+    TreeMap<Integer, Version> history = subjects.computeIfAbsent(subject, s -> new TreeMap<>());
+    Integer existing = idsBySchema.get(schema.identity());
+    List<Integer> live = versions(subject, false);
+    for (int number : live) {
+      if (existing != null && history.get(number).id == existing) {
+        return existing;
+      }
     }
-    List<Schema> previous = versions.stream().map(schemasById::get).toList();
-    List<String> problems = incompatibilities(levelOf(subject), schema, previous);
+    List<Schema> previous =
+        live.stream().map(v -> schemasById.get(history.get(v).id).schema()).toList();
+    List<String> problems = incompatibilities(levelOf(subject), schema.schema(), previous);
     if (!problems.isEmpty()) {
-      if (versions.isEmpty()) {
-        versionsBySubject.remove(subject);
+      if (history.isEmpty()) {
+        subjects.remove(subject);
       }
       throw new Refusal(
           409,
@@ -362,9 +499,10 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
               + problems);
     }
     int id = existing != null ? existing : schemasById.size() + 1;
-    idsBySchema.put(schema.toString(), id);
+    idsBySchema.put(schema.identity(), id);
     schemasById.put(id, schema);
-    versions.add(id);
+    // Version numbers are never reused, also after a version was deleted.
+    history.put(history.isEmpty() ? 1 : history.lastKey() + 1, new Version(id));
     return id;
   }
 
@@ -414,26 +552,48 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   }
 
   private ObjectNode describe(String subject, int version) {
-    int id = versionsOf(subject).get(version - 1);
-    return JSON.createObjectNode()
-        .put("subject", subject)
-        .put("version", version)
-        .put("id", id)
-        .put("schema", schemasById.get(id).toString());
+    int id = history(subject).get(version).id;
+    return schemasById
+        .get(id)
+        .putInto(
+            JSON.createObjectNode().put("subject", subject).put("version", version).put("id", id));
   }
 
-  private List<Integer> versionsOf(String subject) {
-    List<Integer> versions = versionsBySubject.get(subject);
-    if (versions == null) {
-      throw new Refusal(404, Refusal.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
+  /** Every version of {@code subject} ever registered; empty if none. */
+  private TreeMap<Integer, Version> history(String subject) {
+    return subjects.getOrDefault(subject, new TreeMap<>());
+  }
+
+  /** The version numbers of {@code subject} that are not deleted (or only soft-deleted). */
+  private List<Integer> versions(String subject, boolean includeSoftDeleted) {
+    List<Integer> numbers = new ArrayList<>();
+    history(subject)
+        .forEach(
+            (number, version) -> {
+              if (version.visible(includeSoftDeleted)) {
+                numbers.add(number);
+              }
+            });
+    return numbers;
+  }
+
+  /** {@link #versions}, a subject with none being unknown (40401). */
+  private List<Integer> existingVersions(String subject, boolean includeSoftDeleted) {
+    List<Integer> numbers = versions(subject, includeSoftDeleted);
+    if (numbers.isEmpty()) {
+      throw subjectNotFound(subject);
     }
-    return versions;
+    return numbers;
   }
 
-  private int resolveVersion(String subject, String version) {
-    List<Integer> versions = versionsOf(subject);
+  private static Refusal subjectNotFound(String subject) {
+    return new Refusal(404, Refusal.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
+  }
+
+  private int resolveVersion(String subject, String version, boolean includeSoftDeleted) {
+    List<Integer> numbers = existingVersions(subject, includeSoftDeleted);
     if (version.equals("latest") || version.equals("-1")) {
-      return versions.size();
+      return numbers.get(numbers.size() - 1);
     }
     int v;
     try {
@@ -444,7 +604,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
           Refusal.INVALID_VERSION,
           "The specified version '" + version + "' is not a valid version id.");
     }
-    if (v < 1 || v > versions.size()) {
+    if (!numbers.contains(v)) {
       throw new Refusal(404, Refusal.VERSION_NOT_FOUND, "Version " + v + " not found.");
     }
     return v;
@@ -465,20 +625,93 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     return level;
   }
 
-  private static Schema parseSchema(JsonNode body) {
+  /**
+   * The schema of a request body, its references resolved: each names a type defined by a version
+   * of another subject, parsed first into the same parser (as Confluent's Avro provider does).
+   */
+  private Registered parseSchema(JsonNode body) {
     String type = body.path("schemaType").asText("AVRO");
     if (!type.equals("AVRO")) {
       throw new Refusal(
           422, Refusal.INVALID_SCHEMA, "Only AVRO schemas are supported, not " + type);
     }
-    if (body.path("references").size() > 0) {
-      throw new Refusal(422, Refusal.INVALID_SCHEMA, "Schema references are not supported");
+    JsonNode text = body.path("schema");
+    if (!text.isTextual()) {
+      throw new Refusal(422, Refusal.INVALID_SCHEMA, "Invalid schema: 'schema' must be a string");
     }
+    ArrayNode references =
+        body.path("references").isArray()
+            ? (ArrayNode) body.path("references")
+            : JSON.createArrayNode();
+    Schema.Parser parser = new Schema.Parser();
     try {
-      return new Schema.Parser().parse(body.path("schema").asText(""));
-    } catch (SchemaParseException | NullPointerException e) {
-      throw new Refusal(422, Refusal.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
+      defineReferences(parser, references, new java.util.HashSet<>());
+      return new Registered(text.asText(), references, parser.parse(text.asText()));
+    } catch (Refusal e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // SchemaParseException, AvroTypeException for a bad default and the like: the client's
+      // mistake, never the server's.
+      throw new Refusal(
+          422,
+          Refusal.INVALID_SCHEMA,
+          "Invalid schema "
+              + text.asText()
+              + " with refs "
+              + references
+              + ", details: "
+              + e.getMessage());
     }
+  }
+
+  private void defineReferences(
+      Schema.Parser parser, JsonNode references, java.util.Set<Integer> defined) {
+    for (JsonNode reference : references) {
+      String subject = reference.path("subject").asText("");
+      String version = reference.path("version").asText("latest");
+      List<Integer> numbers = versions(subject, false);
+      int number;
+      try {
+        number = resolveVersion(subject, version, false);
+      } catch (Refusal e) {
+        throw new Refusal(
+            422,
+            Refusal.INVALID_SCHEMA,
+            "Invalid schema reference "
+                + reference
+                + ": "
+                + (numbers.isEmpty() ? "subject not found" : "version not found"));
+      }
+      int id = history(subject).get(number).id;
+      if (defined.add(id)) {
+        Registered referenced = schemasById.get(id);
+        defineReferences(parser, referenced.references(), defined);
+        parser.parse(referenced.text());
+      }
+    }
+  }
+
+  private static boolean contains(ArrayNode array, String value) {
+    for (JsonNode element : array) {
+      if (element.asText().equals(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String param(String query, String name) {
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && decode(pair.substring(0, eq)).equals(name)) {
+        return decode(pair.substring(eq + 1));
+      }
+    }
+    return null;
+  }
+
+  private static boolean flag(String query, String name) {
+    return "true".equals(param(query, name));
   }
 
   private static JsonNode readBody(InputStream in) throws IOException {
@@ -529,6 +762,10 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     static final int SUBJECT_NOT_FOUND = 40401;
     static final int VERSION_NOT_FOUND = 40402;
     static final int SCHEMA_NOT_FOUND = 40403;
+    static final int SUBJECT_SOFT_DELETED = 40404;
+    static final int SUBJECT_NOT_SOFT_DELETED = 40405;
+    static final int VERSION_SOFT_DELETED = 40406;
+    static final int VERSION_NOT_SOFT_DELETED = 40407;
     static final int SUBJECT_COMPATIBILITY_NOT_CONFIGURED = 40408;
     static final int INCOMPATIBLE_SCHEMA = 409;
     static final int INVALID_SCHEMA = 42201;
