@@ -1,9 +1,10 @@
 package io.riskstream.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.riskstream.kafka.RecordCheck;
 import io.riskstream.serde.BadRecordException;
 import java.io.BufferedReader;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
@@ -48,23 +48,7 @@ public final class EventFiles {
     List<T> records = new ArrayList<>();
     List<BadLine> bad = new ArrayList<>();
     if (file.getFileName().toString().endsWith(".csv")) {
-      CsvMapper csv = new CsvMapper();
-      try (MappingIterator<Map<String, String>> rows =
-          csv.readerForMapOf(String.class)
-              .with(CsvSchema.emptySchema().withHeader())
-              .readValues(file.toFile())) {
-        long line = 1;
-        while (rows.hasNext()) {
-          line++;
-          Map<String, String> row = rows.next();
-          try {
-            records.add(
-                checked(EventJson.fromJson(EventJson.MAPPER.valueToTree(row), type), check));
-          } catch (BadRecordException e) {
-            bad.add(new BadLine(file, line, e.getMessage()));
-          }
-        }
-      }
+      readCsv(file, type, check, records, bad);
       return new Read<>(records, bad);
     }
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -78,12 +62,81 @@ public final class EventFiles {
         try {
           JsonNode node = EventJson.MAPPER.readTree(text);
           records.add(checked(EventJson.fromJson(node, type), check));
-        } catch (BadRecordException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (BadRecordException | JsonProcessingException e) {
           bad.add(new BadLine(file, line, e.getMessage().lines().findFirst().orElse("unreadable")));
         }
       }
     }
     return new Read<>(records, bad);
+  }
+
+  /** One CSV row as its fields, quoting undone. */
+  private static final ObjectReader CSV_ROW = new CsvMapper().readerFor(String[].class);
+
+  /**
+   * CSV rows mapped to the header's names here: a row with more columns than the header is a bad
+   * line (Jackson's header mapping threw for the whole file), blank lines are skipped, and a row's
+   * number is its first physical line, whatever quoted newlines came before (the rows are cut here,
+   * because the CSV parser's locations count rows, not lines).
+   */
+  private static <T extends SpecificRecordBase> void readCsv(
+      Path file, Class<T> type, RecordCheck<T> check, List<T> records, List<BadLine> bad)
+      throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    List<String> header = null;
+    boolean quoted = false;
+    int rowStart = 0;
+    long rowLine = 1;
+    long line = 1;
+    for (int i = 0; i <= text.length(); i++) {
+      boolean end = i == text.length();
+      char c = end ? '\n' : text.charAt(i);
+      if (c == '"') {
+        quoted = !quoted;
+      }
+      if (c != '\n') {
+        continue;
+      }
+      line++;
+      if (quoted && !end) {
+        continue;
+      }
+      String row = text.substring(rowStart, i).strip();
+      long at = rowLine;
+      rowStart = i + 1;
+      rowLine = line;
+      if (row.isEmpty()) {
+        continue;
+      }
+      if (quoted) {
+        bad.add(new BadLine(file, at, "a quote opened here is never closed"));
+        return;
+      }
+      List<String> values;
+      try {
+        values = List.of((String[]) CSV_ROW.readValue(row));
+      } catch (JsonProcessingException e) {
+        bad.add(new BadLine(file, at, e.getOriginalMessage().lines().findFirst().orElse("")));
+        continue;
+      }
+      if (header == null) {
+        header = values;
+      } else if (values.size() > header.size()) {
+        bad.add(
+            new BadLine(
+                file, at, values.size() + " columns where the header names " + header.size()));
+      } else {
+        ObjectNode fields = EventJson.MAPPER.createObjectNode();
+        for (int f = 0; f < values.size(); f++) {
+          fields.put(header.get(f), values.get(f));
+        }
+        try {
+          records.add(checked(EventJson.fromJson(fields, type), check));
+        } catch (BadRecordException e) {
+          bad.add(new BadLine(file, at, e.getMessage()));
+        }
+      }
+    }
   }
 
   private static <T> T checked(T record, RecordCheck<T> check) throws BadRecordException {

@@ -119,4 +119,31 @@ class EventJsonTest {
                     + " record was written at 2026-11-21T12:00:00Z"));
     assertThat(List.of(read.records().get(0).getPickedUp())).containsExactly(true);
   }
+
+  @Test
+  void csvLinesAreTheFilesPhysicalLinesAndExtraColumnsAreABadLine(@TempDir Path dir)
+      throws Exception {
+    Path csv = dir.resolve("bills.csv");
+    Files.writeString(
+        csv,
+        """
+        bill_id,utr,cwid,direction,amount,currency,counterparty_vpa,deduct_status,picked_up,event_time
+        B-1,412345678901,CW-1,CREDIT,1500.00,INR,"payer
+        @upi",DEDUCTED,true,2026-11-21T10:00:00Z
+
+        B-2,412345678902,CW-1,CREDIT,10,INR,,DEDUCTED,true,2026-11-21T10:00:00Z,surplus
+        B-3,412345678903,CW-1,SIDEWAYS,10,INR,,DEDUCTED,true,2026-11-21T10:00:00Z
+        B-4,412345678904,CW-1,CREDIT,10,INR,,DEDUCTED,true,2026-11-21T10:00:00Z
+        """);
+
+    EventFiles.Read<Bill> read = EventFiles.read(csv, Bill.class, RecordCheck.of(Bill.class));
+
+    assertThat(read.records()).extracting(Bill::getBillId).containsExactly("B-1", "B-4");
+    assertThat(read.records().get(0).getCounterpartyVpa()).isEqualTo("payer\n@upi");
+    assertThat(read.badLines())
+        .containsExactly(
+            new EventFiles.BadLine(csv, 5, "11 columns where the header names 10"),
+            new EventFiles.BadLine(
+                csv, 6, "direction must be one of [CREDIT, DEBIT], was SIDEWAYS"));
+  }
 }
