@@ -247,8 +247,8 @@ final class FaultRun implements AutoCloseable {
 
   /**
    * Starts writing the traffic in event-time order at the run's rate, a poison pill after every
-   * {@code pillEvery} events (cycling through spec section 4's kinds, each under a key of its own),
-   * then the closing events that move every watermark past it.
+   * {@code pillEvery} events (cycling through docs/contract.md (Bad input)'s kinds, each under a
+   * key of its own), then the closing events that move every watermark past it.
    */
   void startTraffic() {
     SchemaRegistryClient client = new SchemaRegistryClient(registry.url());

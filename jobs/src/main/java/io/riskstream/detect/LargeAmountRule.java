@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * LARGE_AMOUNT (spec section 3): a payment (any status but FAILED or EXPIRED) or a SUCCESS ledger
- * line whose |amount| is at or over the limit; admin adjustments have a lower limit. MEDIUM from
- * 1x, HIGH from 5x, CRITICAL from 10x the limit. Plain Java: the Flink operator around it only
- * decides "once per order".
+ * LARGE_AMOUNT (docs/contract.md (Alerts)): a payment (any status but FAILED or EXPIRED) or a
+ * SUCCESS ledger line whose |amount| is at or over the limit; admin adjustments have a lower limit.
+ * MEDIUM from 1x, HIGH from 5x, CRITICAL from 10x the limit. Plain Java: the Flink operator around
+ * it only decides "once per order".
  */
 public final class LargeAmountRule {
 

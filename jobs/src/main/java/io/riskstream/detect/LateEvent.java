@@ -12,10 +12,10 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * An event a detector could no longer place (spec section 2, {@code risk-late-events}): its input
- * stream, original Kafka key, Avro body, why it could not be placed and how far behind the
- * watermark it came. A Flink POJO (public fields, no-arg constructor), so it travels without Kryo;
- * the sink adds the wire-format header.
+ * An event a detector could no longer place (docs/contract.md (topics and wire format), {@code
+ * risk-late-events}): its input stream, original Kafka key, Avro body, why it could not be placed
+ * and how far behind the watermark it came. A Flink POJO (public fields, no-arg constructor), so it
+ * travels without Kryo; the sink adds the wire-format header.
  */
 public class LateEvent {
   /** Where detectors put the events they cannot place. */

@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The rules about one order (spec section 3): ORDER_PAID_TWICE, LEDGER_DOUBLE_CREDIT,
+ * The rules about one order (docs/contract.md (Alerts)): ORDER_PAID_TWICE, LEDGER_DOUBLE_CREDIT,
  * LEDGER_WITHOUT_ORDER and PAYMENT_OVER_LIMIT. Plain Java, like {@link UtrRules}: the findings that
  * are final once the watermark is at {@code watermark}.
  */

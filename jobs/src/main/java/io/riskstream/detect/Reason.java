@@ -6,10 +6,10 @@ import io.riskstream.avro.Severity;
 import java.util.function.Function;
 
 /**
- * Every reason of spec section 3, with what belongs to it: the alert type it is a reason of, the
- * rule whose settings decide it, its severity unless the rules file says otherwise, and the key an
- * alert of it is about (what a label of generated traffic names). An alert's {@code reason} field
- * is the enum's name.
+ * Every reason of docs/contract.md (Alerts), with what belongs to it: the alert type it is a reason
+ * of, the rule whose settings decide it, its severity unless the rules file says otherwise, and the
+ * key an alert of it is about (what a label of generated traffic names). An alert's {@code reason}
+ * field is the enum's name.
  */
 public enum Reason {
   INVALID_FORMAT(AlertType.FORGED_UTR, Rules.FORGED_UTR, Severity.HIGH, Alert::getUtr),

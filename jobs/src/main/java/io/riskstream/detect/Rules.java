@@ -100,7 +100,7 @@ public final class Rules implements Serializable {
     this.balanceMismatch = balanceMismatch;
   }
 
-  /** The built-in defaults of spec section 3. */
+  /** The built-in defaults of docs/contract.md (Alerts). */
   public static Rules defaults() {
     return RulesFile.defaults();
   }

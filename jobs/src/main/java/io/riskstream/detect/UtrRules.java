@@ -13,7 +13,7 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The rules about one UTR (spec section 3): FORGED_UTR, AMOUNT_MISMATCH, UTR_REUSED and
+ * The rules about one UTR (docs/contract.md (Alerts)): FORGED_UTR, AMOUNT_MISMATCH, UTR_REUSED and
  * BILL_WITHOUT_ORDER, over the UTR's claims (the earliest claim of each order) and its bills. Plain
  * Java, one function per decision and the moment it is taken: at a claim's time ({@link #atClaim}),
  * at claim + W ({@link #atClaimDue}), at the later of a claim's and a bill's times ({@link

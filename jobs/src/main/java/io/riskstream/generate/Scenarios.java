@@ -22,9 +22,9 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The injected cases: one scenario per reason of spec section 3, each writing the events that must
- * raise exactly that alert (and labelling it), in a table by reason. Each starts from an ordinary
- * collect order of a random user and worker; what it adds or changes is the case.
+ * The injected cases: one scenario per reason of docs/contract.md (Alerts), each writing the events
+ * that must raise exactly that alert (and labelling it), in a table by reason. Each starts from an
+ * ordinary collect order of a random user and worker; what it adds or changes is the case.
  */
 final class Scenarios {
   /** Where a scenario starts: its reason, a random user and worker, and an order between them. */

@@ -37,7 +37,10 @@ public record Traffic(
     BALANCE_CHANGES
   }
 
-  /** An event with its stream, its Kafka key (spec section 2) and its event time. */
+  /**
+   * An event with its stream, its Kafka key (docs/contract.md (topics and wire format)) and its
+   * event time.
+   */
   public record Event(Stream stream, String key, Instant eventTime, SpecificRecordBase record) {
     /** The topic this event is written to. */
     public String topic(Topics topics) {

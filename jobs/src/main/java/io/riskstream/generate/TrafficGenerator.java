@@ -147,7 +147,7 @@ public final class TrafficGenerator {
     while (size() < target) {
       clock += (long) (-Math.log(1 - random.nextDouble()) * 3_000) + 1;
       if (random.nextDouble() < settings.fraudRate()) {
-        // One case per reason of spec section 3, in turn (the large payment also raises
+        // One case per reason of docs/contract.md (Alerts), in turn (the large payment also raises
         // LEDGER_OVER_LIMIT).
         inject(Reason.values()[fraudCases++ % Reason.values().length]);
       } else {

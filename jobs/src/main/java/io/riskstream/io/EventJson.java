@@ -20,11 +20,11 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * Avro records as JSON the way spec section 2 writes them: snake_case field names, money as a
- * decimal string ({@code "1500.00"}, a number is accepted on input), times as ISO-8601 instants (an
- * offset or epoch milliseconds accepted on input), a missing nullable field meaning null. Driven by
- * the schema, so it serves every record type. (Avro's own JSON encoding wraps unions and writes
- * decimals as byte strings, which no person or CSV file does.)
+ * Avro records as JSON the way docs/contract.md (topics and wire format) writes them: snake_case
+ * field names, money as a decimal string ({@code "1500.00"}, a number is accepted on input), times
+ * as ISO-8601 instants (an offset or epoch milliseconds accepted on input), a missing nullable
+ * field meaning null. Driven by the schema, so it serves every record type. (Avro's own JSON
+ * encoding wraps unions and writes decimals as byte strings, which no person or CSV file does.)
  */
 public final class EventJson {
   public static final ObjectMapper MAPPER = new ObjectMapper();

@@ -12,8 +12,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.types.Either;
 
 /**
- * Event-time watermarks of spec section 3: bounded disorder, and idleness so a quiet partition
- * stalls nothing, but only once it has nothing left to read.
+ * Event-time watermarks of docs/contract.md (Alerts): bounded disorder, and idleness so a quiet
+ * partition stalls nothing, but only once it has nothing left to read.
  */
 public final class EventTimes {
   private EventTimes() {}

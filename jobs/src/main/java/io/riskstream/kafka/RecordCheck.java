@@ -8,8 +8,9 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 
 /**
- * The rules of spec section 2 that a schema cannot express (ids present, amounts positive). A
- * record that breaks one is bad input and goes to the dead-letter topic with the returned reason.
+ * The rules of docs/contract.md (topics and wire format) that a schema cannot express (ids present,
+ * amounts positive). A record that breaks one is bad input and goes to the dead-letter topic with
+ * the returned reason.
  */
 @FunctionalInterface
 public interface RecordCheck<T> extends Serializable {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An oracle independent of the traffic generator (which is co-designed with the detectors): a few
- * dozen events written by hand, one case per reason of spec section 3, and the alerts they must
- * raise worked out by hand from the spec (src/test/resources/oracle/expected-alerts.txt).
+ * dozen events written by hand, one case per reason of docs/contract.md (Alerts), and the alerts
+ * they must raise worked out by hand from the spec (src/test/resources/oracle/expected-alerts.txt).
  */
 class HandWrittenCasesITCase {
   @Test

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * Every stateful detector on RocksDB, with the jobs' settings (timers in RocksDB), snapshotted in
  * the middle of a case and restored into a fresh operator: what the case must raise is raised once,
  * whether its evidence came before or after the restore, and nothing decided before the snapshot is
- * raised again. The expected alerts are written from spec section 3.
+ * raised again. The expected alerts are written from docs/contract.md (Alerts).
  */
 class RestoreFromSnapshotTest {
   private static final Instant MUCH_LATER = BEGINNING.plus(Duration.ofHours(3));

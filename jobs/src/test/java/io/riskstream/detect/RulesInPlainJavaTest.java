@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The rules beside the operators, called directly: no Flink, no state, no watermarks. Expected
- * values come from spec section 3 (W = 30 min, N = 5 payers per 10 min).
+ * values come from docs/contract.md (Alerts) (W = 30 min, N = 5 payers per 10 min).
  */
 class RulesInPlainJavaTest {
   private static final Rules RULES = Rules.defaults();

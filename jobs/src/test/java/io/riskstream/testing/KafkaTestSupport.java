@@ -157,7 +157,7 @@ public final class KafkaTestSupport {
     }
   }
 
-  /** One record of each kind of bad input of spec section 4, sent raw. */
+  /** One record of each kind of bad input of docs/contract.md (Bad input), sent raw. */
   public static List<PoisonPill> sendPoisonPills(
       WireProducer producer, SchemaRegistryClient registry, Topics topics) {
     List<PoisonPill> pills = poisonPills(registry, topics);
