@@ -15,10 +15,8 @@ import picocli.CommandLine.Mixin;
     name = "notify",
     mixinStandardHelpOptions = true,
     description = {
-      "Send alerts (read_committed) to on-call: Telegram chats and webhooks per route, threshold summaries,",
-      "at most one message per alert and route, retries, rate limits; undeliverable messages to the",
-      "notification_dead_letters table in PostgreSQL (postgres.url; migrations applied first).",
-      "Routes: the YAML file named by notify.file (see docs/notify.md)."
+      "Send alerts to on-call: Telegram chats and webhooks.",
+      "Alerts are read read_committed and routed per merchant and severity, with threshold summaries, at most one message per alert and route, retries and rate limits; undeliverable messages go to the notification_dead_letters table in PostgreSQL (postgres.url; migrations applied first). Routes: the YAML file named by notify.file (see docs/notify.md)."
     })
 final class NotifyCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
@@ -33,6 +31,7 @@ final class NotifyCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(List.of());
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofNotify());
+    Reachability.postgres(settings);
     settings =
         config.load(
             resume.settings(settings, settings.jobName().replace("detect", "notify"), System.out));

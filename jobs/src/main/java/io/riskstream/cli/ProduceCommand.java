@@ -27,9 +27,8 @@ import picocli.CommandLine.Parameters;
     name = "produce",
     mixinStandardHelpOptions = true,
     description = {
-      "Load JSON-lines or CSV files into the topics in the Confluent wire format, in event-time order.",
-      "DIR holds payments, bills and balance-changes files (.jsonl, .json or .csv); missing ones are skipped.",
-      "Lines that cannot be read are listed with file and line number, and the exit code is then 1."
+      "Load JSON-lines or CSV files into the topics in the Confluent wire format.",
+      "DIR holds payments, bills and balance-changes files (.jsonl, .json or .csv); missing ones are skipped. Records are sent in event-time order. Lines that cannot be read are listed with file and line number, and the exit code is then 1."
     })
 final class ProduceCommand implements Callable<Integer> {
   @Parameters(
@@ -61,6 +60,8 @@ final class ProduceCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw new UserException(dir + " is not a directory");
     }
+    Reachability.registry(settings);
+    Reachability.kafka(settings, settings.topics().ofProduce());
     List<EventFiles.BadLine> bad = new ArrayList<>();
     long started = System.currentTimeMillis();
     EventTimeBounds bounds = settings.eventTimeBounds();

@@ -4,16 +4,15 @@ import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.registry.RegistryException;
 import io.riskstream.registry.RegistryUnavailableException;
 import io.riskstream.registry.SchemaRegistryClient;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -52,6 +51,26 @@ final class Reachability {
    * made a job retry for minutes with nothing a user could act on.
    */
   static void kafka(RiskstreamConfig config, Map<String, String> topicsByKey) {
+    Set<String> existing = withKafka(config, admin -> admin.listTopics().names().get());
+    for (Map.Entry<String, String> topic : topicsByKey.entrySet()) {
+      if (!existing.contains(topic.getValue())) {
+        throw new UserException(
+            "topic '"
+                + topic.getValue()
+                + "' does not exist on Kafka at "
+                + config.bootstrapServers()
+                + "; create it (riskstream topics), or set "
+                + topic.getKey()
+                + " to the topic to use");
+      }
+    }
+  }
+
+  /**
+   * What {@code call} asks of Kafka's admin API at {@code kafka.bootstrap-servers}, in bounded
+   * time; a {@link UserException} naming the key if Kafka does not answer or refuses.
+   */
+  static <T> T withKafka(RiskstreamConfig config, AdminCall<T> call) {
     Properties props = config.kafkaProperties();
     int millis = (int) KAFKA_TIMEOUT.toMillis();
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
@@ -61,15 +80,8 @@ final class Reachability {
     Level before = LogManager.getLogger(kafkaLogger).getLevel();
     Configurator.setLevel(kafkaLogger, Level.ERROR);
     try (Admin admin = Admin.create(props)) {
-      admin
-          .describeTopics(List.copyOf(topicsByKey.values()))
-          .allTopicNames()
-          // The admin's own timeouts bound the call; this only guards against a client that hangs.
-          .get(2L * millis, TimeUnit.MILLISECONDS);
+      return call.apply(admin);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        throw new UserException(missingTopic(config, topicsByKey, props));
-      }
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw new UserException(unreachable(config));
       }
@@ -79,14 +91,17 @@ final class Reachability {
               + " ("
               + e.getCause().getMessage()
               + "); check kafka.bootstrap-servers and kafka.properties.*");
-    } catch (TimeoutException e) {
-      throw new UserException(unreachable(config));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new UserException("interrupted while checking Kafka");
+      throw new UserException("interrupted while asking Kafka");
     } finally {
       Configurator.setLevel(kafkaLogger, before);
     }
+  }
+
+  /** Requests to Kafka's admin API, each bounded by the admin client's own timeouts (set above). */
+  interface AdminCall<T> {
+    T apply(Admin admin) throws ExecutionException, InterruptedException;
   }
 
   private static String unreachable(RiskstreamConfig config) {
@@ -98,28 +113,38 @@ final class Reachability {
         + " the cluster needs them)";
   }
 
-  /** Which of the topics is missing, one by one (Kafka's answer names none). */
-  private static String missingTopic(
-      RiskstreamConfig config, Map<String, String> topicsByKey, Properties props) {
-    try (Admin admin = Admin.create(props)) {
-      var existing =
-          admin.listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      for (Map.Entry<String, String> topic : topicsByKey.entrySet()) {
-        if (!existing.contains(topic.getValue())) {
-          return "topic '"
-              + topic.getValue()
-              + "' does not exist on Kafka at "
-              + config.bootstrapServers()
-              + "; create it, or set "
-              + topic.getKey()
-              + " to the topic to use";
-        }
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      // fall through to the general answer
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** How long PostgreSQL gets to answer before the check says it cannot be reached. */
+  static final Duration POSTGRES_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * PostgreSQL at {@code postgres.url} accepts a login as {@code postgres.user}; a {@link
+   * UserException} naming the keys otherwise (the driver would retry inside Flyway and the sink).
+   */
+  static void postgres(RiskstreamConfig config) {
+    RiskstreamConfig.Postgres postgres = config.postgres();
+    Properties props = new Properties();
+    props.setProperty("user", postgres.user());
+    if (postgres.password() != null) {
+      props.setProperty("password", postgres.password());
     }
-    return "a topic of " + topicsByKey.values() + " does not exist on " + config.bootstrapServers();
+    String seconds = Long.toString(POSTGRES_TIMEOUT.toSeconds());
+    props.setProperty("connectTimeout", seconds);
+    props.setProperty("loginTimeout", seconds);
+    props.setProperty("socketTimeout", seconds);
+    try (Connection connection = new org.postgresql.Driver().connect(postgres.url(), props)) {
+      // connected and logged in: that is all the check asks
+    } catch (SQLException e) {
+      boolean login = e.getSQLState() != null && e.getSQLState().startsWith("28");
+      throw new UserException(
+          (login
+                  ? "PostgreSQL at " + postgres.url() + " refused user " + postgres.user()
+                  : "cannot reach PostgreSQL at " + postgres.url())
+              + " ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + "); "
+              + (login
+                  ? "set postgres.user and the password (RISKSTREAM_POSTGRES_PASSWORD or postgres.password-file)"
+                  : "set postgres.url"));
+    }
   }
 }

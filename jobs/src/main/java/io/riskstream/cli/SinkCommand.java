@@ -16,14 +16,15 @@ import picocli.CommandLine.Option;
     name = "sink",
     mixinStandardHelpOptions = true,
     description = {
-      "Write alerts (read_committed) and the raw payments, bills and balance changes into PostgreSQL tables,",
-      "upserted by their ids. Applies the table migrations (Flyway) first."
+      "Write alerts and raw events into PostgreSQL tables for analysts.",
+      "Alerts (read_committed) and the raw payments, bills and balance changes are upserted by their ids. Applies the table migrations (Flyway) first."
     })
 final class SinkCommand implements Callable<Integer> {
   @Option(
       names = "--jdbc-url",
       paramLabel = "URL",
-      description = "PostgreSQL JDBC URL (or postgres.url).")
+      description =
+          "PostgreSQL: jdbc:postgresql://host:5432/db or postgresql://user@host:5432/db (or postgres.url).")
   String jdbcUrl;
 
   @Mixin ConfigOptions config;
@@ -42,6 +43,7 @@ final class SinkCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(extra);
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofSink());
+    Reachability.postgres(settings);
     List<String> resumed = new ArrayList<>(extra);
     resumed.addAll(
         resume.settings(settings, settings.jobName().replace("detect", "sink"), System.out));

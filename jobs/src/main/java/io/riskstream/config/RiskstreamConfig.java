@@ -51,7 +51,6 @@ public final class RiskstreamConfig {
     this.localTimeZone =
         parse(EVENTS_LOCAL_TIME_ZONE, ZoneId::of, "a zone id such as Asia/Kolkata");
     require(KAFKA_BOOTSTRAP_SERVERS, "host:9092");
-    require(REGISTRY_URL, "http://registry:8081");
     checkAddresses();
     checkKafkaClientSettings();
     Duration needed =
@@ -117,7 +116,9 @@ public final class RiskstreamConfig {
                 + "': expected host:port, such as broker-1:9092");
       }
     }
-    for (String url : config.get(REGISTRY_URL).split("\\s*,\\s*")) {
+    // Required by what uses it (registry()): the topics command needs no registry.
+    for (String url :
+        config.getOptional(REGISTRY_URL).map(u -> u.split("\\s*,\\s*")).orElse(new String[0])) {
       java.net.URI uri;
       try {
         uri = new java.net.URI(url);
@@ -255,6 +256,7 @@ public final class RiskstreamConfig {
   }
 
   public SchemaRegistryClient.Settings registry() {
+    require(REGISTRY_URL, "http://registry:8081");
     return new SchemaRegistryClient.Settings(
         List.of(config.get(REGISTRY_URL).split("\\s*,\\s*")),
         config.getOptional(REGISTRY_USER_INFO).orElse(null),
@@ -314,10 +316,44 @@ public final class RiskstreamConfig {
   /** The PostgreSQL connection of the sink job; fails naming the key when it is not configured. */
   public Postgres postgres() {
     require(POSTGRES_URL, "jdbc:postgresql://db:5432/risk");
+    String url = config.get(POSTGRES_URL);
+    String user = config.get(POSTGRES_USER);
+    String password = config.getOptional(POSTGRES_PASSWORD).orElse(null);
+    String expected =
+        "invalid value '"
+            + url
+            + "' in '"
+            + POSTGRES_URL.key()
+            + "': expected jdbc:postgresql://host:5432/db or postgresql://user@host:5432/db";
+    if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
+      // The libpq form psql takes (and the demo prints): user and password may be in it.
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(url);
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException(expected);
+      }
+      if (uri.getHost() == null) {
+        throw new ConfigException(expected);
+      }
+      if (uri.getUserInfo() != null) {
+        String[] userInfo = uri.getUserInfo().split(":", 2);
+        user = userInfo[0];
+        password = userInfo.length > 1 ? userInfo[1] : password;
+      }
+      url =
+          "jdbc:postgresql://"
+              + uri.getHost()
+              + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+              + uri.getRawPath()
+              + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    } else if (!url.startsWith("jdbc:postgresql://")) {
+      throw new ConfigException(expected);
+    }
     return new Postgres(
-        config.get(POSTGRES_URL),
-        config.get(POSTGRES_USER),
-        config.getOptional(POSTGRES_PASSWORD).orElse(null),
+        url,
+        user,
+        password,
         config.get(SINK_BATCH_SIZE),
         config.get(SINK_BATCH_INTERVAL),
         config.get(SINK_MAX_RETRIES));
@@ -378,7 +414,7 @@ public final class RiskstreamConfig {
     // ms) at every shuffle. At 50 ms and 10 ms the bench's latency beyond the rule's wait fell from
     // p50 262 / p99 656 ms to 52 / 442 ms at the same throughput (bench/README.md, "Tried").
     flink.setString("pipeline.auto-watermark-interval", "50 ms");
-    flink.setString("execution.buffer-timeout", "10 ms");
+    flink.setString("execution.buffer-timeout.interval", "10 ms");
     return flink;
   }
 

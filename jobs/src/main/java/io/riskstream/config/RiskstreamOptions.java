@@ -110,6 +110,16 @@ public final class RiskstreamOptions {
           .stringType()
           .defaultValue("risk-alerts")
           .withDescription("Alerts (exactly once).");
+  public static final ConfigOption<String> TOPIC_ALERT_UPDATES =
+      key("topics.alert-updates")
+          .stringType()
+          .defaultValue("risk-alert-updates")
+          .withDescription("Updates of alerts: acknowledged, resolved, retracted, reopened.");
+  public static final ConfigOption<String> TOPIC_ALERTS_SHADOW =
+      key("topics.alerts-shadow")
+          .stringType()
+          .defaultValue("risk-alerts-shadow")
+          .withDescription("Alerts of rule versions in shadow mode; never notified.");
   public static final ConfigOption<String> TOPIC_RULES =
       key("topics.rules")
           .stringType()
@@ -245,7 +255,7 @@ public final class RiskstreamOptions {
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "YAML rules file; without it the built-in defaults of spec section 3 apply.");
+              "YAML rules file; without it the built-in defaults of docs/contract.md (Alerts) apply.");
 
   public static final ConfigOption<String> NOTIFY_FILE =
       key("notify.file")

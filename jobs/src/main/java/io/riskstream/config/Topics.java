@@ -4,12 +4,14 @@ import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The names of riskstream's topics, as configured (spec section 2). */
+/** The names of riskstream's topics, as configured (docs/contract.md (topics and wire format)). */
 public record Topics(
     String payments,
     String bills,
     String balanceChanges,
     String alerts,
+    String alertUpdates,
+    String alertsShadow,
     String rules,
     String lateEvents,
     String deadLetters)
@@ -21,6 +23,8 @@ public record Topics(
         config.get(RiskstreamOptions.TOPIC_BILLS),
         config.get(RiskstreamOptions.TOPIC_BALANCE_CHANGES),
         config.get(RiskstreamOptions.TOPIC_ALERTS),
+        config.get(RiskstreamOptions.TOPIC_ALERT_UPDATES),
+        config.get(RiskstreamOptions.TOPIC_ALERTS_SHADOW),
         config.get(RiskstreamOptions.TOPIC_RULES),
         config.get(RiskstreamOptions.TOPIC_LATE_EVENTS),
         config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS));
@@ -35,6 +39,17 @@ public record Topics(
         "topics.alerts", alerts,
         "topics.late-events", lateEvents,
         "topics.dead-letters", deadLetters);
+  }
+
+  /** The topics {@code produce} writes, by their configuration key. */
+  public Map<String, String> ofProduce() {
+    return byKey(
+        "topics.payments",
+        payments,
+        "topics.bills",
+        bills,
+        "topics.balance-changes",
+        balanceChanges);
   }
 
   /** The topics the sink job reads and writes, by their configuration key. */

@@ -1,47 +1,124 @@
 package io.riskstream.kafka;
 
 import io.riskstream.config.Topics;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates riskstream's topics on a broker (single-broker development set-ups: replication 1). */
+/**
+ * Every topic of the contract with the partitions, replication, retention and compaction it is
+ * created with: the one source of the {@code topics} command, the demo's broker and the tests. Why
+ * each is chosen is in docs/operations.md ("Topics").
+ */
 public final class KafkaTopics {
   private KafkaTopics() {}
 
-  /** The input and alert topics with {@code partitions}, the others with one. */
-  public static void create(String bootstrapServers, Topics topics, int partitions) {
-    create(
-        bootstrapServers,
-        Map.of(
-            topics.payments(), partitions,
-            topics.bills(), partitions,
-            topics.balanceChanges(), partitions,
-            topics.alerts(), partitions,
-            topics.deadLetters(), 1,
-            topics.lateEvents(), 1,
-            topics.rules(), 1));
+  /** Inputs outlive the 30-day UTR retention by a day: a job started fresh can rebuild it. */
+  static final Duration INPUT_RETENTION = Duration.ofDays(31);
+
+  /** Outputs are kept a month: PostgreSQL is the archive, the topics feed the jobs behind them. */
+  static final Duration OUTPUT_RETENTION = Duration.ofDays(30);
+
+  /** Shadow alerts are compared within days of a rule change, then of no use. */
+  static final Duration SHADOW_RETENTION = Duration.ofDays(7);
+
+  /** One topic as planned: its configuration key, name, partitions, replication and settings. */
+  public record Plan(
+      String key, String name, int partitions, short replication, Map<String, String> settings) {
+    public NewTopic newTopic() {
+      return new NewTopic(name, partitions, replication).configs(settings);
+    }
   }
 
-  /** Creates the topics (name to partition count) that do not exist yet. */
+  /**
+   * The plan of every topic: {@code partitions} for the keyed streams (alert updates as many as the
+   * alerts they update, both keyed by alert id), one for the rules (one total order of versions)
+   * and for the rare dead letters and late events (read by people, in the order they happened);
+   * {@code replication} for all.
+   */
+  public static List<Plan> plan(Topics topics, int partitions, short replication) {
+    // Two in-sync replicas when there are three or more: an acknowledged write survives a broker.
+    String minInsync = Integer.toString(replication >= 3 ? 2 : 1);
+    Map<String, String> inputs = settings(deleteAfter(INPUT_RETENTION), minInsync);
+    Map<String, String> outputs = settings(deleteAfter(OUTPUT_RETENTION), minInsync);
+    // Compacted: the latest version of each rule forever; older versions stay readable as long as
+    // the inputs they governed, so a replay of any history still in Kafka sees its rules.
+    Map<String, String> rules =
+        settings(
+            Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+                Long.toString(INPUT_RETENTION.toMillis())),
+            minInsync);
+    return List.of(
+        new Plan("topics.payments", topics.payments(), partitions, replication, inputs),
+        new Plan("topics.bills", topics.bills(), partitions, replication, inputs),
+        new Plan(
+            "topics.balance-changes", topics.balanceChanges(), partitions, replication, inputs),
+        new Plan("topics.alerts", topics.alerts(), partitions, replication, outputs),
+        new Plan("topics.alert-updates", topics.alertUpdates(), partitions, replication, outputs),
+        new Plan(
+            "topics.alerts-shadow",
+            topics.alertsShadow(),
+            partitions,
+            replication,
+            settings(deleteAfter(SHADOW_RETENTION), minInsync)),
+        new Plan("topics.rules", topics.rules(), 1, replication, rules),
+        new Plan("topics.late-events", topics.lateEvents(), 1, replication, outputs),
+        new Plan("topics.dead-letters", topics.deadLetters(), 1, replication, outputs));
+  }
+
+  private static Map<String, String> settings(Map<String, String> cleanup, String minInsync) {
+    Map<String, String> settings = new LinkedHashMap<>(cleanup);
+    settings.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync);
+    return Map.copyOf(settings);
+  }
+
+  private static Map<String, String> deleteAfter(Duration retention) {
+    return Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG,
+        TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG,
+        Long.toString(retention.toMillis()));
+  }
+
+  /**
+   * Creates every planned topic that does not exist yet on a single broker (replication 1), as the
+   * demo's broker and the tests do.
+   */
+  public static void create(String bootstrapServers, Topics topics, int partitions) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      for (Plan plan : plan(topics, partitions, (short) 1)) {
+        createIfMissing(admin, plan.newTopic());
+      }
+    }
+  }
+
+  /** Creates the topics (name to partition count) that do not exist yet, replication 1. */
   public static void create(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      for (Map.Entry<String, Integer> topic : partitionsByTopic.entrySet()) {
-        try {
-          admin
-              .createTopics(List.of(new NewTopic(topic.getKey(), topic.getValue(), (short) 1)))
-              .all()
-              .get();
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + topic.getKey(), e.getCause());
-          }
-        }
+      partitionsByTopic.forEach(
+          (name, partitions) -> createIfMissing(admin, new NewTopic(name, partitions, (short) 1)));
+    }
+  }
+
+  private static void createIfMissing(Admin admin, NewTopic topic) {
+    try {
+      admin.createTopics(List.of(topic)).all().get();
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException(
+            "cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

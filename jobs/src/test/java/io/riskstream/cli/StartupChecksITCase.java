@@ -2,11 +2,18 @@ package io.riskstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.testing.KafkaStack;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a job checks before it starts, against a real broker and registry: a Kafka that does not
@@ -59,6 +66,67 @@ class StartupChecksITCase {
         .isEqualTo(
             "riskstream detect: topic 'no-such-payments' does not exist on Kafka at "
                 + STACK.kafka().bootstrapServers()
-                + "; create it, or set topics.payments to the topic to use");
+                + "; create it (riskstream topics), or set topics.payments to the topic to use");
+  }
+
+  @Test
+  void aPostgresThatDoesNotAnswerIsOneLineAfterKafkaAndTheRegistry() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    RiskstreamConfig config =
+        RiskstreamConfig.load(
+            null,
+            Map.of(),
+            List.of(
+                "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
+                "registry.url=" + STACK.registry().url()));
+    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 1);
+
+    CliRun down =
+        CliRun.of(
+            "sink",
+            "--set",
+            "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
+            "--set",
+            "registry.url=" + STACK.registry().url(),
+            "--jdbc-url",
+            "postgresql://postgres:postgres@127.0.0.1:" + closed + "/postgres");
+
+    assertThat(down.exitCode()).isEqualTo(2);
+    assertThat(down.err().lines()).hasSize(1);
+    assertThat(down.err())
+        .startsWith(
+            "riskstream sink: cannot reach PostgreSQL at jdbc:postgresql://127.0.0.1:"
+                + closed
+                + "/postgres (")
+        .endsWith("); set postgres.url" + System.lineSeparator());
+    assertThat(down.took()).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void produceChecksTheRegistryBeforeReadingAnything(@TempDir Path dir) throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    Files.writeString(dir.resolve("payments.jsonl"), "{}\n");
+
+    CliRun down =
+        CliRun.of(
+            "produce",
+            "--bootstrap",
+            STACK.kafka().bootstrapServers(),
+            "--registry",
+            "http://127.0.0.1:" + closed,
+            dir.toString());
+
+    assertThat(down.exitCode()).isEqualTo(2);
+    assertThat(down.err().lines()).hasSize(1);
+    assertThat(down.err())
+        .startsWith(
+            "riskstream produce: cannot reach the schema registry at http://127.0.0.1:" + closed)
+        .endsWith("; set registry.url" + System.lineSeparator());
   }
 }

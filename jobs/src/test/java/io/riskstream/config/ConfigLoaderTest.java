@@ -34,6 +34,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void postgresTakesTheJdbcFormAndTheFormPsqlTakes() {
+    RiskstreamConfig.Postgres jdbc =
+        withRequired("postgres.url=jdbc:postgresql://db:5432/risk").postgres();
+    RiskstreamConfig.Postgres libpq =
+        withRequired("postgres.url=postgresql://postgres:pw@127.0.0.1:5433/postgres").postgres();
+    RiskstreamConfig.Postgres noUser =
+        withRequired("postgres.url=postgres://db/risk?sslmode=require").postgres();
+
+    assertThat(List.of(jdbc.url(), jdbc.user(), String.valueOf(jdbc.password())))
+        .containsExactly("jdbc:postgresql://db:5432/risk", "riskstream", "null");
+    assertThat(List.of(libpq.url(), libpq.user(), libpq.password()))
+        .containsExactly("jdbc:postgresql://127.0.0.1:5433/postgres", "postgres", "pw");
+    assertThat(List.of(noUser.url(), noUser.user()))
+        .containsExactly("jdbc:postgresql://db/risk?sslmode=require", "riskstream");
+    assertThatThrownBy(() -> withRequired("postgres.url=mysql://db/risk").postgres())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "invalid value 'mysql://db/risk' in 'postgres.url': expected"
+                + " jdbc:postgresql://host:5432/db or postgresql://user@host:5432/db");
+  }
+
+  @Test
   void fileThenEnvironmentThenSetWin() throws Exception {
     Path file =
         yaml(
