@@ -15,9 +15,8 @@ import picocli.CommandLine.Option;
     name = "broker",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the demo's embedded Kafka broker (KRaft) and schema registry until stopped (Ctrl-C), with",
-      "riskstream's topics created, for trying riskstream's commands against them, the local cluster,",
-      "the benchmark and the fault suite. Prints its settings as --set flags to paste."
+      "Run the demo's Kafka broker and schema registry until stopped.",
+      "An embedded KRaft broker and registry with riskstream's topics created, for trying riskstream's commands, the local cluster, the benchmark and the fault suite against them. Stops on Ctrl-C. Prints its settings as --set flags to paste."
     })
 final class BrokerCommand implements Callable<Integer> {
   @Option(

@@ -18,9 +18,8 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start an embedded Kafka broker (KRaft), a schema registry and a Flink mini cluster (RocksDB, web UI),",
-      "feed them generated traffic with injected fraud, run detection, and end with alerts per type and reason",
-      "against the injected ground truth. Logs go to demo.log in the printed work directory."
+      "Run everything embedded on generated traffic and show what was found.",
+      "Starts an embedded Kafka broker (KRaft), a schema registry, PostgreSQL and a Flink mini cluster (RocksDB, web UI), feeds them generated traffic with injected fraud, runs detection, the sink and notifications, and ends with alerts per type and reason against the injected ground truth. Logs go to demo.log in the printed work directory."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(

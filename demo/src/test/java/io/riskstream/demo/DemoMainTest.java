@@ -24,4 +24,17 @@ class DemoMainTest {
     assertThat(cli.execute("demo", "--duration", "1s")).isEqualTo(2);
     assertThat(err.toString().strip()).isEqualTo("riskstream demo: --duration must be at least 5s");
   }
+
+  @Test
+  void aFlagThatDoesNotConvertIsOneLineNotTheWholeUsage() {
+    CommandLine cli = DemoMain.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err));
+
+    assertThat(cli.execute("demo", "--rate", "abc")).isEqualTo(2);
+    assertThat(err.toString().strip())
+        .isEqualTo(
+            "riskstream demo: Invalid value for option '--rate': 'abc' is not an int"
+                + " (see riskstream demo --help)");
+  }
 }

@@ -27,9 +27,8 @@ import picocli.CommandLine.Option;
     name = "backtest",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the detection over files (JSON lines or CSV with the spec's field names) on a local Flink mini cluster:",
-      "a bounded run for testing rules on history. Writes the alerts as JSON lines and prints a table per type and",
-      "reason; with --labels, also recall and precision against them. Unreadable lines are listed (exit code 1)."
+      "Run the detection over event files, a bounded run for testing rules on history.",
+      "The files are JSON lines or CSV with the contract's field names; the run is a local Flink mini cluster. Writes the alerts as JSON lines and prints a table per type and reason; with --labels, also recall and precision against them. Unreadable lines are listed (exit code 1)."
     })
 final class BacktestCommand implements Callable<Integer> {
   @Option(
@@ -77,8 +76,22 @@ final class BacktestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (payments == null && bills == null && balanceChanges == null) {
-      throw new UserException("give at least one of --payments, --bills, --balance-changes");
+    List<String> missing = new ArrayList<>();
+    if (payments == null) {
+      missing.add("--payments");
+    }
+    if (bills == null) {
+      missing.add("--bills");
+    }
+    if (balanceChanges == null) {
+      missing.add("--balance-changes");
+    }
+    if (!missing.isEmpty()) {
+      // Without one stream the others' rules would raise alerts for all it should have held.
+      throw new UserException(
+          "missing "
+              + String.join(", ", missing)
+              + ": give all three inputs (an empty file for a stream there is none of)");
     }
     if (parallelism < 1) {
       throw new UserException("--parallelism must be at least 1");
@@ -137,9 +150,6 @@ final class BacktestCommand implements Callable<Integer> {
    */
   private static <T extends SpecificRecordBase> List<T> read(
       Path file, Class<T> type, long started, List<EventFiles.BadLine> bad) throws IOException {
-    if (file == null) {
-      return List.of();
-    }
     if (!Files.isReadable(file)) {
       throw new UserException(file + " does not exist or cannot be read");
     }

@@ -13,8 +13,8 @@ import picocli.CommandLine.Mixin;
     name = "detect",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the detection job against Kafka and a schema registry: payments, bills and balance changes in,",
-      "alerts out (exactly once), bad records to the dead-letter topic. Also the entry point for `flink run`."
+      "Run the detection job against Kafka and a schema registry.",
+      "Payments, bills and balance changes in, alerts out (exactly once), bad records to the dead-letter topic. Also the entry point for `flink run`."
     })
 final class DetectCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;

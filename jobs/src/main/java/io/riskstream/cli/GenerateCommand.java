@@ -3,11 +3,15 @@ package io.riskstream.cli;
 import io.riskstream.generate.Label;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,8 +19,8 @@ import picocli.CommandLine.Option;
     name = "generate",
     mixinStandardHelpOptions = true,
     description = {
-      "Write realistic synthetic traffic as JSON lines (payments, bills, balance-changes) with injected fraud,",
-      "and labels.jsonl naming the alerts the injected cases must produce. Same seed, same bytes."
+      "Write synthetic traffic with injected fraud as JSON lines.",
+      "Payments, bills and balance-changes files, and labels.jsonl naming the alerts the injected cases must produce. Same seed, same bytes."
     })
 final class GenerateCommand implements Callable<Integer> {
   @Option(
@@ -48,8 +52,22 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--start",
       defaultValue = "2026-01-01T00:00:00Z",
+      converter = IsoInstant.class,
       description = "Event time of the first event, ISO-8601 (default ${DEFAULT-VALUE}).")
   Instant start;
+
+  /** An instant as ISO-8601, refused in words a user can act on. */
+  static final class IsoInstant implements CommandLine.ITypeConverter<Instant> {
+    @Override
+    public Instant convert(String value) {
+      try {
+        return java.time.OffsetDateTime.parse(value).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not an ISO-8601 instant, such as 2026-01-01T00:00:00Z");
+      }
+    }
+  }
 
   @Override
   public Integer call() {
@@ -59,10 +77,19 @@ final class GenerateCommand implements Callable<Integer> {
     if (fraudRate < 0 || fraudRate > 1) {
       throw new UserException("--fraud-rate must be between 0 and 1, was " + fraudRate);
     }
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw UserException.cannotWrite(out, e);
+    }
     long began = System.nanoTime();
     Traffic traffic =
         TrafficGenerator.generate(new TrafficGenerator.Settings(events, seed, fraudRate, start));
-    traffic.writeTo(out);
+    try {
+      traffic.writeTo(out);
+    } catch (UncheckedIOException e) {
+      throw UserException.cannotWrite(out, e.getCause());
+    }
     System.out.printf(
         "Wrote %,d events to %s in %.1f s: %,d payments, %,d bills, %,d balance changes; %,d labels%n",
         traffic.size(),

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       NotifyCommand.class,
       GenerateCommand.class,
       ProduceCommand.class,
+      TopicsCommand.class,
       DemoOnly.Broker.class,
       CommandLine.HelpCommand.class
     })
@@ -55,8 +56,24 @@ public final class Riskstream {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Riskstream()).setExecutionExceptionHandler(USER_MISTAKES);
+    return new CommandLine(new Riskstream())
+        .setExecutionExceptionHandler(USER_MISTAKES)
+        .setParameterExceptionHandler(BAD_ARGUMENTS);
   }
+
+  /**
+   * A flag picocli cannot parse or convert ({@code --events abc}, {@code --start yesterday}, an
+   * unknown option) in the same one-line form as the project's own mistakes, pointing at the help
+   * instead of printing all of it.
+   */
+  static final CommandLine.IParameterExceptionHandler BAD_ARGUMENTS =
+      (e, args) -> {
+        CommandLine cmd = e.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName();
+        String message = e.getMessage().lines().findFirst().orElse("").strip();
+        cmd.getErr().println(name + ": " + message + " (see " + name + " --help)");
+        return USER_ERROR;
+      };
 
   /** Prints a user mistake (bad configuration or arguments) as one line, exit code 2. */
   public static final CommandLine.IExecutionExceptionHandler USER_MISTAKES =
@@ -73,11 +90,30 @@ public final class Riskstream {
         throw e;
       };
 
+  /** The version and commit of the build, from what the build wrote into the jar. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() {
-      String version = Riskstream.class.getPackage().getImplementationVersion();
-      return new String[] {"riskstream " + (version == null ? "(development build)" : version)};
+    public String[] getVersion() throws java.io.IOException {
+      java.util.Properties build = new java.util.Properties();
+      try (var in = Riskstream.class.getResourceAsStream("version.properties")) {
+        if (in == null) {
+          return new String[] {"riskstream (built without its version: not by Maven)"};
+        }
+        build.load(in);
+      }
+      String commit = build.getProperty("git.commit.id.abbrev");
+      return new String[] {
+        "riskstream "
+            + build.getProperty("git.build.version")
+            + (commit == null
+                ? " (not built from a git clone)"
+                : ", commit "
+                    + commit
+                    + " ("
+                    + build.getProperty("git.commit.time")
+                    + ")"
+                    + ("true".equals(build.getProperty("git.dirty")) ? " with local changes" : ""))
+      };
     }
   }
 }

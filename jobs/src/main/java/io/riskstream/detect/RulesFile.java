@@ -107,6 +107,13 @@ final class RulesFile {
     if (file == null) {
       return defaults();
     }
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException(
+          "rules file "
+              + file
+              + (Files.exists(file) ? " is not a file" : " does not exist")
+              + "; give the path of a rules file (docs/detection.md), or none for the built-in rules");
+    }
     JsonNode user;
     try {
       user = YAML.readTree(Files.readString(file));

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class RiskstreamCliTest {
   @Test
@@ -30,9 +31,103 @@ class RiskstreamCliTest {
         .isEqualTo(
             "riskstream detect: configuration file /nope/riskstream.yaml does not exist or cannot be read");
     assertThat(badFlag.exitCode()).isEqualTo(2);
-    assertThat(badFlag.err())
-        .contains("Invalid value for option '--events': 'lots' is not a long")
-        .doesNotContain("\tat ");
+    assertThat(badFlag.err().strip())
+        .isEqualTo(
+            "riskstream generate: Invalid value for option '--events': 'lots' is not a long"
+                + " (see riskstream generate --help)");
+  }
+
+  @Test
+  void theMistakesANewUserMadeAreOneLineEach(@TempDir Path dir) throws Exception {
+    Path empty = Files.createFile(dir.resolve("payments.jsonl"));
+    Path aFile = Files.writeString(dir.resolve("taken"), "x");
+    CliRun oneInput = CliRun.of("backtest", "--payments", empty.toString());
+    CliRun missingRules =
+        CliRun.of(
+            "backtest",
+            "--payments",
+            empty.toString(),
+            "--bills",
+            empty.toString(),
+            "--balance-changes",
+            empty.toString(),
+            "--rules",
+            dir.resolve("missing.yaml").toString());
+    CliRun outIsAFile = CliRun.of("generate", "--out", aFile.toString(), "--events", "10");
+    CliRun outUnderAFile =
+        CliRun.of("generate", "--out", aFile.resolve("sub").toString(), "--events", "10");
+    CliRun badInstant = CliRun.of("generate", "--out", dir.toString(), "--start", "yesterday");
+    CliRun unknownOption = CliRun.of("detect", "--bootstrap", "x:1");
+
+    assertThat(oneInput.exitCode()).isEqualTo(2);
+    assertThat(oneInput.err().strip())
+        .isEqualTo(
+            "riskstream backtest: missing --bills, --balance-changes: give all three inputs (an"
+                + " empty file for a stream there is none of)");
+    assertThat(missingRules.exitCode()).isEqualTo(2);
+    assertThat(missingRules.err().strip())
+        .isEqualTo(
+            "riskstream backtest: rules file "
+                + dir.resolve("missing.yaml")
+                + " does not exist; give the path of a rules file (docs/detection.md), or none for"
+                + " the built-in rules");
+    assertThat(outIsAFile.exitCode()).isEqualTo(2);
+    assertThat(outIsAFile.err().strip())
+        .isEqualTo(
+            "riskstream generate: cannot write to "
+                + aFile
+                + ": "
+                + aFile
+                + " exists and is not a directory");
+    assertThat(outUnderAFile.exitCode()).isEqualTo(2);
+    assertThat(outUnderAFile.err())
+        .startsWith("riskstream generate: cannot write to ")
+        .hasLineCount(1);
+    assertThat(badInstant.exitCode()).isEqualTo(2);
+    assertThat(badInstant.err().strip())
+        .isEqualTo(
+            "riskstream generate: Invalid value for option '--start': 'yesterday' is not an"
+                + " ISO-8601 instant, such as 2026-01-01T00:00:00Z (see riskstream generate --help)");
+    assertThat(unknownOption.exitCode()).isEqualTo(2);
+    assertThat(unknownOption.err().strip())
+        .isEqualTo(
+            "riskstream detect: Unknown options: '--bootstrap', 'x:1' (see riskstream detect"
+                + " --help)");
+  }
+
+  @Test
+  void aBacktestOfEmptyFilesFindsNothingAndSaysSo(@TempDir Path dir) throws Exception {
+    Path empty = Files.createFile(dir.resolve("empty.jsonl"));
+    Path out = dir.resolve("alerts.jsonl");
+
+    CliRun run =
+        CliRun.of(
+            "backtest",
+            "--payments",
+            empty.toString(),
+            "--bills",
+            empty.toString(),
+            "--balance-changes",
+            empty.toString(),
+            "--out",
+            out.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(out).isEmptyFile();
+  }
+
+  @Test
+  void helpListsEveryCommandWithAWholeSentenceAndVersionNamesTheCommit() {
+    CommandLine cli = Riskstream.commandLine();
+    CliRun version = CliRun.of("--version");
+
+    for (CommandLine command : cli.getSubcommands().values()) {
+      String[] description = command.getCommandSpec().usageMessage().description();
+      assertThat(description[0]).as(command.getCommandName()).endsWith(".");
+    }
+    assertThat(version.out().strip())
+        .matches(
+            "riskstream \\S+, commit [0-9a-f]{7,} \\(\\d{4}-\\d\\d-\\d\\d\\)( with local changes)?");
   }
 
   @Test
