@@ -1,15 +1,13 @@
 package io.riskstream.demo;
 
+import io.riskstream.cli.Logs;
 import io.riskstream.cli.UserException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.util.TimeUtils;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -81,7 +79,8 @@ final class DemoCommand implements Callable<Integer> {
       throw new UserException("--rate must be at least 1");
     }
     Path work = Demo.workDir();
-    logTo(work.resolve("demo.log"));
+    // The demo's terminal is for progress and its summary; the logs go to its work directory.
+    Logs.toFile(work.resolve("demo.log"));
     System.out.println("Work directory (logs, checkpoints): " + work);
     int pgPort = Demo.freePort(postgresPort);
     new Demo(
@@ -121,13 +120,6 @@ final class DemoCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** The demo's terminal is for progress; Kafka's and Flink's logs go to a file. */
-  private static void logTo(Path file) {
-    System.setProperty("riskstream.log.file", file.toString());
-    LoggerContext context = (LoggerContext) LogManager.getContext(false);
-    context.setConfigLocation(URI.create("classpath:log4j2-demo.properties"));
   }
 
   static final class DurationConverter implements ITypeConverter<Duration> {

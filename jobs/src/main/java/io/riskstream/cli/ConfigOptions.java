@@ -31,14 +31,17 @@ public final class ConfigOptions {
 
   /**
    * The validated configuration, with {@code extra} settings (from command-specific flags) applied
-   * last.
+   * last, in order.
    */
-  RiskstreamConfig load(List<String> extra) {
+  @SafeVarargs
+  final RiskstreamConfig load(List<String>... extra) {
     if (file != null && !Files.isReadable(file)) {
       throw new UserException("configuration file " + file + " does not exist or cannot be read");
     }
     List<String> all = new ArrayList<>(sets);
-    all.addAll(extra);
+    for (List<String> more : extra) {
+      all.addAll(more);
+    }
     return RiskstreamConfig.load(file, System.getenv(), all);
   }
 

@@ -21,6 +21,8 @@ final class DetectCommand implements Callable<Integer> {
 
   @Mixin Resume resume;
 
+  @Mixin Launch launch;
+
   @Override
   public Integer call() throws Exception {
     if (config.printedHelp()) {
@@ -29,11 +31,13 @@ final class DetectCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(List.of());
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofDetect());
-    settings = config.load(resume.settings(settings, settings.jobName(), System.out));
+    settings =
+        config.load(
+            resume.settings(settings, settings.jobName(), System.out), launch.settings(settings));
     Rules rules = Rules.load(settings.rulesFile());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     DetectJob.build(env, settings, rules);
-    Launch.run(env, settings.jobName(), System.out);
+    launch.run(env, settings.jobName(), "alerts", name -> name.startsWith("alerts →"), System.out);
     return 0;
   }
 }

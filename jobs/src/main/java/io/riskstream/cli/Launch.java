@@ -1,35 +1,128 @@
 package io.riskstream.cli;
 
+import io.riskstream.config.RiskstreamConfig;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.Option;
 
 /**
- * Runs a built job where its configuration says: on a session cluster's REST address ({@code
+ * Runs a built job where its configuration says. On a session cluster's REST address ({@code
  * flink.execution.target=remote}, as {@code deploy/local/cluster.sh submit} does) it is submitted,
- * its job id printed, and the command returns while the cluster runs it; anywhere else (a local
- * MiniCluster, or inside {@code flink run}) the command runs until the job ends.
+ * its job id printed, and the command returns while the cluster runs it. Inside {@code flink run}
+ * it runs as Flink says. Anywhere else it runs on a local cluster until it ends, and the terminal
+ * shows the job id, the web UI, where the log is and a status line ({@link JobConsole}); Flink's
+ * and Kafka's own logging goes to the log file.
  */
 final class Launch {
-  private Launch() {}
+  @Option(
+      names = "--log-file",
+      paramLabel = "FILE",
+      description = "Where a local run logs (default: logs/<job name>.log).")
+  Path logFile;
 
-  static void run(StreamExecutionEnvironment env, String jobName, PrintStream out)
+  @Option(
+      names = "--status-every",
+      paramLabel = "DURATION",
+      description =
+          "How often a local run prints its status (default: 2s on a terminal, else 30s).")
+  String statusEvery;
+
+  /**
+   * Settings a local run needs before its environment is made: a free port for the web UI unless
+   * {@code flink.rest.port} is set (Flink's local cluster would otherwise pick one and not say),
+   * and metrics refreshed every second for the status line (the REST API's default is 10 s).
+   */
+  List<String> settings(RiskstreamConfig config) {
+    var flink = config.flinkConfiguration();
+    if (!isLocal(config)) {
+      return List.of();
+    }
+    List<String> settings = new ArrayList<>();
+    if (!flink.contains(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL)) {
+      settings.add("flink." + MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL.key() + "=1 s");
+    }
+    if (!flink.contains(RestOptions.PORT)) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        settings.add("flink.rest.port=" + socket.getLocalPort());
+      } catch (IOException e) {
+        // Flink picks a port; the status line is then not shown.
+      }
+    }
+    return settings;
+  }
+
+  /**
+   * Runs the job; {@code output} names the vertices whose input is the job's output (alerts, rows,
+   * messages), counted as {@code outputLabel} in the status line.
+   */
+  void run(
+      StreamExecutionEnvironment env,
+      String jobName,
+      String outputLabel,
+      Predicate<String> output,
+      PrintStream out)
       throws Exception {
     var flink = env.getConfiguration();
-    if (!"remote".equals(flink.get(DeploymentOptions.TARGET))) {
+    if ("remote".equals(flink.get(DeploymentOptions.TARGET))) {
+      JobClient job = env.executeAsync(jobName);
+      out.println(
+          jobName
+              + ": submitted as job "
+              + job.getJobID()
+              + " to http://"
+              + flink.get(RestOptions.ADDRESS)
+              + ":"
+              + flink.get(RestOptions.PORT));
+      return;
+    }
+    if (!(env instanceof LocalStreamEnvironment)) {
       env.execute(jobName);
       return;
     }
-    JobClient job = env.executeAsync(jobName);
-    out.println(
-        jobName
-            + ": submitted as job "
-            + job.getJobID()
-            + " to http://"
-            + flink.get(RestOptions.ADDRESS)
-            + ":"
-            + flink.get(RestOptions.PORT));
+    Path log = (logFile != null ? logFile : Path.of("logs", jobName + ".log")).toAbsolutePath();
+    boolean terminal = System.console() != null;
+    Duration every =
+        statusEvery != null
+            ? parse(statusEvery)
+            : terminal ? Duration.ofSeconds(2) : Duration.ofSeconds(30);
+    try (Logs.ToFile ignored = Logs.toFile(log)) {
+      JobClient job = env.executeAsync(jobName);
+      String web = "http://127.0.0.1:" + flink.get(RestOptions.PORT);
+      out.println(jobName + ": job " + job.getJobID() + ", web UI " + web + ", log " + log);
+      new JobConsole(web, job, outputLabel, output, terminal, out).watch(every);
+    }
+  }
+
+  private static boolean isLocal(RiskstreamConfig config) {
+    return !"remote".equals(config.flinkConfiguration().get(DeploymentOptions.TARGET))
+        && !(StreamExecutionEnvironment.getExecutionEnvironment()
+            instanceof StreamContextEnvironment);
+  }
+
+  private static Duration parse(String value) {
+    try {
+      Duration every = TimeUtils.parseDuration(value);
+      if (every.isZero() || every.isNegative()) {
+        throw new IllegalArgumentException();
+      }
+      return every;
+    } catch (IllegalArgumentException e) {
+      throw new UserException(
+          "--status-every: expected a positive duration such as 10s, got " + value);
+    }
   }
 }

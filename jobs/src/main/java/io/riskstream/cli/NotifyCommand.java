@@ -23,6 +23,8 @@ final class NotifyCommand implements Callable<Integer> {
 
   @Mixin Resume resume;
 
+  @Mixin Launch launch;
+
   @Override
   public Integer call() throws Exception {
     if (config.printedHelp()) {
@@ -34,12 +36,18 @@ final class NotifyCommand implements Callable<Integer> {
     Reachability.postgres(settings);
     settings =
         config.load(
-            resume.settings(settings, settings.jobName().replace("detect", "notify"), System.out));
+            resume.settings(settings, settings.jobName().replace("detect", "notify"), System.out),
+            launch.settings(settings));
     NotifySettings routes = NotifySettings.load(settings.notifyFile());
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     NotifyJob.build(env, settings, routes);
-    Launch.run(env, settings.jobName().replace("detect", "notify"), System.out);
+    launch.run(
+        env,
+        settings.jobName().replace("detect", "notify"),
+        "messages",
+        name -> name.contains("HTTP delivery"),
+        System.out);
     return 0;
   }
 }

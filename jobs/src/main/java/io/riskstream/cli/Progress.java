@@ -3,16 +3,19 @@ package io.riskstream.cli;
 import java.io.PrintStream;
 
 /**
- * One line of progress on the terminal, redrawn at most twice a second: "produced 12,000 / 50,000
- * (8,100/s)".
+ * Progress of a long command: "produced 12,000 / 50,000 events (8,100/s)". On a terminal one line
+ * redrawn at most twice a second; otherwise (a pipe, a CI log) a line of its own every 5 seconds,
+ * so that logs do not hold one endless line of carriage returns.
  */
 final class Progress {
   private final String what;
   private final long total;
   private final PrintStream out = System.err;
+  private final boolean terminal = System.console() != null;
+  private final long every = terminal ? 500_000_000L : 5_000_000_000L;
   private final long began = System.nanoTime();
   private long count;
-  private long lastDraw;
+  private long lastDraw = began;
 
   Progress(String what, long total) {
     this.what = what;
@@ -22,7 +25,7 @@ final class Progress {
   void step() {
     count++;
     long now = System.nanoTime();
-    if (now - lastDraw > 500_000_000L) {
+    if (now - lastDraw > every) {
       lastDraw = now;
       draw();
     }
@@ -30,12 +33,20 @@ final class Progress {
 
   void done() {
     draw();
-    out.println();
+    if (terminal) {
+      out.println();
+    }
   }
 
   private void draw() {
     double seconds = Math.max(1e-3, (System.nanoTime() - began) / 1e9);
-    out.printf("\r%s %,d / %,d events (%,.0f/s)   ", what, count, total, count / seconds);
+    String line =
+        String.format("%s %,d / %,d events (%,.0f/s)", what, count, total, count / seconds);
+    if (terminal) {
+      out.print("\r" + line + "   ");
+    } else {
+      out.println(line);
+    }
     out.flush();
   }
 }

@@ -78,14 +78,16 @@ public final class Riskstream {
   /** Prints a user mistake (bad configuration or arguments) as one line, exit code 2. */
   public static final CommandLine.IExecutionExceptionHandler USER_MISTAKES =
       (e, cmd, parsed) -> {
-        if (e instanceof ConfigException || e instanceof UserException) {
+        boolean failed = e instanceof JobConsole.JobFailed;
+        if (e instanceof ConfigException || e instanceof UserException || failed) {
           String name = cmd.getCommandName();
           cmd.getErr()
               .println(
                   (name.startsWith("riskstream") ? name : "riskstream " + name)
                       + ": "
                       + e.getMessage());
-          return USER_ERROR;
+          // A job that failed is not the user's mistake: exit code 1, the details in its log.
+          return failed ? 1 : USER_ERROR;
         }
         throw e;
       };

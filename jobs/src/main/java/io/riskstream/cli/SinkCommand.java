@@ -31,6 +31,8 @@ final class SinkCommand implements Callable<Integer> {
 
   @Mixin Resume resume;
 
+  @Mixin Launch launch;
+
   @Override
   public Integer call() throws Exception {
     if (config.printedHelp()) {
@@ -44,14 +46,14 @@ final class SinkCommand implements Callable<Integer> {
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofSink());
     Reachability.postgres(settings);
-    List<String> resumed = new ArrayList<>(extra);
-    resumed.addAll(
-        resume.settings(settings, settings.jobName().replace("detect", "sink"), System.out));
-    settings = config.load(resumed);
+    String jobName = settings.jobName().replace("detect", "sink");
+    settings =
+        config.load(
+            extra, resume.settings(settings, jobName, System.out), launch.settings(settings));
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     SinkJob.build(env, settings);
-    Launch.run(env, settings.jobName().replace("detect", "sink"), System.out);
+    launch.run(env, jobName, "rows", name -> name.contains("(PostgreSQL upsert)"), System.out);
     return 0;
   }
 }

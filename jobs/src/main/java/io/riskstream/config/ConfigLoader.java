@@ -329,6 +329,13 @@ public final class ConfigLoader {
         .collect(Collectors.joining(" "));
   }
 
+  /** A default as a user writes it: durations as 10 s or 1 min, not PT10S. */
+  private static Object written(Object value) {
+    return value instanceof java.time.Duration d
+        ? org.apache.flink.util.TimeUtils.formatWithHighestUnit(d)
+        : value;
+  }
+
   /** The keys and their descriptions, for {@code --help-config}. */
   public static String describe() {
     StringBuilder out = new StringBuilder();
@@ -339,7 +346,7 @@ public final class ConfigLoader {
               "  %-34s %s%n      default: %s; env %s%n",
               option.key(),
               text(option),
-              option.hasDefaultValue() ? option.defaultValue() : "(none)",
+              option.hasDefaultValue() ? written(option.defaultValue()) : "(none)",
               envName(option.key())));
     }
     sorted.forEach(out::append);

@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -60,13 +61,13 @@ public final class RiskstreamConfig {
           "'"
               + KAFKA_TRANSACTION_TIMEOUT.key()
               + "' ("
-              + config.get(KAFKA_TRANSACTION_TIMEOUT)
+              + TimeUtils.formatWithHighestUnit(config.get(KAFKA_TRANSACTION_TIMEOUT))
               + ") must be at least '"
               + CHECKPOINT_INTERVAL.key()
               + "' + '"
               + CHECKPOINT_TIMEOUT.key()
               + "' + 1 min to restart ("
-              + needed
+              + TimeUtils.formatWithHighestUnit(needed)
               + "), or a transaction can expire before the checkpoint that commits it; raise it"
               + " (at most the brokers' transaction.max.timeout.ms) or lower the others");
     }

@@ -75,7 +75,8 @@ public final class DetectionWorkflow {
         payments
             .filter(UtrRules::isClaim)
             .uid(Uids.CLAIMS)
-            .name("claims (PAID/SUCCESS with a UTR)");
+            .name("claims")
+            .setDescription("payments PAID or SUCCESS that claim a UTR");
     DataStream<Alert> byUtr =
         claims
             .keyBy(Payment::getUtr)
@@ -88,7 +89,8 @@ public final class DetectionWorkflow {
         balanceChanges
             .filter(c -> c.getState() == LedgerState.SUCCESS)
             .uid(Uids.SUCCESSFUL_LEDGER_LINES)
-            .name("SUCCESS ledger lines");
+            .name("SUCCESS")
+            .setDescription("ledger lines in state SUCCESS");
     DataStream<Alert> byOrder =
         payments
             .keyBy(Payment::getOrderNo)
@@ -96,7 +98,8 @@ public final class DetectionWorkflow {
                 successfulLines
                     .filter(c -> c.getOrderNo() != null && !c.getOrderNo().isEmpty())
                     .uid(Uids.LEDGER_LINES_WITH_ORDER)
-                    .name("ledger lines with an order")
+                    .name("with order")
+                    .setDescription("SUCCESS ledger lines that name an order")
                     .keyBy(BalanceChange::getOrderNo))
             .process(detectors.byOrder(), alertType)
             .uid(Uids.ORDER_MATCHER)
@@ -113,7 +116,8 @@ public final class DetectionWorkflow {
         payments
             .filter(IpBurstRules::counts)
             .uid(Uids.PAYMENTS_WITH_IP)
-            .name("payments with an IP and a payer")
+            .name("with IP")
+            .setDescription("payments with an IP and a payer: what an IP burst counts")
             .keyBy(Payment::getIp)
             .process(detectors.byIp(), alertType)
             .uid(Uids.IP_BURST_DETECTOR)

@@ -43,7 +43,7 @@ public record EventTimeBounds(Instant notBefore, Duration maxAhead) implements S
       return "event_time "
           + eventTime
           + " is more than "
-          + maxAhead
+          + org.apache.flink.util.TimeUtils.formatWithHighestUnit(maxAhead)
           + " (events.max-ahead) after the record was written at "
           + Instant.ofEpochMilli(writtenAtMillis);
     }

@@ -154,8 +154,8 @@ class ConfigLoaderTest {
                     "checkpoints.interval=10 s",
                     "checkpoints.timeout=2 min"))
         .hasMessage(
-            "'kafka.transaction-timeout' (PT3M) must be at least 'checkpoints.interval' +"
-                + " 'checkpoints.timeout' + 1 min to restart (PT3M10S), or a transaction can expire"
+            "'kafka.transaction-timeout' (3 min) must be at least 'checkpoints.interval' +"
+                + " 'checkpoints.timeout' + 1 min to restart (190 s), or a transaction can expire"
                 + " before the checkpoint that commits it; raise it (at most the brokers'"
                 + " transaction.max.timeout.ms) or lower the others");
     RiskstreamConfig enough =

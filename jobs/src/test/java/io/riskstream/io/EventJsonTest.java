@@ -115,7 +115,7 @@ class EventJsonTest {
             new EventFiles.BadLine(
                 csv,
                 6,
-                "event_time 2026-11-21T12:05:00.001Z is more than PT5M (events.max-ahead) after the"
+                "event_time 2026-11-21T12:05:00.001Z is more than 5 min (events.max-ahead) after the"
                     + " record was written at 2026-11-21T12:00:00Z"));
     assertThat(List.of(read.records().get(0).getPickedUp())).containsExactly(true);
   }

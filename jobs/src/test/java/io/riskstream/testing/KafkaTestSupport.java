@@ -97,7 +97,7 @@ public final class KafkaTestSupport {
             payments.serialize(claimAt("PE-MICROS", "O-MICROS", micros)),
             "event_time "
                 + micros
-                + " is more than PT5M (events.max-ahead) after the record was written at"
+                + " is more than 5 min (events.max-ahead) after the record was written at"
                 + " 2026-11-21T10:00:00Z",
             written),
         new PoisonPill(
