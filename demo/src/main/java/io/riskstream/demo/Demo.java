@@ -42,9 +42,13 @@ public final class Demo {
       double fraudRate,
       int uiPort,
       int postgresPort,
-      Path workDir) {}
+      Path workDir,
+      boolean keepRunning) {}
 
-  /** What came out: the alerts, the dead letters' reasons, and the injected labels. */
+  /**
+   * What came out: the alerts, the dead letters' reasons, and the injected labels; {@code
+   * postgresUrl} is null when the database stops with the demo.
+   */
   public record Result(
       List<Alert> alerts,
       List<String> deadLetterErrors,
@@ -69,7 +73,7 @@ public final class Demo {
 
   /**
    * Runs the demo; {@code whileUp} gets the result while Kafka and PostgreSQL are still running
-   * (the demo's {@code --keep-running} waits there).
+   * (the demo's {@code --keep-running} waits there, and then the job runs on too, for its web UI).
    */
   public Result run(Consumer<Result> whileUp) throws Exception {
     out.println(
@@ -107,23 +111,9 @@ public final class Demo {
       report.awaitAlerts(traffic.labels().size(), job);
       report.awaitRows(traffic.labels().size());
       out.println();
-      out.println("Stopping the job with a savepoint, which commits its last alerts...");
-      try {
-        job.stopWithSavepoint(
-                false,
-                options.workDir().resolve("savepoints").toUri().toString(),
-                SavepointFormatType.CANONICAL)
-            .get(2, TimeUnit.MINUTES);
-      } catch (java.util.concurrent.ExecutionException e) {
-        // The summary still shows every alert committed so far; the log says why the savepoint
-        // failed.
-        out.println(
-            "  the savepoint failed ("
-                + e.getCause().getMessage().lines().findFirst().orElse("")
-                + "); cancelling - alerts of the last checkpoint interval are not committed. See demo.log.");
-        job.cancel().get(1, TimeUnit.MINUTES);
+      if (!options.keepRunning()) {
+        stopWithSavepoint(job);
       }
-
       Result result =
           new Result(
               report.alerts(),
@@ -131,10 +121,33 @@ public final class Demo {
               traffic.labels(),
               produced,
               report.tableRows(),
-              postgresUrl(options.postgresPort()),
+              options.keepRunning() ? postgresUrl(options.postgresPort()) : null,
               stack.inbox.messages());
       whileUp.accept(result);
+      if (options.keepRunning()) {
+        job.cancel().get(1, TimeUnit.MINUTES);
+      }
       return result;
+    }
+  }
+
+  /** Stops the job with a savepoint, which commits the alerts of its last checkpoint interval. */
+  private void stopWithSavepoint(JobClient job) throws Exception {
+    out.println("Stopping the job with a savepoint, which commits its last alerts...");
+    try {
+      job.stopWithSavepoint(
+              false,
+              options.workDir().resolve("savepoints").toUri().toString(),
+              SavepointFormatType.CANONICAL)
+          .get(2, TimeUnit.MINUTES);
+    } catch (java.util.concurrent.ExecutionException e) {
+      // The summary still shows every alert committed so far; the log says why the savepoint
+      // failed.
+      out.println(
+          "  the savepoint failed ("
+              + e.getCause().getMessage().lines().findFirst().orElse("")
+              + "); cancelling - alerts of the last checkpoint interval are not committed. See demo.log.");
+      job.cancel().get(1, TimeUnit.MINUTES);
     }
   }
 

@@ -2,11 +2,15 @@ package io.riskstream.demo;
 
 import io.riskstream.cli.Logs;
 import io.riskstream.cli.UserException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -59,16 +63,25 @@ final class DemoCommand implements Callable<Integer> {
           "Port of the embedded PostgreSQL; another free port if taken (default ${DEFAULT-VALUE}).")
   int postgresPort;
 
-  /**
-   * Counted down once the demo has closed everything it started, for the Ctrl-C hook to wait on.
-   */
-  private final CountDownLatch closed = new CountDownLatch(1);
-
   @Option(
       names = "--keep-running",
       description =
-          "After the summary, keep Kafka and PostgreSQL up (for the notebooks) until Ctrl-C.")
+          "After the summary, keep the job (and its web UI), Kafka and PostgreSQL up until Ctrl-C.")
   boolean keepRunning;
+
+  @Option(
+      names = "--keep-work-dir",
+      description = "Keep the work directory (log, checkpoints, savepoint); removed otherwise.")
+  boolean keepWorkDir;
+
+  /** Counted down once the demo has closed what it started, for the Ctrl-C hook to wait on. */
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  /** Counted down by Ctrl-C while the demo waits in --keep-running. */
+  private final CountDownLatch stop = new CountDownLatch(1);
+
+  private volatile boolean waiting;
+  private volatile boolean finished;
 
   @Override
   public Integer call() throws Exception {
@@ -81,44 +94,89 @@ final class DemoCommand implements Callable<Integer> {
     Path work = Demo.workDir();
     // The demo's terminal is for progress and its summary; the logs go to its work directory.
     Logs.toFile(work.resolve("demo.log"));
-    System.out.println("Work directory (logs, checkpoints): " + work);
+    System.out.println("Work directory (log, checkpoints): " + work);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> onStop(work)));
     int pgPort = Demo.freePort(postgresPort);
-    new Demo(
-            new Demo.Options(duration, rate, seed, fraudRate, Demo.freePort(uiPort), pgPort, work),
-            System.out)
-        .run(
-            result -> {
-              DemoReport.print(result, System.out);
-              if (keepRunning) {
-                waitForCtrlC(result);
-              }
-            });
-    closed.countDown();
+    boolean completed = false;
+    try {
+      new Demo(
+              new Demo.Options(
+                  duration,
+                  rate,
+                  seed,
+                  fraudRate,
+                  Demo.freePort(uiPort),
+                  pgPort,
+                  work,
+                  keepRunning),
+              System.out)
+          .run(
+              result -> {
+                DemoReport.print(result, System.out);
+                if (keepRunning) {
+                  waitForCtrlC(result);
+                }
+              });
+      completed = true;
+    } finally {
+      if (completed && !keepWorkDir) {
+        deleteRecursively(work);
+        System.out.println("Work directory " + work + " removed (--keep-work-dir keeps it).");
+      } else {
+        System.out.println("Work directory kept: " + work + " (the log is demo.log).");
+      }
+      if (keepRunning) {
+        System.out.println("riskstream demo: stopped.");
+      }
+      finished = true;
+      closed.countDown();
+    }
     return 0;
   }
 
-  /** Keeps Kafka and PostgreSQL up until Ctrl-C; the JVM exits once the demo has closed them. */
+  /**
+   * Ctrl-C: in --keep-running, lets the demo stop its job and services and waits for it; before the
+   * summary, says that the demo stopped and where its log is.
+   */
+  private void onStop(Path work) {
+    if (finished) {
+      return;
+    }
+    if (waiting) {
+      stop.countDown();
+      try {
+        closed.await(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    System.out.println();
+    System.out.println(
+        "riskstream demo: stopped before the summary; the log is " + work.resolve("demo.log"));
+  }
+
+  /** Keeps the job, Kafka and PostgreSQL up until Ctrl-C. */
   private void waitForCtrlC(Demo.Result result) {
     System.out.println();
-    System.out.println("Ready for analysts. Open the notebooks with:");
+    System.out.println(
+        "Ready for analysts. The job runs on (its web UI stays up); open the notebooks with:");
     System.out.println("  DATABASE_URL=" + result.postgresUrl() + " jupyter notebook notebooks/");
     System.out.println("Press Ctrl-C to stop.");
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  stop.countDown();
-                  try {
-                    closed.await(1, TimeUnit.MINUTES);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                }));
+    waiting = true;
     try {
       stop.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    System.out.println("Stopping...");
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
     }
   }
 

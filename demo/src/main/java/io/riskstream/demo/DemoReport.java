@@ -2,6 +2,7 @@ package io.riskstream.demo;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.backtest.GroundTruth;
+import io.riskstream.cli.LiveLine;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.DeadLetterSerializer;
 import io.riskstream.kafka.TopicReader;
@@ -14,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,18 +43,21 @@ final class DemoReport {
   /** Waits (at most a minute) until the injected cases' alerts are committed, showing the count. */
   void awaitAlerts(int expected, JobClient job) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    LiveLine line = new LiveLine(out, Duration.ZERO, Duration.ofSeconds(10));
     while (System.nanoTime() < deadline) {
       int committed = alerts().size();
-      out.printf(
-          "\r  closing the last windows: %,d of %,d injected cases' alerts committed (job %s)      ",
-          committed, expected, job.getJobStatus().get());
-      out.flush();
+      if (line.due() || committed >= expected) {
+        line.show(
+            String.format(
+                "  closing the last windows: %,d of %,d injected cases' alerts committed (job %s)",
+                committed, expected, job.getJobStatus().get()));
+      }
       if (committed >= expected) {
         break;
       }
       Thread.sleep(1_000);
     }
-    out.println();
+    line.end();
   }
 
   /** Waits (at most a minute) until the sink has written the alerts to PostgreSQL. */
@@ -135,7 +140,10 @@ final class DemoReport {
     result.onCallMessages().stream()
         .limit(3)
         .forEach(m -> out.println("  | " + m.replace("\n", "\n  | ") + "\n"));
-    out.println("PostgreSQL tables (psql " + result.postgresUrl() + "):");
+    out.println(
+        result.postgresUrl() == null
+            ? "PostgreSQL tables (the database stops with the demo; --keep-running keeps it up):"
+            : "PostgreSQL tables (psql " + result.postgresUrl() + "):");
     result.tableRows().forEach((table, rows) -> out.printf("  %-16s %,8d rows%n", table, rows));
   }
 

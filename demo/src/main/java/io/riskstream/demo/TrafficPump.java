@@ -3,6 +3,7 @@ package io.riskstream.demo;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
+import io.riskstream.cli.LiveLine;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.generate.Traffic;
@@ -61,7 +62,7 @@ final class TrafficPump {
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
       sendPoisonPills(producer, topics);
       long began = System.nanoTime();
-      long nextDraw = 0;
+      LiveLine line = new LiveLine(out, Duration.ofSeconds(1), Duration.ofSeconds(10));
       DemoReport.AlertCounter counter = new DemoReport.AlertCounter(config, client);
       for (Traffic.Event event : traffic.inEventTimeOrder()) {
         long due = began + produced * 1_000_000_000L / options.rate();
@@ -71,17 +72,16 @@ final class TrafficPump {
         }
         producer.send(event.topic(topics), event.key(), event.record());
         produced++;
-        if (System.nanoTime() >= nextDraw) {
-          nextDraw = System.nanoTime() + 1_000_000_000L;
-          out.printf(
-              "\r  %3ds/%ds  produced %,9d  alerts %,6d  job %-9s  event time %s ",
-              (System.nanoTime() - began) / 1_000_000_000L,
-              options.duration().toSeconds(),
-              produced,
-              counter.count(),
-              job.getJobStatus().get(),
-              event.eventTime().truncatedTo(ChronoUnit.SECONDS));
-          out.flush();
+        if (line.due()) {
+          line.show(
+              String.format(
+                  "  %3ds/%ds  produced %,9d  alerts %,6d  job %-9s  event time %s",
+                  (System.nanoTime() - began) / 1_000_000_000L,
+                  options.duration().toSeconds(),
+                  produced,
+                  counter.count(),
+                  job.getJobStatus().get(),
+                  event.eventTime().truncatedTo(ChronoUnit.SECONDS)));
         }
       }
       // Close every window, so that the cases injected last are decided too.
@@ -90,6 +90,7 @@ final class TrafficPump {
         producer.send(event.topic(topics), event.key(), event.record());
       }
       producer.flush();
+      line.end();
     }
     return produced;
   }

@@ -16,7 +16,7 @@ class DemoStackTest {
   void everyServerOfTheDemoListensOnLoopbackOnly(@TempDir Path work) throws Exception {
     Demo.Options options =
         new Demo.Options(
-            Duration.ofSeconds(5), 10, 1, 0.05, Demo.freePort(0), Demo.freePort(0), work);
+            Duration.ofSeconds(5), 10, 1, 0.05, Demo.freePort(0), Demo.freePort(0), work, false);
     Files.createDirectories(work);
     try (DemoStack stack = DemoStack.start(options)) {
       assertThat(stack.kafka.bootstrapServers()).startsWith("127.0.0.1:");

@@ -28,7 +28,7 @@ final class DemoOnly {
               + DEMO_JAR
               + " "
               + spec.name()
-              + " (built by mvn -B -q -DskipTests package)");
+              + " (built by mvn -B -ntp -DskipTests package)");
     }
   }
 

@@ -41,7 +41,7 @@ final class JobConsole {
   private final JobClient job;
   private final String outputLabel;
   private final Predicate<String> output;
-  private final boolean terminal;
+  private final LiveLine line;
   private final PrintStream out;
 
   JobConsole(
@@ -49,18 +49,19 @@ final class JobConsole {
       JobClient job,
       String outputLabel,
       Predicate<String> output,
-      boolean terminal,
+      LiveLine line,
       PrintStream out) {
     this.web = web;
     this.job = job;
     this.outputLabel = outputLabel;
     this.output = output;
-    this.terminal = terminal;
+    this.line = line;
     this.out = out;
   }
 
   /**
-   * Prints the status every {@code every} until the job ends; a failed job is a {@link JobFailed}.
+   * Looks at the job every {@code every} and prints its status when the line is due, until the job
+   * ends; a failed job is a {@link JobFailed}.
    */
   void watch(Duration every) throws InterruptedException {
     long began = System.nanoTime();
@@ -71,13 +72,13 @@ final class JobConsole {
         result.get(every.toMillis(), TimeUnit.MILLISECONDS);
         break;
       } catch (TimeoutException running) {
-        String line = status();
-        if (line != null) {
-          print(line, last);
-          last = line;
+        String status = line.due() ? status() : null;
+        if (status != null) {
+          line.show(status);
+          last = status;
         }
       } catch (ExecutionException e) {
-        endLine(last);
+        line.end();
         throw new JobFailed(
             "the job failed (its log has the details): "
                 + ExceptionUtils.findThrowable(e, t -> t.getCause() == null)
@@ -85,27 +86,11 @@ final class JobConsole {
                     .orElse(e.toString()));
       }
     }
-    endLine(last);
+    line.end();
     out.println(
         "finished after "
             + rounded(Duration.ofNanos(System.nanoTime() - began))
             + (last == null ? "" : "; last status: " + last));
-  }
-
-  private void print(String line, String last) {
-    if (terminal) {
-      int pad = last == null ? 0 : Math.max(0, last.length() - line.length());
-      out.print("\r" + line + " ".repeat(pad));
-    } else {
-      out.println(line);
-    }
-    out.flush();
-  }
-
-  private void endLine(String last) {
-    if (terminal && last != null) {
-      out.println();
-    }
   }
 
   /** One status line, or null while the REST API does not answer (starting, or gone). */

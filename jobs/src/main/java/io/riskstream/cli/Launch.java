@@ -94,16 +94,17 @@ final class Launch {
       return;
     }
     Path log = (logFile != null ? logFile : Path.of("logs", jobName + ".log")).toAbsolutePath();
-    boolean terminal = System.console() != null;
-    Duration every =
-        statusEvery != null
-            ? parse(statusEvery)
-            : terminal ? Duration.ofSeconds(2) : Duration.ofSeconds(30);
+    Duration every = statusEvery == null ? null : parse(statusEvery);
+    LiveLine line =
+        every == null
+            ? new LiveLine(out, Duration.ofSeconds(2), Duration.ofSeconds(30))
+            : new LiveLine(out, every, every);
     try (Logs.ToFile ignored = Logs.toFile(log)) {
       JobClient job = env.executeAsync(jobName);
       String web = "http://127.0.0.1:" + flink.get(RestOptions.PORT);
       out.println(jobName + ": job " + job.getJobID() + ", web UI " + web + ", log " + log);
-      new JobConsole(web, job, outputLabel, output, terminal, out).watch(every);
+      new JobConsole(web, job, outputLabel, output, line, out)
+          .watch(every == null ? Duration.ofSeconds(2) : every);
     }
   }
 

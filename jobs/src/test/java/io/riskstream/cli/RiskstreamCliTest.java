@@ -184,7 +184,7 @@ class RiskstreamCliTest {
     assertThat(demo.err().strip())
         .isEqualTo(
             "riskstream demo: not in this jar, which holds no Kafka broker, registry or database;"
-                + " run java -jar demo/target/riskstream-demo.jar demo (built by mvn -B -q"
+                + " run java -jar demo/target/riskstream-demo.jar demo (built by mvn -B -ntp"
                 + " -DskipTests package)");
     assertThat(broker.exitCode()).isEqualTo(2);
     assertThat(broker.err()).startsWith("riskstream broker: not in this jar").hasLineCount(1);
