@@ -37,7 +37,8 @@ final class DetectCommand implements Callable<Integer> {
     Rules rules = Rules.load(settings.rulesFile());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     DetectJob.build(env, settings, rules);
-    launch.run(env, settings.jobName(), "alerts", name -> name.startsWith("alerts →"), System.out);
+    launch.run(
+        env, settings.jobName(), "alerts", name -> name.startsWith("alerts: Writer"), System.out);
     return 0;
   }
 }

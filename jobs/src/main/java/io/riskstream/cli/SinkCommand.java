@@ -53,7 +53,7 @@ final class SinkCommand implements Callable<Integer> {
     Migrations.apply(settings.postgres());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     SinkJob.build(env, settings);
-    launch.run(env, jobName, "rows", name -> name.contains("(PostgreSQL upsert)"), System.out);
+    launch.run(env, jobName, "rows", name -> name.contains("upsert: Writer"), System.out);
     return 0;
   }
 }

@@ -82,12 +82,14 @@ public final class DetectJob {
         .alerts()
         .sinkTo(kafka.alertSink())
         .uid(Uids.SINK_ALERTS)
-        .name("alerts → " + topics.alerts());
+        .name("alerts")
+        .setDescription("alerts → " + topics.alerts() + ", exactly once");
     detected
         .lateEvents()
         .sinkTo(kafka.lateEventSink())
         .uid(Uids.SINK_LATE_EVENTS)
-        .name("late events → " + topics.lateEvents());
+        .name("late events")
+        .setDescription("late events → " + topics.lateEvents() + ", exactly once");
 
     kafka.sendDeadLetters(Uids.SINK_DEAD_LETTERS, payments, bills, balanceChanges);
   }

@@ -37,7 +37,8 @@ public final class NotifyJob {
             PostgresSink.upsert(
                 NotificationDeadLetters.UPSERT, new NotificationDeadLetters(), config.postgres()))
         .uid(Uids.NOTIFY_FAILED_SINK)
-        .name(NotificationDeadLetters.TABLE + " (PostgreSQL upsert)");
+        .name("upsert")
+        .setDescription("upsert into PostgreSQL table " + NotificationDeadLetters.TABLE);
     kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts);
   }
 }

@@ -90,6 +90,9 @@ public final class SinkJob {
     records
         .sinkTo(PostgresSink.upsert(table.upsertSql(), table, postgres))
         .uid(uid)
-        .name(table.table() + " (PostgreSQL upsert)");
+        // "upsert" alone: the chain source -> check -> sink must stay within the 80 characters
+        // of a metric scope; the table is in the description.
+        .name("upsert")
+        .setDescription("upsert into PostgreSQL table " + table.table());
   }
 }
