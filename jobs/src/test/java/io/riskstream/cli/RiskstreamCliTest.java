@@ -2,7 +2,6 @@ package io.riskstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,8 +16,7 @@ class RiskstreamCliTest {
     CliRun missingFile = CliRun.of("detect", "--config", "/nope/riskstream.yaml");
     CliRun badFlag = CliRun.of("generate", "--out", "x", "--events", "lots");
 
-    assertThat(unknownKey.exitCode()).isEqualTo(2);
-    assertThat(unknownKey.err().strip())
+    assertThat(unknownKey.mistake())
         .isEqualTo(
             "riskstream detect: unknown configuration key 'kafka.bootstrap' (--set); did you mean"
                 + " 'kafka.bootstrap-servers'?; keys under [kafka.properties., flink.] are passed through");
@@ -26,12 +24,10 @@ class RiskstreamCliTest {
     assertThat(badValue.err())
         .startsWith("riskstream detect: invalid value 'many' for 'job.parallelism'")
         .doesNotContain("Exception");
-    assertThat(missingFile.exitCode()).isEqualTo(2);
-    assertThat(missingFile.err().strip())
+    assertThat(missingFile.mistake())
         .isEqualTo(
             "riskstream detect: configuration file /nope/riskstream.yaml does not exist or cannot be read");
-    assertThat(badFlag.exitCode()).isEqualTo(2);
-    assertThat(badFlag.err().strip())
+    assertThat(badFlag.mistake())
         .isEqualTo(
             "riskstream generate: Invalid value for option '--events': 'lots' is not a long"
                 + " (see riskstream generate --help)");
@@ -59,20 +55,17 @@ class RiskstreamCliTest {
     CliRun badInstant = CliRun.of("generate", "--out", dir.toString(), "--start", "yesterday");
     CliRun unknownOption = CliRun.of("detect", "--bootstrap", "x:1");
 
-    assertThat(oneInput.exitCode()).isEqualTo(2);
-    assertThat(oneInput.err().strip())
+    assertThat(oneInput.mistake())
         .isEqualTo(
             "riskstream backtest: missing --bills, --balance-changes: give all three inputs (an"
                 + " empty file for a stream there is none of)");
-    assertThat(missingRules.exitCode()).isEqualTo(2);
-    assertThat(missingRules.err().strip())
+    assertThat(missingRules.mistake())
         .isEqualTo(
             "riskstream backtest: rules file "
                 + dir.resolve("missing.yaml")
                 + " does not exist; give the path of a rules file (docs/detection.md), or none for"
                 + " the built-in rules");
-    assertThat(outIsAFile.exitCode()).isEqualTo(2);
-    assertThat(outIsAFile.err().strip())
+    assertThat(outIsAFile.mistake())
         .isEqualTo(
             "riskstream generate: cannot write to "
                 + aFile
@@ -83,13 +76,11 @@ class RiskstreamCliTest {
     assertThat(outUnderAFile.err())
         .startsWith("riskstream generate: cannot write to ")
         .hasLineCount(1);
-    assertThat(badInstant.exitCode()).isEqualTo(2);
-    assertThat(badInstant.err().strip())
+    assertThat(badInstant.mistake())
         .isEqualTo(
             "riskstream generate: Invalid value for option '--start': 'yesterday' is not an"
                 + " ISO-8601 instant, such as 2026-01-01T00:00:00Z (see riskstream generate --help)");
-    assertThat(unknownOption.exitCode()).isEqualTo(2);
-    assertThat(unknownOption.err().strip())
+    assertThat(unknownOption.mistake())
         .isEqualTo(
             "riskstream detect: Unknown options: '--bootstrap', 'x:1' (see riskstream detect"
                 + " --help)");
@@ -132,10 +123,7 @@ class RiskstreamCliTest {
 
   @Test
   void anUnreachableRegistryIsOneLineBeforeTheJobStarts() throws Exception {
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closed = socket.getLocalPort();
-    }
+    int closed = CliRun.closedPort();
     String url = "http://127.0.0.1:" + closed;
     CliRun down =
         CliRun.of(
@@ -180,8 +168,7 @@ class RiskstreamCliTest {
     CliRun demo = CliRun.of("demo", "--duration", "20s");
     CliRun broker = CliRun.of("broker");
 
-    assertThat(demo.exitCode()).isEqualTo(2);
-    assertThat(demo.err().strip())
+    assertThat(demo.mistake())
         .isEqualTo(
             "riskstream demo: not in this jar, which holds no Kafka broker, registry or database;"
                 + " run java -jar demo/target/riskstream-demo.jar demo (built by mvn -B -ntp"
@@ -212,13 +199,11 @@ class RiskstreamCliTest {
             "--set",
             "kafka.properties.security.protocol=SSLX");
 
-    assertThat(noPort.exitCode()).isEqualTo(2);
-    assertThat(noPort.err().strip())
+    assertThat(noPort.mistake())
         .isEqualTo(
             "riskstream detect: invalid value 'localhost' in 'kafka.bootstrap-servers': expected"
                 + " host:port, such as broker-1:9092");
-    assertThat(notAUrl.exitCode()).isEqualTo(2);
-    assertThat(notAUrl.err().strip())
+    assertThat(notAUrl.mistake())
         .isEqualTo(
             "riskstream detect: invalid value 'registry' in 'registry.url': expected an http or"
                 + " https URL, such as http://registry:8081");
