@@ -242,9 +242,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   /** A schema as registered: its text, the references it names, and the schema they make. */
   private record Registered(String text, ArrayNode references, Schema schema) {
-    /** One id per schema text and references, as Confluent's server gives. */
+    /**
+     * One id per schema and references, whatever the whitespace and field order of its JSON, as
+     * Confluent's server gives (it compares the parsed schema).
+     */
     String identity() {
-      return text + references;
+      return schema.toString() + references;
     }
 
     ObjectNode putInto(ObjectNode answer) {
