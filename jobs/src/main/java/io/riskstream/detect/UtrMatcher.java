@@ -3,6 +3,7 @@ package io.riskstream.detect;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
+import io.riskstream.avro.DeductStatus;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import java.util.ArrayList;
@@ -215,7 +216,17 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     output.countIfLate(time, timers.currentWatermark());
     UtrState state = read();
     Map<String, Bill> statement = state.bills;
-    if (statement.containsKey(bill.getBillId())) {
+    Bill known = statement.get(bill.getBillId());
+    if (known != null) {
+      // A status update of a statement line: PENDING -> DEDUCTED moves it on, and the rules that
+      // name DEDUCTED read that version with its event time. The same status again is a
+      // redelivery; PENDING after DEDUCTED (arrived late) changes nothing.
+      if (known.getDeductStatus() == DeductStatus.PENDING
+          && bill.getDeductStatus() == DeductStatus.DEDUCTED) {
+        statement.put(bill.getBillId(), bill);
+        schedule(state, Map.of(billDue(bill), List.of(atBillDue(bill))), timers);
+        keep(state, timers, time);
+      }
       return;
     }
     boolean firstOfItsDirection = !hasBillOf(statement, bill.getDirection());
@@ -233,9 +244,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         }
       }
     }
-    scheduled
-        .computeIfAbsent(time + rules.matchWindow().toMillis(), t -> new ArrayList<>())
-        .add(AT_BILL_DUE + "" + SEP + bill.getBillId());
+    scheduled.computeIfAbsent(billDue(bill), t -> new ArrayList<>()).add(atBillDue(bill));
     schedule(state, scheduled, timers);
     keep(state, timers, time);
   }
@@ -369,6 +378,9 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     char kind = part[0].charAt(0);
     if (kind == AT_BILL_DUE) {
       Bill bill = statement.get(part[1]);
+      if (part.length > 2 && bill.getEventTime().toEpochMilli() != Long.parseLong(part[2])) {
+        return null; // the due of a version the line has moved on from (PENDING, then DEDUCTED)
+      }
       Payment firstMatching =
           state.firstClaims.get(
               bill.getDirection() == BillDirection.CREDIT
@@ -444,6 +456,16 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   private static String decision(char kind, Payment claim) {
     return kind + "" + SEP + claim.getOrderNo() + SEP + claim.getEventId();
+  }
+
+  /** When BILL_WITHOUT_ORDER is decided for this version of a statement line. */
+  private long billDue(Bill bill) {
+    return bill.getEventTime().toEpochMilli() + rules.matchWindow().toMillis();
+  }
+
+  /** The decision at {@link #billDue}, naming the version (by its event time) it is about. */
+  private static String atBillDue(Bill bill) {
+    return AT_BILL_DUE + "" + SEP + bill.getBillId() + SEP + bill.getEventTime().toEpochMilli();
   }
 
   private static String pair(Payment claim, Bill bill) {

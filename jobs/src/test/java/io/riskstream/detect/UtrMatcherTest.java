@@ -261,6 +261,62 @@ class UtrMatcherTest {
     }
   }
 
+  /**
+   * A statement line first PENDING (at the start), then DEDUCTED ten minutes later, arriving in
+   * either order and redelivered: BILL_WITHOUT_ORDER reads the DEDUCTED version, so it is decided
+   * at its event time + W, once.
+   */
+  @ParameterizedTest(name = "arrival order {0}")
+  @CsvSource({"PD", "DP", "PDPD", "DPDP", "PPDD"})
+  void aPendingLineLaterDeductedIsDecidedOnItsDeductedVersion(String order) throws Exception {
+    Bill pending =
+        bill("B-1", "412345678901", "2500", BEGINNING)
+            .setDeductStatus(DeductStatus.PENDING)
+            .build();
+    Instant deductedAt = BEGINNING.plus(Duration.ofMinutes(10));
+    Bill deducted = bill("B-1", "412345678901", "2500", deductedAt).build();
+    try (var h = harness()) {
+      for (char c : order.toCharArray()) {
+        send(h, c == 'P' ? pending : deducted);
+      }
+      advance(h, deductedAt.plus(W).minusMillis(1));
+      assertThat(alerts(h)).isEmpty();
+
+      advance(h, deductedAt.plus(W));
+
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getReason()).isEqualTo("BILL_WITHOUT_ORDER");
+                assertThat(a.getEventTime()).isEqualTo(deductedAt.plus(W));
+                assertThat(a.getEvidence())
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getEventTime()).isEqualTo(deductedAt));
+              });
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aClaimWithinWOfTheDeductedVersionMatchesALineThatWasPendingBefore() throws Exception {
+    Bill pending =
+        bill("B-1", "412345678901", "2500", BEGINNING)
+            .setDeductStatus(DeductStatus.PENDING)
+            .build();
+    Instant deductedAt = BEGINNING.plus(Duration.ofMinutes(10));
+    try (var h = harness()) {
+      send(h, pending, bill("B-1", "412345678901", "2500", deductedAt).build());
+      // After the PENDING version's W, within the DEDUCTED version's.
+      send(h, claim("PE-1", "O-1", "2500", BEGINNING.plus(Duration.ofMinutes(35))));
+
+      advance(h, MUCH_LATER);
+
+      assertThat(alerts(h)).isEmpty();
+    }
+  }
+
   @Test
   void shouldIgnoreRedeliveriesAndClearStateAfterTheRetention() throws Exception {
     try (var h = harness()) {
