@@ -31,6 +31,7 @@ final class DetectCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(List.of());
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofDetect());
+    Reachability.transactions(settings);
     settings =
         config.load(
             resume.settings(settings, settings.jobName(), System.out), launch.settings(settings));

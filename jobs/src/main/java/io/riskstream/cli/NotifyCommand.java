@@ -33,6 +33,7 @@ final class NotifyCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(List.of());
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofNotify());
+    Reachability.transactions(settings);
     Reachability.postgres(settings);
     settings =
         config.load(

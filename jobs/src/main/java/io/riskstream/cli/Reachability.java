@@ -7,12 +7,17 @@ import io.riskstream.registry.SchemaRegistryClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -63,6 +68,46 @@ final class Reachability {
                 + topic.getKey()
                 + " to the topic to use");
       }
+    }
+  }
+
+  /**
+   * {@code kafka.transaction-timeout} is within the brokers' {@code transaction.max.timeout.ms}: a
+   * longer one is refused by the broker when the job's first transaction starts, after the job was
+   * submitted. Skipped when the cluster does not let this client read broker settings.
+   */
+  static void transactions(RiskstreamConfig config) {
+    long brokerMax =
+        withKafka(
+            config,
+            admin -> {
+              String node = admin.describeCluster().nodes().get().iterator().next().idString();
+              ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, node);
+              try {
+                ConfigEntry entry =
+                    admin
+                        .describeConfigs(List.of(broker))
+                        .values()
+                        .get(broker)
+                        .get()
+                        .get("transaction.max.timeout.ms");
+                return entry == null ? Long.MAX_VALUE : Long.parseLong(entry.value());
+              } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                  return Long.MAX_VALUE;
+                }
+                throw e;
+              }
+            });
+    if (config.transactionTimeout().toMillis() > brokerMax) {
+      throw new UserException(
+          "kafka.transaction-timeout ("
+              + TimeUtils.formatWithHighestUnit(config.transactionTimeout())
+              + ") is above the brokers' transaction.max.timeout.ms ("
+              + TimeUtils.formatWithHighestUnit(Duration.ofMillis(brokerMax))
+              + ") at "
+              + config.bootstrapServers()
+              + ": lower it, or raise the brokers' limit");
     }
   }
 

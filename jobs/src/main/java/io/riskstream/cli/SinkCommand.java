@@ -45,6 +45,7 @@ final class SinkCommand implements Callable<Integer> {
     RiskstreamConfig settings = config.load(extra);
     Reachability.registry(settings);
     Reachability.kafka(settings, settings.topics().ofSink());
+    Reachability.transactions(settings);
     Reachability.postgres(settings);
     String jobName = settings.jobName().replace("detect", "sink");
     settings =

@@ -62,7 +62,7 @@ public final class ConfigLoader {
             "'"
                 + key
                 + "' is a secret: pass it as "
-                + envName(key)
+                + secretVariable(key)
                 + " or "
                 + key
                 + FILE_SUFFIX
@@ -115,7 +115,7 @@ public final class ConfigLoader {
                   + ": '"
                   + key
                   + "' is a secret and must not be written in the file: set "
-                  + envName(key)
+                  + secretVariable(key)
                   + " or '"
                   + key
                   + FILE_SUFFIX
@@ -152,6 +152,22 @@ public final class ConfigLoader {
       }
       settings.put(key, new Setting(env.getValue(), "environment " + env.getKey()));
     }
+  }
+
+  /**
+   * The environment variable a secret can come from: its own, or for a pass-through key (such as
+   * {@code kafka.properties.sasl.jaas.config}) the variable holding those keys, one per line.
+   */
+  static String secretVariable(String key) {
+    for (Map.Entry<String, String> passThrough : PASS_THROUGH_ENV.entrySet()) {
+      if (key.startsWith(passThrough.getValue())) {
+        return passThrough.getKey()
+            + " (a line '"
+            + key.substring(passThrough.getValue().length())
+            + ": ...')";
+      }
+    }
+    return envName(key);
   }
 
   /** The variables holding pass-through keys, one {@code key: value} per line, and their prefix. */

@@ -71,6 +71,25 @@ public final class RiskstreamConfig {
               + "), or a transaction can expire before the checkpoint that commits it; raise it"
               + " (at most the brokers' transaction.max.timeout.ms) or lower the others");
     }
+    for (ConfigOption<Duration> option : List.of(CHECKPOINT_INTERVAL, REGISTRY_TIMEOUT)) {
+      if (config.get(option).isZero() || config.get(option).isNegative()) {
+        throw new ConfigException(
+            "'"
+                + option.key()
+                + "' must be more than 0 s, was "
+                + TimeUtils.formatWithHighestUnit(config.get(option))
+                + "; the default is "
+                + TimeUtils.formatWithHighestUnit(option.defaultValue()));
+      }
+    }
+    if (config.get(WATERMARK_IDLENESS).isNegative()) {
+      throw new ConfigException("'" + WATERMARK_IDLENESS.key() + "' must be 0 s (off) or more");
+    }
+    if (config.get(REGISTRY_MAX_ATTEMPTS) < 1) {
+      throw new ConfigException(
+          "'" + REGISTRY_MAX_ATTEMPTS.key() + "' must be at least 1 (one request, no retry)");
+    }
+    checkTopicNames();
     if (config.get(JOB_PARALLELISM) < 1) {
       throw new ConfigException("'" + JOB_PARALLELISM.key() + "' must be at least 1");
     }
@@ -84,6 +103,30 @@ public final class RiskstreamConfig {
               + "' ("
               + config.get(JOB_PARALLELISM)
               + ") and 32768");
+    }
+  }
+
+  /**
+   * Every topic named, and no two keys naming the same topic: an alert topic that is also the
+   * payments topic would feed the job its own output.
+   */
+  private void checkTopicNames() {
+    Map<String, String> keyByTopic = new java.util.HashMap<>();
+    for (Map.Entry<String, String> topic : topics().byKey().entrySet()) {
+      if (topic.getValue().isBlank()) {
+        throw new ConfigException("'" + topic.getKey() + "' is empty: name the topic to use");
+      }
+      String other = keyByTopic.putIfAbsent(topic.getValue(), topic.getKey());
+      if (other != null) {
+        throw new ConfigException(
+            "'"
+                + other
+                + "' and '"
+                + topic.getKey()
+                + "' both name the topic '"
+                + topic.getValue()
+                + "'; every topic key needs a topic of its own");
+      }
     }
   }
 
@@ -279,8 +322,10 @@ public final class RiskstreamConfig {
     return config.get(WATERMARK_MAX_OUT_OF_ORDERNESS);
   }
 
+  /** How long a quiet partition holds back the watermark; null when idleness is off (0 s). */
   public Duration idleness() {
-    return config.get(WATERMARK_IDLENESS);
+    Duration idleness = config.get(WATERMARK_IDLENESS);
+    return idleness.isZero() ? null : idleness;
   }
 
   /** Event times that are bad input (see {@link EventTimeBounds}). */

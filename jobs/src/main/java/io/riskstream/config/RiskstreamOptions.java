@@ -149,7 +149,8 @@ public final class RiskstreamOptions {
           .durationType()
           .defaultValue(Duration.ofSeconds(30))
           .withDescription(
-              "A partition without records for this long stops holding back the watermark.");
+              "A partition without records for this long stops holding back the watermark; 0 s turns"
+                  + " this off (a quiet partition then holds back its source's watermark).");
   public static final ConfigOption<String> EVENTS_NOT_BEFORE =
       key("events.not-before")
           .stringType()

@@ -30,6 +30,20 @@ public record Topics(
         config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS));
   }
 
+  /** Every topic, by its configuration key. */
+  public Map<String, String> byKey() {
+    return byKey(
+        "topics.payments", payments,
+        "topics.bills", bills,
+        "topics.balance-changes", balanceChanges,
+        "topics.alerts", alerts,
+        "topics.alert-updates", alertUpdates,
+        "topics.alerts-shadow", alertsShadow,
+        "topics.rules", rules,
+        "topics.late-events", lateEvents,
+        "topics.dead-letters", deadLetters);
+  }
+
   /** The topics the detect job reads and writes, by their configuration key. */
   public Map<String, String> ofDetect() {
     return byKey(

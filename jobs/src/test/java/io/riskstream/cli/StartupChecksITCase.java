@@ -118,4 +118,33 @@ class StartupChecksITCase {
             "riskstream produce: cannot reach the schema registry at http://127.0.0.1:" + closed)
         .endsWith("; set registry.url" + System.lineSeparator());
   }
+
+  @Test
+  void aTransactionTimeoutAboveTheBrokersLimitIsOneLineBeforeTheJobStarts() throws Exception {
+    RiskstreamConfig config =
+        RiskstreamConfig.load(
+            null,
+            Map.of(),
+            List.of(
+                "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
+                "registry.url=" + STACK.registry().url()));
+    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 1);
+
+    CliRun tooLong =
+        CliRun.of(
+            "detect",
+            "--set",
+            "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
+            "--set",
+            "registry.url=" + STACK.registry().url(),
+            "--set",
+            "kafka.transaction-timeout=20 min");
+
+    assertThat(tooLong.mistake())
+        .isEqualTo(
+            "riskstream detect: kafka.transaction-timeout (20 min) is above the brokers'"
+                + " transaction.max.timeout.ms (15 min) at "
+                + STACK.kafka().bootstrapServers()
+                + ": lower it, or raise the brokers' limit");
+  }
 }

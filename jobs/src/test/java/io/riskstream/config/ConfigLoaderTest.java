@@ -34,6 +34,43 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void edgeCasesOfTheSettingsFailInOneLineNamingTheKey() {
+    assertThatThrownBy(() -> withRequired("checkpoints.interval=0 s"))
+        .hasMessage("'checkpoints.interval' must be more than 0 s, was 0 ms; the default is 10 s");
+    assertThatThrownBy(() -> withRequired("registry.timeout=0 s"))
+        .hasMessage("'registry.timeout' must be more than 0 s, was 0 ms; the default is 10 s");
+    assertThatThrownBy(() -> withRequired("registry.max-attempts=0"))
+        .hasMessage("'registry.max-attempts' must be at least 1 (one request, no retry)");
+    assertThatThrownBy(() -> withRequired("job.parallelism=800"))
+        .hasMessage("'job.max-parallelism' must be between 'job.parallelism' (800) and 32768");
+    assertThatThrownBy(() -> withRequired("topics.alerts=payments"))
+        .hasMessage(
+            "'topics.payments' and 'topics.alerts' both name the topic 'payments'; every topic key"
+                + " needs a topic of its own");
+    assertThatThrownBy(() -> withRequired("topics.bills= "))
+        .hasMessage("'topics.bills' is empty: name the topic to use");
+    assertThat(withRequired("watermarks.idleness=0 s").idleness()).as("0 s is off").isNull();
+    assertThat(withRequired().idleness()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aSecretOfAPassThroughKeyIsSentToTheVariableThatHoldsThoseKeys() {
+    assertThatThrownBy(() -> withRequired("kafka.properties.sasl.jaas.config=x"))
+        .hasMessage(
+            "'kafka.properties.sasl.jaas.config' is a secret: pass it as"
+                + " RISKSTREAM_KAFKA_PROPERTIES (a line 'sasl.jaas.config: ...') or"
+                + " kafka.properties.sasl.jaas.config-file, not on the command line");
+    // ... and that variable is read: the secret arrives where the message says.
+    RiskstreamConfig fromEnvironment =
+        RiskstreamConfig.load(
+            null,
+            Map.of("RISKSTREAM_KAFKA_PROPERTIES", "sasl.jaas.config: org.example.Login required;"),
+            REQUIRED);
+    assertThat(fromEnvironment.kafkaProperties().getProperty("sasl.jaas.config"))
+        .isEqualTo("org.example.Login required;");
+  }
+
+  @Test
   void postgresTakesTheJdbcFormAndTheFormPsqlTakes() {
     RiskstreamConfig.Postgres jdbc =
         withRequired("postgres.url=jdbc:postgresql://db:5432/risk").postgres();
