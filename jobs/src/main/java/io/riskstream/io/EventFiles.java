@@ -1,6 +1,7 @@
 package io.riskstream.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +11,9 @@ import io.riskstream.serde.BadRecordException;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,16 +54,23 @@ public final class EventFiles {
       readCsv(file, type, check, records, bad);
       return new Read<>(records, bad);
     }
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BufferedReader reader = lenientUtf8(file)) {
       String text;
       long line = 0;
       while ((text = reader.readLine()) != null) {
         line++;
+        if (line == 1 && text.startsWith(BOM)) {
+          text = text.substring(1);
+        }
         if (text.isBlank()) {
           continue;
         }
+        if (text.indexOf(MALFORMED) >= 0) {
+          bad.add(new BadLine(file, line, NOT_UTF8));
+          continue;
+        }
         try {
-          JsonNode node = EventJson.MAPPER.readTree(text);
+          JsonNode node = ONE_JSON_VALUE.readTree(text);
           records.add(checked(EventJson.fromJson(node, type), check));
         } catch (BadRecordException | JsonProcessingException e) {
           bad.add(new BadLine(file, line, e.getMessage().lines().findFirst().orElse("unreadable")));
@@ -68,6 +78,28 @@ public final class EventFiles {
       }
     }
     return new Read<>(records, bad);
+  }
+
+  /** A line is one JSON value: a second object or trailing text makes it a bad line. */
+  private static final ObjectReader ONE_JSON_VALUE =
+      EventJson.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** What a byte that is not UTF-8 is read as, so that it is one bad line, not the file's end. */
+  private static final char MALFORMED = '\uFFFD';
+
+  private static final String NOT_UTF8 = "not valid UTF-8";
+
+  /** A byte-order mark some editors put at the start of a UTF-8 file. */
+  private static final String BOM = "\uFEFF";
+
+  private static BufferedReader lenientUtf8(Path file) throws IOException {
+    return new BufferedReader(
+        new InputStreamReader(
+            Files.newInputStream(file),
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE)));
   }
 
   /** One CSV row as its fields, quoting undone. */
@@ -82,7 +114,13 @@ public final class EventFiles {
   private static <T extends SpecificRecordBase> void readCsv(
       Path file, Class<T> type, RecordCheck<T> check, List<T> records, List<BadLine> bad)
       throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
+    String text;
+    try (BufferedReader reader = lenientUtf8(file)) {
+      text = reader.lines().collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+    }
+    if (text.startsWith(BOM)) {
+      text = text.substring(1);
+    }
     List<String> header = null;
     boolean quoted = false;
     int rowStart = 0;
@@ -111,6 +149,10 @@ public final class EventFiles {
       if (quoted) {
         bad.add(new BadLine(file, at, "a quote opened here is never closed"));
         return;
+      }
+      if (row.indexOf(MALFORMED) >= 0) {
+        bad.add(new BadLine(file, at, NOT_UTF8));
+        continue;
       }
       List<String> values;
       try {

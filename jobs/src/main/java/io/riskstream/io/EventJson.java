@@ -115,6 +115,13 @@ public final class EventJson {
       }
       throw new BadRecordException("missing " + field.name());
     }
+    if (value.isContainerNode()) {
+      // asText() of an object or array is "": a value would silently become empty.
+      throw new BadRecordException(
+          field.name()
+              + " must be a single value, was a JSON "
+              + (value.isObject() ? "object" : "array"));
+    }
     Schema type = nonNull(field.schema());
     try {
       LogicalType logical = type.getLogicalType();
@@ -124,7 +131,20 @@ public final class EventJson {
           throw new BadRecordException(
               field.name() + " has more than " + decimal.getScale() + " decimals: " + value);
         }
-        return amount.setScale(decimal.getScale(), RoundingMode.UNNECESSARY);
+        BigDecimal scaled = amount.setScale(decimal.getScale(), RoundingMode.UNNECESSARY);
+        if (scaled.precision() > decimal.getPrecision()) {
+          throw new BadRecordException(
+              field.name()
+                  + " has more than "
+                  + (decimal.getPrecision() - decimal.getScale())
+                  + " digits before the point (decimal("
+                  + decimal.getPrecision()
+                  + ","
+                  + decimal.getScale()
+                  + ")): "
+                  + value);
+        }
+        return scaled;
       }
       if (logical instanceof LogicalTypes.TimestampMillis) {
         return instant(value);

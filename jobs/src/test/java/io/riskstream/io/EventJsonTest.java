@@ -11,6 +11,7 @@ import io.riskstream.avro.PaymentStatus;
 import io.riskstream.kafka.EventTimeBounds;
 import io.riskstream.kafka.RecordCheck;
 import io.riskstream.serde.BadRecordException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -145,5 +146,50 @@ class EventJsonTest {
             new EventFiles.BadLine(csv, 5, "11 columns where the header names 10"),
             new EventFiles.BadLine(
                 csv, 6, "direction must be one of [CREDIT, DEBIT], was SIDEWAYS"));
+  }
+
+  @Test
+  void aJsonLineIsOneObjectOfSingleValuesInUtf8AndNothingElse(@TempDir Path dir) throws Exception {
+    String good =
+        "{\"event_id\":\"PE-%d\",\"order_no\":\"O-%d\",\"merchant_id\":\"M\",\"kind\":\"COLLECT\","
+            + "\"status\":\"PAID\",\"amount\":\"%s\",\"event_time\":1764000000000}";
+    Path file = dir.resolve("payments.jsonl");
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    bytes.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // a UTF-8 byte-order mark
+    bytes.write((String.format(good, 1, 1, "10") + "\n").getBytes(StandardCharsets.UTF_8));
+    bytes.write(
+        (String.format(good, 2, 2, "10") + String.format(good, 3, 3, "10") + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+    bytes.write(
+        (String.format(good, 4, 4, "10").replace("\"M\"", "{\"id\":\"M\"}") + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+    bytes.write((String.format(good, 5, 5, "10") + " and more\n").getBytes(StandardCharsets.UTF_8));
+    bytes.write(
+        (String.format(good, 6, 6, "12345678901234567.00") + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+    bytes.write(
+        String.format(good, 7, 7, "10")
+            .replace("PE-7", "PE-\u00e9")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    bytes.write('\n');
+    bytes.write((String.format(good, 8, 8, "10") + "\n").getBytes(StandardCharsets.UTF_8));
+    Files.write(file, bytes.toByteArray());
+
+    EventFiles.Read<Payment> read =
+        EventFiles.read(file, Payment.class, RecordCheck.of(Payment.class));
+
+    assertThat(read.records()).extracting(Payment::getEventId).containsExactly("PE-1", "PE-8");
+    assertThat(read.badLines())
+        .extracting(EventFiles.BadLine::line)
+        .containsExactly(2L, 3L, 4L, 5L, 6L);
+    assertThat(read.badLines().get(0).error()).startsWith("Trailing token");
+    assertThat(read.badLines().get(1).error())
+        .isEqualTo("merchant_id must be a single value, was a JSON object");
+    assertThat(read.badLines().get(2).error()).startsWith("Unrecognized token 'and'");
+    assertThat(read.badLines().get(3).error())
+        .isEqualTo(
+            "amount has more than 16 digits before the point (decimal(18,2)):"
+                + " \"12345678901234567.00\"");
+    assertThat(read.badLines().get(4).error()).isEqualTo("not valid UTF-8");
   }
 }
