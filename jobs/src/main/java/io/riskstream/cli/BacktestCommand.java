@@ -1,5 +1,6 @@
 package io.riskstream.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
@@ -16,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.util.TimeUtils;
@@ -104,13 +107,34 @@ final class BacktestCommand implements Callable<Integer> {
           "--max-out-of-orderness: expected a duration such as 1 min, got " + maxOutOfOrderness);
     }
     Rules ruleSet = Rules.load(rules);
-    List<EventFiles.BadLine> bad = new ArrayList<>();
     long started = System.currentTimeMillis();
+    EventFiles.Read<Payment> paymentFile = read(payments, Payment.class, started);
+    EventFiles.Read<Bill> billFile = read(bills, Bill.class, started);
+    EventFiles.Read<BalanceChange> ledgerFile = read(balanceChanges, BalanceChange.class, started);
+    List<EventFiles.BadLine> bad = new ArrayList<>();
+    Path badLines = badLinesFile(out);
+    for (EventFiles.Read<?> file : List.of(paymentFile, billFile, ledgerFile)) {
+      bad.addAll(file.badLines());
+    }
+    if (!bad.isEmpty()) {
+      writeBadLines(badLines, bad);
+    }
+    for (EventFiles.Read<?> file : List.of(paymentFile, billFile, ledgerFile)) {
+      if (file.records().isEmpty() && !file.badLines().isEmpty()) {
+        EventFiles.BadLine first = file.badLines().get(0);
+        throw new UserException(
+            "no line of "
+                + first.file()
+                + " could be read (line "
+                + first.line()
+                + ": "
+                + first.error()
+                + "); every line's reason is in "
+                + badLines);
+      }
+    }
     Backtest.Inputs inputs =
-        new Backtest.Inputs(
-            read(payments, Payment.class, started, bad),
-            read(bills, Bill.class, started, bad),
-            read(balanceChanges, BalanceChange.class, started, bad));
+        new Backtest.Inputs(paymentFile.records(), billFile.records(), ledgerFile.records());
     long events = inputs.payments().size() + inputs.bills().size() + inputs.balanceChanges().size();
     System.out.printf("Backtest of %,d events at parallelism %d...%n", events, parallelism);
     long began = System.nanoTime();
@@ -138,8 +162,9 @@ final class BacktestCommand implements Callable<Integer> {
           .forEach(
               a -> System.out.println("  unlabelled: " + Label.of(a) + " - " + a.getSummary()));
     }
-    for (EventFiles.BadLine line : bad) {
-      System.err.println("not read: " + line);
+    bad.stream().limit(20).forEach(line -> System.err.println("not read: " + line));
+    if (!bad.isEmpty()) {
+      System.err.printf("%,d lines not read; each with its reason in %s%n", bad.size(), badLines);
     }
     return bad.isEmpty() ? 0 : 1;
   }
@@ -148,16 +173,34 @@ final class BacktestCommand implements Callable<Integer> {
    * The records of {@code file}, checked as the detect job checks them; event times against the
    * moment the backtest started, with the default bounds (see {@link EventTimeBounds}).
    */
-  private static <T extends SpecificRecordBase> List<T> read(
-      Path file, Class<T> type, long started, List<EventFiles.BadLine> bad) throws IOException {
+  private static <T extends SpecificRecordBase> EventFiles.Read<T> read(
+      Path file, Class<T> type, long started) throws IOException {
     if (!Files.isReadable(file)) {
       throw new UserException(file + " does not exist or cannot be read");
     }
-    EventFiles.Read<T> read =
-        EventFiles.read(
-            file, type, RecordCheck.of(type).and(EventTimeBounds.DEFAULT.<T>asWrittenAt(started)));
-    bad.addAll(read.badLines());
-    return read.records();
+    return EventFiles.read(
+        file, type, RecordCheck.of(type).and(EventTimeBounds.DEFAULT.<T>asWrittenAt(started)));
+  }
+
+  /** The bad lines beside the alerts: alerts.jsonl → alerts.bad-lines.jsonl. */
+  static Path badLinesFile(Path out) {
+    String name = out.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return out.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".bad-lines.jsonl");
+  }
+
+  /** One JSON object per bad line: the file, the line number and the reason. */
+  private static void writeBadLines(Path file, List<EventFiles.BadLine> bad) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    StringBuilder lines = new StringBuilder();
+    for (EventFiles.BadLine line : bad) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("file", line.file().toString());
+      fields.put("line", line.line());
+      fields.put("error", line.error());
+      lines.append(json.writeValueAsString(fields)).append('\n');
+    }
+    Files.writeString(file, lines);
   }
 
   private static List<Label> readLabels(Path file) throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -105,6 +106,57 @@ class RiskstreamCliTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(out).isEmptyFile();
+  }
+
+  @Test
+  void aBacktestListsItsBadLinesInAFileBesideTheAlertsAndFinishesTheRest(@TempDir Path dir)
+      throws Exception {
+    String created =
+        "{\"event_id\":\"PE-1\",\"order_no\":\"O-1\",\"merchant_id\":\"M\",\"kind\":\"COLLECT\","
+            + "\"status\":\"CREATED\",\"amount\":\"10\",\"event_time\":\"2026-11-21T10:00:00Z\"}";
+    Path payments = Files.writeString(dir.resolve("payments.jsonl"), created + "\n{\"nope\n");
+    Path empty = Files.createFile(dir.resolve("empty.jsonl"));
+    Path allBad = Files.writeString(dir.resolve("bills.jsonl"), "x\n\ny\n");
+    Path out = dir.resolve("alerts.jsonl");
+
+    CliRun someBad =
+        CliRun.of(
+            "backtest",
+            "--payments",
+            payments.toString(),
+            "--bills",
+            empty.toString(),
+            "--balance-changes",
+            empty.toString(),
+            "--out",
+            out.toString());
+    List<String> badLines = Files.readAllLines(dir.resolve("alerts.bad-lines.jsonl"));
+    CliRun everyLineBad =
+        CliRun.of(
+            "backtest",
+            "--payments",
+            payments.toString(),
+            "--bills",
+            allBad.toString(),
+            "--balance-changes",
+            empty.toString(),
+            "--out",
+            out.toString());
+
+    assertThat(someBad.exitCode()).as(someBad.err()).isEqualTo(1);
+    assertThat(out).isEmptyFile();
+    assertThat(badLines)
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .startsWith(
+                        "{\"file\":\""
+                            + payments
+                            + "\",\"line\":2,\"error\":\"Unexpected end-of-input"));
+    assertThat(everyLineBad.mistake())
+        .startsWith("riskstream backtest: no line of " + allBad + " could be read (line 1: ")
+        .endsWith("); every line's reason is in " + dir.resolve("alerts.bad-lines.jsonl"));
   }
 
   @Test
