@@ -11,7 +11,6 @@ import io.riskstream.detect.Rules;
 import io.riskstream.generate.Label;
 import io.riskstream.io.EventFiles;
 import io.riskstream.kafka.EventTimeBounds;
-import io.riskstream.kafka.RecordCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,8 +177,7 @@ final class BacktestCommand implements Callable<Integer> {
     if (!Files.isReadable(file)) {
       throw new UserException(file + " does not exist or cannot be read");
     }
-    return EventFiles.read(
-        file, type, RecordCheck.of(type).and(EventTimeBounds.DEFAULT.<T>asWrittenAt(started)));
+    return EventFiles.read(file, type, EventTimeBounds.DEFAULT, started);
   }
 
   /** The bad lines beside the alerts: alerts.jsonl → alerts.bad-lines.jsonl. */

@@ -8,7 +8,6 @@ import io.riskstream.config.Topics;
 import io.riskstream.generate.Traffic;
 import io.riskstream.io.EventFiles;
 import io.riskstream.kafka.EventTimeBounds;
-import io.riskstream.kafka.RecordCheck;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
 import java.io.IOException;
@@ -67,9 +66,9 @@ final class ProduceCommand implements Callable<Integer> {
     EventTimeBounds bounds = settings.eventTimeBounds();
     Traffic traffic =
         new Traffic(
-            read(dir, "payments", Payment.class, bounds.asWrittenAt(started), bad),
-            read(dir, "bills", Bill.class, bounds.asWrittenAt(started), bad),
-            read(dir, "balance-changes", BalanceChange.class, bounds.asWrittenAt(started), bad),
+            read(dir, "payments", Payment.class, bounds, started, bad),
+            read(dir, "bills", Bill.class, bounds, started, bad),
+            read(dir, "balance-changes", BalanceChange.class, bounds, started, bad),
             List.of());
     if (traffic.size() == 0 && bad.isEmpty()) {
       throw new UserException(
@@ -95,15 +94,20 @@ final class ProduceCommand implements Callable<Integer> {
 
   /**
    * The records of the file {@code name} in {@code dir}, checked as the detect job will check them
-   * (so nothing is produced that it would dead-letter), event times against {@code time}.
+   * (so nothing is produced that it would dead-letter), event times as written at {@code started}.
    */
   private static <T extends SpecificRecordBase> List<T> read(
-      Path dir, String name, Class<T> type, RecordCheck<T> time, List<EventFiles.BadLine> bad)
+      Path dir,
+      String name,
+      Class<T> type,
+      EventTimeBounds bounds,
+      long started,
+      List<EventFiles.BadLine> bad)
       throws IOException {
     for (String extension : List.of(".jsonl", ".json", ".csv")) {
       Path file = dir.resolve(name + extension);
       if (Files.exists(file)) {
-        EventFiles.Read<T> read = EventFiles.read(file, type, RecordCheck.of(type).and(time));
+        EventFiles.Read<T> read = EventFiles.read(file, type, bounds, started);
         bad.addAll(read.badLines());
         return read.records();
       }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import io.riskstream.kafka.EventTimeBounds;
 import io.riskstream.kafka.RecordCheck;
 import io.riskstream.serde.BadRecordException;
 import java.io.BufferedReader;
@@ -41,6 +42,17 @@ public final class EventFiles {
    * What a file held: the records, and the lines that could not be read (never silently skipped).
    */
   public record Read<T>(List<T> records, List<BadLine> badLines) {}
+
+  /**
+   * The records of {@code file} checked as the detect job checks what it reads from Kafka: the
+   * contract's {@link RecordCheck}, then the event-time {@code bounds} with every record taken as
+   * written at {@code writtenAt}. {@code produce} and {@code backtest} read through this, so that
+   * all three give a record the same verdict.
+   */
+  public static <T extends SpecificRecordBase> Read<T> read(
+      Path file, Class<T> type, EventTimeBounds bounds, long writtenAt) throws IOException {
+    return read(file, type, RecordCheck.of(type).and(bounds.asWrittenAt(writtenAt)));
+  }
 
   /**
    * The records of {@code file}; a line that cannot be read as {@code type}, or whose record breaks
