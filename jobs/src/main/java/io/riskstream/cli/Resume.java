@@ -53,6 +53,15 @@ public final class Resume {
         savepoint != null
             ? Optional.of(savepoint)
             : fresh || dir.isEmpty() ? Optional.empty() : latestCheckpointIn(dir.get());
+    if (from.isPresent() && config.bounded()) {
+      // Refused rather than started: the job would read to the end and then wait forever.
+      throw new UserException(
+          "kafka.bounded=true cannot resume from "
+              + from.get()
+              + ": a restored bounded Kafka source never finishes (Kafka connector bug"
+              + " FLINK-31006, https://issues.apache.org/jira/browse/FLINK-31006); add --fresh to"
+              + " read from kafka.starting-offsets with empty state, or drop kafka.bounded to resume");
+    }
     if (from.isPresent()) {
       sets.add("flink.execution.state-recovery.path=" + from.get());
       out.println(
