@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.client.JobCancellationException;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.TimeUtils;
 
@@ -79,6 +80,9 @@ final class JobConsole {
         }
       } catch (ExecutionException e) {
         line.end();
+        if (ExceptionUtils.findThrowable(e, JobCancellationException.class).isPresent()) {
+          throw new JobFailed("the job was cancelled");
+        }
         throw new JobFailed(
             "the job failed (its log has the details): "
                 + ExceptionUtils.findThrowable(e, t -> t.getCause() == null)

@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -42,9 +44,10 @@ final class Launch {
   String statusEvery;
 
   /**
-   * Settings a local run needs before its environment is made: a free port for the web UI unless
-   * {@code flink.rest.port} is set (Flink's local cluster would otherwise pick one and not say),
-   * and metrics refreshed every second for the status line (the REST API's default is 10 s).
+   * Settings a local run needs before its environment is made: its servers on the loopback
+   * interface, a free port for the web UI unless {@code flink.rest.port} is set (Flink's local
+   * cluster would otherwise pick one and not say), and metrics refreshed every second for the
+   * status line (the REST API's default is 10 s).
    */
   List<String> settings(RiskstreamConfig config) {
     var flink = config.flinkConfiguration();
@@ -54,6 +57,19 @@ final class Launch {
     List<String> settings = new ArrayList<>();
     if (!flink.contains(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL)) {
       settings.add("flink." + MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL.key() + "=1 s");
+    }
+    // The local cluster's REST API cancels jobs for anyone who can reach it, without
+    // authentication; it and the blob server listen on the loopback interface unless the
+    // configuration says otherwise (docs/operations.md, "What a job prints").
+    for (String key :
+        List.of(
+            RestOptions.BIND_ADDRESS.key(),
+            RestOptions.ADDRESS.key(),
+            JobManagerOptions.BIND_HOST.key(),
+            TaskManagerOptions.BIND_HOST.key())) {
+      if (!flink.containsKey(key)) {
+        settings.add("flink." + key + "=127.0.0.1");
+      }
     }
     if (!flink.contains(RestOptions.PORT)) {
       try (ServerSocket socket = new ServerSocket(0)) {
