@@ -86,6 +86,7 @@ public final class SchemaRegistryClient {
   private final Settings settings;
   private final HttpClient http;
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+  private final Map<Integer, NotFound> notFound = new ConcurrentHashMap<>();
   private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
   private volatile int preferredUrl;
 
@@ -193,10 +194,32 @@ public final class SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    Schema schema = parse(send("GET", "/schemas/ids/" + id, null));
+    NotFound missing = notFound.get(id);
+    if (missing != null && System.nanoTime() - missing.askedAt < NOT_FOUND_TTL.toNanos()) {
+      throw missing.answer;
+    }
+    Schema schema;
+    try {
+      schema = parse(send("GET", "/schemas/ids/" + id, null));
+    } catch (RegistryException e) {
+      if (e.isSchemaNotFound()) {
+        notFound.put(id, new NotFound(e, System.nanoTime()));
+      }
+      throw e;
+    }
+    notFound.remove(id);
     schemasById.putIfAbsent(id, schema);
     return schema;
   }
+
+  /**
+   * How long "no such schema id" is believed: records of an id nobody registered (a corrupt or
+   * foreign producer) would otherwise cost a registry request each, one per record; an id that is
+   * registered meanwhile is found once this has passed.
+   */
+  static final Duration NOT_FOUND_TTL = Duration.ofSeconds(10);
+
+  private record NotFound(RegistryException answer, long askedAt) {}
 
   /** A registered version: {@code version} is a number or {@code latest}. */
   public RegisteredSchema version(String subject, String version) {

@@ -128,6 +128,21 @@ class EmbeddedSchemaRegistryTest {
   }
 
   @Test
+  void anIdNobodyRegisteredCostsOneRequestNotOnePerRecord() {
+    int before = server.requests();
+
+    for (int record = 0; record < 1_000; record++) {
+      assertThatThrownBy(() -> client.schemaById(999))
+          .isInstanceOfSatisfying(
+              RegistryException.class, e -> assertThat(e.isSchemaNotFound()).isTrue());
+    }
+
+    assertThat(server.requests() - before).isEqualTo(1);
+    assertThat(client.register("orders-value", V1)).as("other ids are still asked").isEqualTo(1);
+    assertThat(server.requests() - before).isEqualTo(2);
+  }
+
+  @Test
   void speaksTheConfluentContentTypeAndErrorBodies() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> notFound =

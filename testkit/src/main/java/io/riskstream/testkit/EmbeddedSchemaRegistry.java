@@ -75,6 +75,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private final int port;
   private final ExecutorService executor;
   private volatile Outage outage = Outage.NONE;
+  private final java.util.concurrent.atomic.AtomicInteger requests =
+      new java.util.concurrent.atomic.AtomicInteger();
   // Guarded by this: the registry is tiny and calls are rare, so one lock keeps ids and versions
   // consistent.
   private final Map<String, Integer> idsBySchema = new LinkedHashMap<>();
@@ -169,6 +171,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     outage(Outage.NONE);
   }
 
+  /** How many HTTP requests it has received, answered or not. */
+  public int requests() {
+    return requests.get();
+  }
+
   public String url() {
     return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
   }
@@ -180,6 +187,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    requests.incrementAndGet();
     try (exchange) {
       Outage now = outage;
       if (now != Outage.NONE) {
