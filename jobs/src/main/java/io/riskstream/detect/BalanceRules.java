@@ -29,7 +29,7 @@ public final class BalanceRules {
           String.format(
               "Ledger line %s on account %s does not add up: opening %s + amount %s = %s, but the closing balance is %s",
               line.getLogId(),
-              line.getAccountId(),
+              Masked.account(line.getAccountId()),
               Money.format(opening),
               Money.format(line.getAmount()),
               Money.format(opening.add(line.getAmount())),
@@ -43,7 +43,7 @@ public final class BalanceRules {
           String.format(
               "Ledger line %s on account %s opens at %s, but the previous line %s closed at %s (difference %s)",
               line.getLogId(),
-              line.getAccountId(),
+              Masked.account(line.getAccountId()),
               Money.format(opening),
               previous.getLogId(),
               Money.format(previous.getClosingBalance()),

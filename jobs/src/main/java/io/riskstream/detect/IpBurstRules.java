@@ -70,7 +70,10 @@ public final class IpBurstRules {
     String summary =
         String.format(
             "%d distinct payers (%s) paid from IP %s within %s",
-            payers.size(), String.join(", ", payers), ip, Durations.format(settings.window()));
+            payers.size(),
+            String.join(", ", payers.stream().map(Masked::payer).toList()),
+            ip,
+            Durations.format(settings.window()));
     return Alerts.alert(
             Reason.DISTINCT_ACCOUNTS,
             settings.basic().severity(Reason.DISTINCT_ACCOUNTS),

@@ -83,7 +83,7 @@ public final class LargeAmountRule {
         String.format(
             "Ledger line %s on account %s moves %s (type %d%s) - at or over the %s limit of %s",
             c.getLogId(),
-            c.getAccountId(),
+            Masked.account(c.getAccountId()),
             Money.format(c.getAmount()),
             c.getTypeCode(),
             c.getOperatorId() == null ? "" : ", by operator " + c.getOperatorId(),

@@ -111,7 +111,7 @@ public final class OrderRules {
         String.format(
             "Order %s was credited twice to account %s: ledger lines %s and %s, type %d, %s each",
             again.getOrderNo(),
-            again.getAccountId(),
+            Masked.account(again.getAccountId()),
             first.getLogId(),
             again.getLogId(),
             again.getTypeCode(),
@@ -137,7 +137,7 @@ public final class OrderRules {
             "Ledger line %s credits %s to account %s for order %s (type %d), but no such order exists within %s",
             line.getLogId(),
             Money.format(line.getAmount()),
-            line.getAccountId(),
+            Masked.account(line.getAccountId()),
             orderNo,
             line.getTypeCode(),
             Durations.format(rules.matchWindow()));

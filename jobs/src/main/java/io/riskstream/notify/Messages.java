@@ -1,44 +1,25 @@
 package io.riskstream.notify;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.detect.Masked;
 import io.riskstream.detect.Money;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.flink.util.TimeUtils;
 
-/**
- * What on-call reads: short, actionable, with personal data masked — UPI ids keep two characters
- * and the bank ({@code ra****@okhdfc}), account numbers their last four ({@code ****1234}).
- */
+/** What on-call reads: short, actionable, with personal data masked ({@link Masked}). */
 public final class Messages {
-  private static final Pattern VPA =
-      Pattern.compile("\\b([A-Za-z0-9._-]{1,2})[A-Za-z0-9._-]*@([A-Za-z][A-Za-z0-9]*)\\b");
-
   private Messages() {}
-
-  public static String maskVpas(String text) {
-    Matcher m = VPA.matcher(text);
-    return m.replaceAll("$1****@$2");
-  }
-
-  public static String maskAccount(String account) {
-    if (account == null) {
-      return null;
-    }
-    return account.length() <= 4 ? "****" : "****" + account.substring(account.length() - 4);
-  }
 
   /** Masks the alert's own personal data wherever it appears in {@code text}. */
   public static String mask(String text, Alert alert) {
-    String masked = maskVpas(text);
+    String masked = Masked.vpas(text);
     if (alert.getAccountId() != null) {
-      masked = masked.replace(alert.getAccountId(), maskAccount(alert.getAccountId()));
+      masked = masked.replace(alert.getAccountId(), Masked.account(alert.getAccountId()));
     }
     return masked;
   }
@@ -84,7 +65,9 @@ public final class Messages {
                         ? "UTR " + a.getUtr()
                         : a.getOrderNo() != null
                             ? "order " + a.getOrderNo()
-                            : a.getIp() != null ? "IP " + a.getIp() : maskAccount(a.getAccountId()))
+                            : a.getIp() != null
+                                ? "IP " + a.getIp()
+                                : Masked.account(a.getAccountId()))
             .collect(Collectors.groupingBy(k -> k, Collectors.counting()))
             .entrySet()
             .stream()

@@ -2,6 +2,7 @@ package io.riskstream.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riskstream.avro.Alert;
+import io.riskstream.detect.Masked;
 import io.riskstream.io.EventJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -148,7 +149,7 @@ public final class ThresholdGate extends KeyedProcessFunction<String, Notice, Me
     ObjectNode body = EventJson.MAPPER.createObjectNode().put("kind", "alert").put("text", text);
     ObjectNode json = EventJson.toJson(alert);
     json.put("summary", Messages.mask(alert.getSummary(), alert));
-    json.put("account_id", Messages.maskAccount(alert.getAccountId()));
+    json.put("account_id", Masked.account(alert.getAccountId()));
     body.set("alert", json);
     return new Message(
         id(target, alert.getAlertId()), target, route, text, body.toString(), alert.getAlertId());

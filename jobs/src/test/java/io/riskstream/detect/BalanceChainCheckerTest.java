@@ -76,7 +76,7 @@ class BalanceChainCheckerTest {
                     .containsExactly("L-1", "L-2");
                 assertThat(a.getSummary())
                     .isEqualTo(
-                        "Ledger line L-2 on account A-1 opens at ₹1,400.00, but the previous"
+                        "Ledger line L-2 on account **** opens at ₹1,400.00, but the previous"
                             + " line L-1 closed at ₹1,500.00 (difference -₹100.00)");
               });
     }
@@ -97,7 +97,7 @@ class BalanceChainCheckerTest {
                 assertThat(a.getReason()).isEqualTo("ARITHMETIC");
                 assertThat(a.getSummary())
                     .isEqualTo(
-                        "Ledger line L-2 on account A-1 does not add up: opening ₹1,500.00 +"
+                        "Ledger line L-2 on account **** does not add up: opening ₹1,500.00 +"
                             + " amount ₹200.00 = ₹1,700.00, but the closing balance is ₹1,800.00");
               });
     }

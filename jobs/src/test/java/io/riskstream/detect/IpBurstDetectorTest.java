@@ -73,7 +73,7 @@ class IpBurstDetectorTest {
                 assertThat(a.getEvidence()).extracting(Evidence::getId).hasSize(5);
                 assertThat(a.getSummary())
                     .isEqualTo(
-                        "5 distinct payers (U-1, U-2, U-3, U-4, U-5) paid from IP 10.0.0.9 within"
+                        "5 distinct payers (****, ****, ****, ****, ****) paid from IP 10.0.0.9 within"
                             + " 10m");
               });
     }

@@ -93,7 +93,7 @@ class LargeAmountRuleTest {
     assertThat(admin.getSeverity()).isEqualTo(Severity.MEDIUM);
     assertThat(admin.getSummary())
         .isEqualTo(
-            "Ledger line L-1 on account A-1 moves ₹10,000.00 (type 326, by operator OP-3) - at or over the"
+            "Ledger line L-1 on account **** moves ₹10,000.00 (type 326, by operator OP-3) - at or over the"
                 + " admin-adjustment limit of ₹10,000.00");
     assertThat(recharge).isNull();
   }

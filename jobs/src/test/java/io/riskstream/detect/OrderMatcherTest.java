@@ -122,7 +122,7 @@ class OrderMatcherTest {
                 assertThat(a.getEventTime()).isEqualTo(BEGINNING.plus(W));
                 assertThat(a.getSummary())
                     .isEqualTo(
-                        "Ledger line L-1 credits ₹2,500.00 to account WA-CW-1 for order O-1"
+                        "Ledger line L-1 credits ₹2,500.00 to account ****CW-1 for order O-1"
                             + " (type 321), but no such order exists within 30m");
               });
     }
