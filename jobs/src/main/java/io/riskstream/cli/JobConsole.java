@@ -182,7 +182,8 @@ final class JobConsole {
                 : d.compareTo(Duration.ofMinutes(1)) >= 0
                     ? Duration.ofMinutes(1)
                     : Duration.ofSeconds(1);
-    return TimeUtils.formatWithHighestUnit(unit.multipliedBy(d.dividedBy(unit)));
+    Duration whole = unit.multipliedBy(d.dividedBy(unit));
+    return whole.isZero() ? "0 s" : TimeUtils.formatWithHighestUnit(whole);
   }
 
   private JsonNode get(String path) throws IOException, InterruptedException {
