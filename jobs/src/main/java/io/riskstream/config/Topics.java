@@ -32,59 +32,45 @@ public record Topics(
 
   /** Every topic, by its configuration key. */
   public Map<String, String> byKey() {
-    return byKey(
-        "topics.payments", payments,
-        "topics.bills", bills,
-        "topics.balance-changes", balanceChanges,
-        "topics.alerts", alerts,
-        "topics.alert-updates", alertUpdates,
-        "topics.alerts-shadow", alertsShadow,
-        "topics.rules", rules,
-        "topics.late-events", lateEvents,
-        "topics.dead-letters", deadLetters);
+    Map<String, String> topics = new LinkedHashMap<>();
+    topics.put("topics.payments", payments);
+    topics.put("topics.bills", bills);
+    topics.put("topics.balance-changes", balanceChanges);
+    topics.put("topics.alerts", alerts);
+    topics.put("topics.alert-updates", alertUpdates);
+    topics.put("topics.alerts-shadow", alertsShadow);
+    topics.put("topics.rules", rules);
+    topics.put("topics.late-events", lateEvents);
+    topics.put("topics.dead-letters", deadLetters);
+    return topics;
   }
 
   /** The topics the detect job reads and writes, by their configuration key. */
   public Map<String, String> ofDetect() {
-    return byKey(
-        "topics.payments", payments,
-        "topics.bills", bills,
-        "topics.balance-changes", balanceChanges,
-        "topics.alerts", alerts,
-        "topics.late-events", lateEvents,
-        "topics.dead-letters", deadLetters);
+    return only("payments", "bills", "balance-changes", "alerts", "late-events", "dead-letters");
   }
 
   /** The topics {@code produce} writes, by their configuration key. */
   public Map<String, String> ofProduce() {
-    return byKey(
-        "topics.payments",
-        payments,
-        "topics.bills",
-        bills,
-        "topics.balance-changes",
-        balanceChanges);
+    return only("payments", "bills", "balance-changes");
   }
 
   /** The topics the sink job reads and writes, by their configuration key. */
   public Map<String, String> ofSink() {
-    return byKey(
-        "topics.alerts", alerts,
-        "topics.payments", payments,
-        "topics.bills", bills,
-        "topics.balance-changes", balanceChanges,
-        "topics.dead-letters", deadLetters);
+    return only("alerts", "payments", "bills", "balance-changes", "dead-letters");
   }
 
   /** The topics the notify job reads and writes, by their configuration key. */
   public Map<String, String> ofNotify() {
-    return byKey("topics.alerts", alerts, "topics.dead-letters", deadLetters);
+    return only("alerts", "dead-letters");
   }
 
-  private static Map<String, String> byKey(String... keysAndTopics) {
+  /** These topics ({@code topics.<name>} keys), in this order. */
+  private Map<String, String> only(String... names) {
+    Map<String, String> all = byKey();
     Map<String, String> topics = new LinkedHashMap<>();
-    for (int i = 0; i < keysAndTopics.length; i += 2) {
-      topics.put(keysAndTopics[i], keysAndTopics[i + 1]);
+    for (String name : names) {
+      topics.put("topics." + name, all.get("topics." + name));
     }
     return topics;
   }

@@ -40,16 +40,7 @@ class RiskstreamCliTest {
     Path aFile = Files.writeString(dir.resolve("taken"), "x");
     CliRun oneInput = CliRun.of("backtest", "--payments", empty.toString());
     CliRun missingRules =
-        CliRun.of(
-            "backtest",
-            "--payments",
-            empty.toString(),
-            "--bills",
-            empty.toString(),
-            "--balance-changes",
-            empty.toString(),
-            "--rules",
-            dir.resolve("missing.yaml").toString());
+        backtest(empty, empty, empty, "--rules", dir.resolve("missing.yaml").toString());
     CliRun outIsAFile = CliRun.of("generate", "--out", aFile.toString(), "--events", "10");
     CliRun outUnderAFile =
         CliRun.of("generate", "--out", aFile.resolve("sub").toString(), "--events", "10");
@@ -92,17 +83,7 @@ class RiskstreamCliTest {
     Path empty = Files.createFile(dir.resolve("empty.jsonl"));
     Path out = dir.resolve("alerts.jsonl");
 
-    CliRun run =
-        CliRun.of(
-            "backtest",
-            "--payments",
-            empty.toString(),
-            "--bills",
-            empty.toString(),
-            "--balance-changes",
-            empty.toString(),
-            "--out",
-            out.toString());
+    CliRun run = backtest(empty, empty, empty, "--out", out.toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(out).isEmptyFile();
@@ -119,29 +100,9 @@ class RiskstreamCliTest {
     Path allBad = Files.writeString(dir.resolve("bills.jsonl"), "x\n\ny\n");
     Path out = dir.resolve("alerts.jsonl");
 
-    CliRun someBad =
-        CliRun.of(
-            "backtest",
-            "--payments",
-            payments.toString(),
-            "--bills",
-            empty.toString(),
-            "--balance-changes",
-            empty.toString(),
-            "--out",
-            out.toString());
+    CliRun someBad = backtest(payments, empty, empty, "--out", out.toString());
     List<String> badLines = Files.readAllLines(dir.resolve("alerts.bad-lines.jsonl"));
-    CliRun everyLineBad =
-        CliRun.of(
-            "backtest",
-            "--payments",
-            payments.toString(),
-            "--bills",
-            allBad.toString(),
-            "--balance-changes",
-            empty.toString(),
-            "--out",
-            out.toString());
+    CliRun everyLineBad = backtest(payments, allBad, empty, "--out", out.toString());
 
     assertThat(someBad.exitCode()).as(someBad.err()).isEqualTo(1);
     assertThat(out).isEmptyFile();
@@ -157,6 +118,21 @@ class RiskstreamCliTest {
     assertThat(everyLineBad.mistake())
         .startsWith("riskstream backtest: no line of " + allBad + " could be read (line 1: ")
         .endsWith("); every line's reason is in " + dir.resolve("alerts.bad-lines.jsonl"));
+  }
+
+  private static CliRun backtest(Path payments, Path bills, Path balanceChanges, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "backtest",
+                "--payments",
+                payments.toString(),
+                "--bills",
+                bills.toString(),
+                "--balance-changes",
+                balanceChanges.toString()));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
   }
 
   @Test

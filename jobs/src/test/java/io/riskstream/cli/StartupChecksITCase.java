@@ -22,6 +22,31 @@ import org.junit.jupiter.api.io.TempDir;
 class StartupChecksITCase {
   @RegisterExtension static final KafkaStack STACK = new KafkaStack();
 
+  /**
+   * {@code command} against the test's broker and registry, with every topic created, and {@code
+   * more} arguments.
+   */
+  private static CliRun onTheStack(String command, String... more) {
+    RiskstreamConfig config =
+        RiskstreamConfig.load(
+            null,
+            Map.of(),
+            List.of(
+                "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
+                "registry.url=" + STACK.registry().url()));
+    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 1);
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                command,
+                "--set",
+                "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
+                "--set",
+                "registry.url=" + STACK.registry().url()));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
   @Test
   void aKafkaThatDoesNotAnswerIsOneLineWithinSeconds() throws Exception {
     int closed = CliRun.closedPort();
@@ -67,22 +92,10 @@ class StartupChecksITCase {
   @Test
   void aPostgresThatDoesNotAnswerIsOneLineAfterKafkaAndTheRegistry() throws Exception {
     int closed = CliRun.closedPort();
-    RiskstreamConfig config =
-        RiskstreamConfig.load(
-            null,
-            Map.of(),
-            List.of(
-                "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
-                "registry.url=" + STACK.registry().url()));
-    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 1);
 
     CliRun down =
-        CliRun.of(
+        onTheStack(
             "sink",
-            "--set",
-            "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
-            "--set",
-            "registry.url=" + STACK.registry().url(),
             "--jdbc-url",
             "postgresql://postgres:postgres@127.0.0.1:" + closed + "/postgres");
 
@@ -120,25 +133,8 @@ class StartupChecksITCase {
   }
 
   @Test
-  void aTransactionTimeoutAboveTheBrokersLimitIsOneLineBeforeTheJobStarts() throws Exception {
-    RiskstreamConfig config =
-        RiskstreamConfig.load(
-            null,
-            Map.of(),
-            List.of(
-                "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
-                "registry.url=" + STACK.registry().url()));
-    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 1);
-
-    CliRun tooLong =
-        CliRun.of(
-            "detect",
-            "--set",
-            "kafka.bootstrap-servers=" + STACK.kafka().bootstrapServers(),
-            "--set",
-            "registry.url=" + STACK.registry().url(),
-            "--set",
-            "kafka.transaction-timeout=20 min");
+  void aTransactionTimeoutAboveTheBrokersLimitIsOneLineBeforeTheJobStarts() {
+    CliRun tooLong = onTheStack("detect", "--set", "kafka.transaction-timeout=20 min");
 
     assertThat(tooLong.mistake())
         .isEqualTo(
