@@ -226,7 +226,9 @@ public final class ConfigLoader {
                 + "' ("
                 + file.source()
                 + "): "
-                + e,
+                + (e instanceof java.nio.file.NoSuchFileException
+                    ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e),
             e);
       }
     }

@@ -54,6 +54,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aSecretFileThatIsNotThereIsNamedInWords() {
+    assertThatThrownBy(
+            () -> withRequired("registry.basic-auth.user-info-file=/nope/registry-credentials"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "cannot read the secret file '/nope/registry-credentials' of"
+                + " 'registry.basic-auth.user-info-file' (--set): no such file");
+  }
+
+  @Test
   void aSecretOfAPassThroughKeyIsSentToTheVariableThatHoldsThoseKeys() {
     assertThatThrownBy(() -> withRequired("kafka.properties.sasl.jaas.config=x"))
         .hasMessage(
