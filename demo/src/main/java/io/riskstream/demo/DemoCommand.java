@@ -1,5 +1,6 @@
 package io.riskstream.demo;
 
+import io.riskstream.cli.DurationFlag;
 import io.riskstream.cli.Logs;
 import io.riskstream.cli.UserException;
 import java.io.IOException;
@@ -11,9 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -27,7 +26,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       defaultValue = "60s",
-      converter = DurationConverter.class,
+      converter = DurationFlag.class,
       description = "How long to feed traffic, e.g. 60s or 2min (default ${DEFAULT-VALUE}).")
   Duration duration;
 
@@ -177,13 +176,6 @@ final class DemoCommand implements Callable<Integer> {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
       }
-    }
-  }
-
-  static final class DurationConverter implements ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      return TimeUtils.parseDuration(value);
     }
   }
 }

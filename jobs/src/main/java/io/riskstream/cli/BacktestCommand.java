@@ -1,6 +1,5 @@
 package io.riskstream.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
@@ -10,6 +9,7 @@ import io.riskstream.backtest.GroundTruth;
 import io.riskstream.detect.Rules;
 import io.riskstream.generate.Label;
 import io.riskstream.io.EventFiles;
+import io.riskstream.io.EventJson;
 import io.riskstream.kafka.EventTimeBounds;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,8 +72,9 @@ final class BacktestCommand implements Callable<Integer> {
   @Option(
       names = "--max-out-of-orderness",
       defaultValue = "1 min",
+      converter = DurationFlag.class,
       description = "Bounded disorder of event times in each file (default ${DEFAULT-VALUE}).")
-  String maxOutOfOrderness;
+  Duration maxOutOfOrderness;
 
   @Override
   public Integer call() throws Exception {
@@ -97,13 +97,6 @@ final class BacktestCommand implements Callable<Integer> {
     }
     if (parallelism < 1) {
       throw new UserException("--parallelism must be at least 1");
-    }
-    Duration disorder;
-    try {
-      disorder = TimeUtils.parseDuration(maxOutOfOrderness);
-    } catch (IllegalArgumentException e) {
-      throw new UserException(
-          "--max-out-of-orderness: expected a duration such as 1 min, got " + maxOutOfOrderness);
     }
     Rules ruleSet = Rules.load(rules);
     long started = System.currentTimeMillis();
@@ -137,7 +130,7 @@ final class BacktestCommand implements Callable<Integer> {
     long events = inputs.payments().size() + inputs.bills().size() + inputs.balanceChanges().size();
     System.out.printf("Backtest of %,d events at parallelism %d...%n", events, parallelism);
     long began = System.nanoTime();
-    List<Alert> alerts = Backtest.run(inputs, ruleSet, parallelism, disorder);
+    List<Alert> alerts = Backtest.run(inputs, ruleSet, parallelism, maxOutOfOrderness);
     double seconds = (System.nanoTime() - began) / 1e9;
     EventFiles.writeJsonLines(out, alerts);
     List<Label> expected = labels == null ? List.of() : readLabels(labels);
@@ -189,14 +182,13 @@ final class BacktestCommand implements Callable<Integer> {
 
   /** One JSON object per bad line: the file, the line number and the reason. */
   private static void writeBadLines(Path file, List<EventFiles.BadLine> bad) throws IOException {
-    ObjectMapper json = new ObjectMapper();
     StringBuilder lines = new StringBuilder();
     for (EventFiles.BadLine line : bad) {
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("file", line.file().toString());
       fields.put("line", line.line());
       fields.put("error", line.error());
-      lines.append(json.writeValueAsString(fields)).append('\n');
+      lines.append(EventJson.MAPPER.writeValueAsString(fields)).append('\n');
     }
     Files.writeString(file, lines);
   }

@@ -29,8 +29,8 @@ import org.apache.flink.util.TimeUtils;
 /**
  * The status line of a job running on a local cluster, read from Flink's REST API (what the web UI
  * shows): events read by the sources, the job's output, dead letters, the age of the last completed
- * checkpoint and how far the slowest operator's watermark is behind the clock. On a terminal the
- * line is redrawn in place; otherwise each update is a line of its own, for logs.
+ * checkpoint and how far the slowest operator's watermark is behind the clock, shown on a {@link
+ * LiveLine}.
  */
 final class JobConsole {
   private static final ObjectMapper JSON = new ObjectMapper();

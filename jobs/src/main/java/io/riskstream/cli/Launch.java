@@ -18,7 +18,6 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,9 +38,10 @@ final class Launch {
   @Option(
       names = "--status-every",
       paramLabel = "DURATION",
+      converter = DurationFlag.class,
       description =
           "How often a local run prints its status (default: 2s on a terminal, else 30s).")
-  String statusEvery;
+  Duration statusEvery;
 
   /**
    * Settings a local run needs before its environment is made: its servers on the loopback
@@ -110,17 +110,16 @@ final class Launch {
       return;
     }
     Path log = (logFile != null ? logFile : Path.of("logs", jobName + ".log")).toAbsolutePath();
-    Duration every = statusEvery == null ? null : parse(statusEvery);
     LiveLine line =
-        every == null
+        statusEvery == null
             ? new LiveLine(out, Duration.ofSeconds(2), Duration.ofSeconds(30))
-            : new LiveLine(out, every, every);
+            : new LiveLine(out, statusEvery, statusEvery);
     try (Logs.ToFile ignored = Logs.toFile(log)) {
       JobClient job = env.executeAsync(jobName);
       String web = "http://127.0.0.1:" + flink.get(RestOptions.PORT);
       out.println(jobName + ": job " + job.getJobID() + ", web UI " + web + ", log " + log);
       new JobConsole(web, job, outputLabel, output, line, out)
-          .watch(every == null ? Duration.ofSeconds(2) : every);
+          .watch(statusEvery == null ? Duration.ofSeconds(2) : statusEvery);
     }
   }
 
@@ -128,18 +127,5 @@ final class Launch {
     return !"remote".equals(config.flinkConfiguration().get(DeploymentOptions.TARGET))
         && !(StreamExecutionEnvironment.getExecutionEnvironment()
             instanceof StreamContextEnvironment);
-  }
-
-  private static Duration parse(String value) {
-    try {
-      Duration every = TimeUtils.parseDuration(value);
-      if (every.isZero() || every.isNegative()) {
-        throw new IllegalArgumentException();
-      }
-      return every;
-    } catch (IllegalArgumentException e) {
-      throw new UserException(
-          "--status-every: expected a positive duration such as 10s, got " + value);
-    }
   }
 }

@@ -4,6 +4,7 @@ import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.kafka.KafkaTopics.Plan;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -61,12 +63,12 @@ final class TopicsCommand implements Callable<Integer> {
       throw new UserException("--partitions and --replication must be at least 1");
     }
     RiskstreamConfig settings = config.load(List.of());
-    return Reachability.withKafka(
-        settings, admin -> run(admin, settings.bootstrapServers(), settings));
+    return Reachability.withKafka(settings, admin -> run(admin, settings));
   }
 
-  private int run(Admin admin, String kafka, RiskstreamConfig settings)
+  private int run(Admin admin, RiskstreamConfig settings)
       throws ExecutionException, InterruptedException {
+    String kafka = settings.bootstrapServers();
     int brokers = admin.describeCluster().nodes().get().size();
     if (replication > brokers) {
       throw new UserException(
@@ -142,7 +144,7 @@ final class TopicsCommand implements Callable<Integer> {
     return differences.isEmpty() ? "as planned" : "differs: " + String.join("; ", differences);
   }
 
-  /** "6 partitions × 3, delete after 31d" and the like. */
+  /** "6 partitions × 3, deleted after 31 d" and the like. */
   private static String describe(Plan plan) {
     Map<String, String> s = plan.settings();
     String cleanup =
@@ -158,6 +160,6 @@ final class TopicsCommand implements Callable<Integer> {
   }
 
   private static String days(String millis) {
-    return Long.parseLong(millis) / 86_400_000L + "d";
+    return TimeUtils.formatWithHighestUnit(Duration.ofMillis(Long.parseLong(millis)));
   }
 }

@@ -41,6 +41,7 @@ class RiskstreamCliTest {
     CliRun oneInput = CliRun.of("backtest", "--payments", empty.toString());
     CliRun missingRules =
         backtest(empty, empty, empty, "--rules", dir.resolve("missing.yaml").toString());
+    CliRun badDuration = backtest(empty, empty, empty, "--max-out-of-orderness", "soon");
     CliRun outIsAFile = CliRun.of("generate", "--out", aFile.toString(), "--events", "10");
     CliRun outUnderAFile =
         CliRun.of("generate", "--out", aFile.resolve("sub").toString(), "--events", "10");
@@ -72,6 +73,10 @@ class RiskstreamCliTest {
         .isEqualTo(
             "riskstream generate: Invalid value for option '--start': 'yesterday' is not an"
                 + " ISO-8601 instant, such as 2026-01-01T00:00:00Z (see riskstream generate --help)");
+    assertThat(badDuration.mistake())
+        .isEqualTo(
+            "riskstream backtest: Invalid value for option '--max-out-of-orderness': 'soon' is not a"
+                + " positive duration such as 10 s or 1 min (see riskstream backtest --help)");
     assertThat(unknownOption.mistake())
         .isEqualTo(
             "riskstream detect: Unknown options: '--bootstrap', 'x:1' (see riskstream detect"

@@ -61,22 +61,22 @@ class TopicsCommandITCase {
     assertThat(created.exitCode()).as(created.err()).isZero();
     assertThat(rows(created))
         .containsExactly(
-            "tc-payments | 3 partitions × 1, deleted after 31d | created",
-            "tc-bills | 3 partitions × 1, deleted after 31d | created",
-            "tc-balance-changes | 3 partitions × 1, deleted after 31d | created",
-            "tc-alerts | 3 partitions × 1, deleted after 30d | created",
-            "tc-alert-updates | 3 partitions × 1, deleted after 30d | created",
-            "tc-alerts-shadow | 3 partitions × 1, deleted after 7d | created",
-            "tc-rules | 1 partition × 1, compacted, versions kept 31d | created",
-            "tc-late-events | 1 partition × 1, deleted after 30d | created",
-            "tc-dead-letters | 1 partition × 1, deleted after 30d | created");
+            "tc-payments | 3 partitions × 1, deleted after 31 d | created",
+            "tc-bills | 3 partitions × 1, deleted after 31 d | created",
+            "tc-balance-changes | 3 partitions × 1, deleted after 31 d | created",
+            "tc-alerts | 3 partitions × 1, deleted after 30 d | created",
+            "tc-alert-updates | 3 partitions × 1, deleted after 30 d | created",
+            "tc-alerts-shadow | 3 partitions × 1, deleted after 7 d | created",
+            "tc-rules | 1 partition × 1, compacted, versions kept 31 d | created",
+            "tc-late-events | 1 partition × 1, deleted after 30 d | created",
+            "tc-dead-letters | 1 partition × 1, deleted after 30 d | created");
     assertThat(checked.exitCode()).isZero();
     assertThat(rows(checked)).allMatch(r -> r.endsWith("| as planned")).hasSize(9);
     assertThat(otherPlan.exitCode()).isEqualTo(1);
     assertThat(rows(otherPlan))
         .contains(
-            "tc-payments | 4 partitions × 1, deleted after 31d | differs: 3 partitions, planned 4",
-            "tc-rules | 1 partition × 1, compacted, versions kept 31d | as planned",
+            "tc-payments | 4 partitions × 1, deleted after 31 d | differs: 3 partitions, planned 4",
+            "tc-rules | 1 partition × 1, compacted, versions kept 31 d | as planned",
             "6 of 9 topics not as planned on "
                 + STACK.kafka().bootstrapServers()
                 + " (see docs/operations.md, Topics)");
