@@ -16,7 +16,11 @@ final class Skeleton {
 
   static Detectors detectors() {
     return new Detectors(
-        new NoOpCoProcess<>(), new NoOpCoProcess<>(), new NoOpProcess<>(), new NoOpProcess<>());
+        new NoOpCoProcess<>(),
+        new NoOpCoProcess<>(),
+        new NoOpProcess<>(),
+        new NoOpProcess<>(),
+        new NoOpProcess<>());
   }
 
   /** Named "NoOp…" so the skeleton's operators say what they are in the web UI and the logs. */

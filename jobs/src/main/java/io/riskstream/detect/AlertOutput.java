@@ -16,16 +16,22 @@ import org.apache.flink.util.Collector;
  * {@link FiredSet}; those that take each event once need none.
  */
 final class AlertOutput {
+  private final Rules rules;
   private final MetricGroup metrics;
   private final Map<String, Counter> hits = new HashMap<>();
   private final Counter lateEvents;
 
-  AlertOutput(RuntimeContext context) {
+  AlertOutput(RuntimeContext context, Rules rules) {
+    this.rules = rules;
     this.metrics = context.getMetricGroup().addGroup("riskstream");
     this.lateEvents = metrics.counter("lateEvents");
   }
 
+  /** Emits {@code alert} unless its rule is switched off for its merchant ({@code enabled}). */
   void emit(Alert alert, Collector<Alert> out) {
+    if (!rules.enabled(alert.getRuleId(), alert.getMerchantId())) {
+      return;
+    }
     alert.setDetectedAt(Instant.now());
     out.collect(alert);
     hits.computeIfAbsent(

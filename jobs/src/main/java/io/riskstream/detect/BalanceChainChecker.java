@@ -38,7 +38,7 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
         new EventTimeBuffer<>(
             getRuntimeContext(), "waiting-by-time", type, BalanceChange::getLogId);
     last = getRuntimeContext().getState(new ValueStateDescriptor<>("last-line", type));
-    output = new AlertOutput(getRuntimeContext());
+    output = new AlertOutput(getRuntimeContext(), rules);
     cleanup = new CleanupTimer(getRuntimeContext(), rules.accountRetention());
   }
 
@@ -52,9 +52,7 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
         output.countLate();
         ctx.output(
             LateEvent.TAG,
-            new LateEvent(
-                LateEvent.Source.BALANCE_CHANGES,
-                line.getAccountId(),
+            LateEvent.ofLine(
                 line,
                 "CHAIN_BREAK cannot place it: account "
                     + line.getAccountId()

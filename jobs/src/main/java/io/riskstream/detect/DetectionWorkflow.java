@@ -26,11 +26,15 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
  *                                                                       LEDGER_WITHOUT_ORDER, PAYMENT_OVER_LIMIT
  * SUCCESS ledger lines ───────────keyBy(account)─▶ BalanceChainChecker ARITHMETIC, CHAIN_BREAK, LEDGER_OVER_LIMIT
  * payments with IP and payer ─────keyBy(ip)──────▶ IpBurstDetector     IP_BURST
+ * ledger lines, every version ────keyBy(log_id)──▶ LedgerPendingDetector LEDGER_PENDING
  * </pre>
  *
- * <p>BalanceChainChecker and IpBurstDetector put events behind what they have already put in order
- * on the side output {@link LateEvent#TAG}; the other two use late events wherever a decision is
- * still open.
+ * <p>UtrMatcher also raises COUNTERPARTY_MISMATCH and BILL_PENDING; OrderMatcher STATUS_MISMATCH,
+ * BANK_PENDING and FAST_REFUND.
+ *
+ * <p>BalanceChainChecker, IpBurstDetector and LedgerPendingDetector put events behind what they
+ * have already put in order on the side output {@link LateEvent#TAG}; the other two use late events
+ * wherever a decision is still open.
  */
 public final class DetectionWorkflow {
   private DetectionWorkflow() {}
@@ -39,20 +43,22 @@ public final class DetectionWorkflow {
   public record Outputs(DataStream<Alert> alerts, DataStream<LateEvent> lateEvents) {}
 
   /**
-   * The four keyed operators of the graph. Production's are the rules' detectors; the benchmark
+   * The five keyed operators of the graph. Production's are the rules' detectors; the benchmark
    * passes no-op ones to measure what the graph costs without them (bench/README.md, "Skeleton").
    */
   public record Detectors(
       KeyedCoProcessFunction<String, Payment, Bill, Alert> byUtr,
       KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> byOrder,
       KeyedProcessFunction<String, BalanceChange, Alert> byAccount,
-      KeyedProcessFunction<String, Payment, Alert> byIp) {
+      KeyedProcessFunction<String, Payment, Alert> byIp,
+      KeyedProcessFunction<String, BalanceChange, Alert> byLogId) {
     public static Detectors of(Rules rules) {
       return new Detectors(
           new UtrMatcher(rules),
           new OrderMatcher(rules),
           new BalanceChainChecker(rules),
-          new IpBurstDetector(rules));
+          new IpBurstDetector(rules),
+          new LedgerPendingDetector(rules));
     }
   }
 
@@ -123,9 +129,18 @@ public final class DetectionWorkflow {
             .uid(Uids.IP_BURST_DETECTOR)
             .name(name(detectors.byIp(), "IP"));
 
+    SingleOutputStreamOperator<Alert> byLogId =
+        balanceChanges
+            .keyBy(BalanceChange::getLogId)
+            .process(detectors.byLogId(), alertType)
+            .uid(Uids.LEDGER_PENDING_DETECTOR)
+            .name(name(detectors.byLogId(), "log_id"));
+
     return new Outputs(
-        byUtr.union(byOrder, byAccount, byIp),
-        byAccount.getSideOutput(LateEvent.TAG).union(byIp.getSideOutput(LateEvent.TAG)));
+        byUtr.union(byOrder, byAccount, byIp, byLogId),
+        byAccount
+            .getSideOutput(LateEvent.TAG)
+            .union(byIp.getSideOutput(LateEvent.TAG), byLogId.getSideOutput(LateEvent.TAG)));
   }
 
   /** "UtrMatcher (by UTR)": the operator's name in the web UI, logs and metrics. */

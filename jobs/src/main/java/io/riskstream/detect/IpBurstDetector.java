@@ -52,7 +52,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     disarmed = getRuntimeContext().getState(new ValueStateDescriptor<>("disarmed", Types.BOOLEAN));
     lastProcessed =
         getRuntimeContext().getState(new ValueStateDescriptor<>("last-processed", Types.LONG));
-    output = new AlertOutput(getRuntimeContext());
+    output = new AlertOutput(getRuntimeContext(), rules);
   }
 
   /** Only payments with an IP and a payer reach this operator. */

@@ -1,5 +1,6 @@
 package io.riskstream.detect;
 
+import io.riskstream.avro.BalanceChange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,6 +42,11 @@ public class LateEvent {
     this.body = body(event);
     this.reason = reason;
     this.lateByMs = lateByMs;
+  }
+
+  /** A ledger line that could not be placed, keyed by its account as on its topic. */
+  static LateEvent ofLine(BalanceChange line, String reason, long lateByMs) {
+    return new LateEvent(Source.BALANCE_CHANGES, line.getAccountId(), line, reason, lateByMs);
   }
 
   /** The event's Avro binary body under its own (the job's) schema. */

@@ -21,19 +21,23 @@ import org.apache.flink.util.Collector;
 
 /**
  * Joins an order's payments and its SUCCESS ledger lines by order number: ORDER_PAID_TWICE,
- * LEDGER_DOUBLE_CREDIT, LEDGER_WITHOUT_ORDER, and LARGE_AMOUNT / PAYMENT_OVER_LIMIT once per order
- * ({@link OrderRules}).
+ * LEDGER_DOUBLE_CREDIT, LEDGER_WITHOUT_ORDER, LARGE_AMOUNT / PAYMENT_OVER_LIMIT once per order,
+ * STATUS_MISMATCH (SUCCESS_WITHOUT_LEDGER, LEDGER_WITHOUT_SUCCESS, REFUND_WITHOUT_LEDGER),
+ * PENDING_TOO_LONG / BANK_PENDING and SUSPICIOUS_REFUND / FAST_REFUND ({@link OrderRules}).
  *
  * <p>The order wakes only when a finding could become final: at a second SUCCESS (and each one
- * after), at a large payment, at a second ledger line of a type, at a line + W while no payment by
- * then is known. Most orders, one payment and its line, wake only to be forgotten; with timers in
- * RocksDB every wakeup is a write, a delete and a seek.
+ * after), at a large payment, at a second ledger line of a type, at a line + W while no SUCCESS
+ * payment by then is known, at the first SUCCESS + W (is there a ledger line?), at the first PAID +
+ * the pending SLA (did the order end?), at the first REFUNDED and + W. An ordinary order, PAID,
+ * SUCCESS and its line, wakes twice and is then forgotten; with timers in RocksDB every wakeup is a
+ * write, a delete and a seek, so the times share one timer per order ({@link Wakeups}).
  *
  * <p>State per order, one value ({@link OrderState}): the earliest payment, the earliest SUCCESS
- * per UTR, the ledger lines by log_id, the earliest large payment's alert, what has fired, and when
- * the order must next be evaluated ({@link Wakeups}). One value because every event and every timer
- * reads all of it: an event costs one read and one write. Cleared once the order has been quiet for
- * the order retention (7 days).
+ * per UTR, the earliest SUCCESS, PAID and REFUNDED payments, the times of its final payments, the
+ * ledger lines by log_id, the earliest large payment's alert, what has fired, and when the order
+ * must next be evaluated ({@link Wakeups}). One value because every event and every timer reads all
+ * of it: an event costs one read and one write. Cleared once the order has been quiet for the order
+ * retention (7 days).
  */
 public final class OrderMatcher
     extends KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> {
@@ -53,6 +57,16 @@ public final class OrderMatcher
     public Map<String, Payment> successesByUtr = new HashMap<>();
     public Map<String, BalanceChange> lines = new HashMap<>();
     public Alert largest;
+
+    /** The earliest payment of each of these statuses (SUCCESS with or without a UTR). */
+    public Payment firstSuccess;
+
+    public Payment firstPaid;
+    public Payment firstRefund;
+
+    /** When the order's final payments happened ({@link OrderRules.Finals}). */
+    public long[] finals = new long[0];
+
     public Map<String, Boolean> fired = new HashMap<>();
     public long[] wakeups = Wakeups.none();
 
@@ -60,26 +74,24 @@ public final class OrderMatcher
       AvroTypeInfo<Payment> payment = new AvroTypeInfo<>(Payment.class);
       return Types.POJO(
           OrderState.class,
-          Map.of(
-              "firstPayment",
-              payment,
-              "successesByUtr",
-              Types.MAP(Types.STRING, payment),
-              "lines",
-              Types.MAP(Types.STRING, new AvroTypeInfo<>(BalanceChange.class)),
-              "largest",
-              new AvroTypeInfo<>(Alert.class),
-              "fired",
-              Types.MAP(Types.STRING, Types.BOOLEAN),
-              "wakeups",
-              PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+          Map.ofEntries(
+              Map.entry("firstPayment", payment),
+              Map.entry("successesByUtr", Types.MAP(Types.STRING, payment)),
+              Map.entry("lines", Types.MAP(Types.STRING, new AvroTypeInfo<>(BalanceChange.class))),
+              Map.entry("largest", new AvroTypeInfo<>(Alert.class)),
+              Map.entry("firstSuccess", payment),
+              Map.entry("firstPaid", payment),
+              Map.entry("firstRefund", payment),
+              Map.entry("finals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
+              Map.entry("fired", Types.MAP(Types.STRING, Types.BOOLEAN)),
+              Map.entry("wakeups", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
     }
   }
 
   @Override
   public void open(OpenContext context) {
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("order", OrderState.type()));
-    output = new AlertOutput(getRuntimeContext());
+    output = new AlertOutput(getRuntimeContext(), rules);
   }
 
   @Override
@@ -101,6 +113,37 @@ public final class OrderMatcher
             .sorted(EventOrder.PAYMENTS)
             .forEach(s -> wake(order, timers, s.getEventTime()));
       }
+    }
+    long w = rules.matchWindow().toMillis();
+    switch (p.getStatus()) {
+      case SUCCESS -> {
+        if (earlier(p, order.firstSuccess)) {
+          order.firstSuccess = p; // SUCCESS_WITHOUT_LEDGER at its time + W, FAST_REFUND at a refund
+          order.wakeups = Wakeups.at(order.wakeups, time + w, timers);
+          if (order.firstRefund != null) {
+            wake(order, timers, order.firstRefund.getEventTime());
+          }
+        }
+      }
+      case PAID -> {
+        if (earlier(p, order.firstPaid)) {
+          order.firstPaid = p; // BANK_PENDING at its time + the SLA
+          order.wakeups =
+              Wakeups.at(
+                  order.wakeups, time + OrderRules.bankPendingSla(p, rules).toMillis(), timers);
+        }
+      }
+      case REFUNDED -> {
+        if (earlier(p, order.firstRefund)) {
+          order.firstRefund = p; // FAST_REFUND at its time, REFUND_WITHOUT_LEDGER at + W
+          order.wakeups = Wakeups.at(order.wakeups, time, timers);
+          order.wakeups = Wakeups.at(order.wakeups, time + w, timers);
+        }
+      }
+      default -> {}
+    }
+    if (OrderRules.isFinal(p.getStatus())) {
+      order.finals = OrderRules.Finals.add(order.finals, time);
     }
     Alert large = LargeAmountRule.check(p, rules);
     if (large != null && (order.largest == null || isEarlier(large, order.largest))) {
@@ -132,10 +175,11 @@ public final class OrderMatcher
     if (sameType.size() > 1) {
       sameType.forEach(l -> wake(order, timers, l.getEventTime()));
     }
-    // LEDGER_WITHOUT_ORDER at the line + W, unless a payment by then is known already.
+    // LEDGER_WITHOUT_ORDER or LEDGER_WITHOUT_SUCCESS at the line + W, unless a SUCCESS payment by
+    // then is known already.
     long due = time + rules.matchWindow().toMillis();
     if (OrderRules.ORDER_TYPE_CODES.contains(line.getTypeCode())
-        && (order.firstPayment == null || order.firstPayment.getEventTime().toEpochMilli() > due)) {
+        && (order.firstSuccess == null || order.firstSuccess.getEventTime().toEpochMilli() > due)) {
       order.wakeups = Wakeups.at(order.wakeups, due, timers);
     }
     keep(order, timers, time);
@@ -150,15 +194,7 @@ public final class OrderMatcher
     }
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     Wakeups.Fired fired = Wakeups.fire(order.wakeups, timestamp, watermark, ctx.timerService());
-    for (Finding f :
-        OrderRules.evaluate(
-            ctx.getCurrentKey(),
-            order.successesByUtr.values(),
-            order.lines.values(),
-            order.firstPayment,
-            order.largest,
-            watermark,
-            rules)) {
+    for (Finding f : OrderRules.evaluate(ctx.getCurrentKey(), order, watermark, rules)) {
       if (order.fired.putIfAbsent(f.key(), true) == null) {
         output.emit(f.alert(), out);
       }
@@ -184,6 +220,11 @@ public final class OrderMatcher
   private void keep(OrderState order, TimerService timers, long time) {
     order.wakeups =
         Wakeups.keepUntil(order.wakeups, time + rules.orderRetention().toMillis(), timers);
+  }
+
+  /** Whether {@code p} comes before {@code known} (or nothing is known). */
+  private static boolean earlier(Payment p, Payment known) {
+    return known == null || EventOrder.PAYMENTS.compare(p, known) < 0;
   }
 
   private static boolean isEarlier(Alert a, Alert b) {

@@ -3,8 +3,11 @@ package io.riskstream.detect;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +16,9 @@ import java.util.TreeMap;
 
 /**
  * The rules about one order (docs/contract.md (Alerts)): ORDER_PAID_TWICE, LEDGER_DOUBLE_CREDIT,
- * LEDGER_WITHOUT_ORDER and PAYMENT_OVER_LIMIT. Plain Java, like {@link UtrRules}: the findings that
- * are final once the watermark is at {@code watermark}.
+ * LEDGER_WITHOUT_ORDER, PAYMENT_OVER_LIMIT, the order's STATUS_MISMATCH reasons, BANK_PENDING and
+ * FAST_REFUND. Plain Java, like {@link UtrRules}: the findings that are final once the watermark is
+ * at {@code watermark}.
  */
 public final class OrderRules {
 
@@ -26,24 +30,18 @@ public final class OrderRules {
 
   private OrderRules() {}
 
-  /**
-   * @param successesByUtr the earliest SUCCESS payment of the order for each UTR it was confirmed
-   *     with
-   * @param lines the order's SUCCESS ledger lines
-   * @param firstPayment the earliest payment of the order of any status, or null
-   * @param largest the earliest payment at or over the large-amount limit, with its alert, or null
-   */
-  public static List<Finding> evaluate(
-      String orderNo,
-      Collection<Payment> successesByUtr,
-      Collection<BalanceChange> lines,
-      Payment firstPayment,
-      Alert largest,
-      long watermark,
-      Rules rules) {
-    List<Finding> findings = new ArrayList<>();
+  /** Ledger types of a refund: 324 (balance log) and 333 (purchase log). */
+  public static final Set<Integer> REFUND_TYPE_CODES = Set.of(324, 333);
 
-    List<Payment> successes = successesByUtr.stream().sorted(EventOrder.PAYMENTS).toList();
+  /** The findings about {@code order} that are final once the watermark is at {@code watermark}. */
+  public static List<Finding> evaluate(
+      String orderNo, OrderMatcher.OrderState order, long watermark, Rules rules) {
+    List<Finding> findings = new ArrayList<>();
+    Collection<BalanceChange> lines = order.lines.values();
+    Payment firstPayment = order.firstPayment;
+
+    List<Payment> successes =
+        order.successesByUtr.values().stream().sorted(EventOrder.PAYMENTS).toList();
     for (int i = 1; i < successes.size(); i++) {
       Payment second = successes.get(i);
       if (millis(second.getEventTime()) <= watermark) {
@@ -67,17 +65,83 @@ public final class OrderRules {
     long w = rules.matchWindow().toMillis();
     for (BalanceChange line : lines) {
       long due = millis(line.getEventTime()) + w;
-      if (ORDER_TYPE_CODES.contains(line.getTypeCode())
-          && due <= watermark
-          && (firstPayment == null || millis(firstPayment.getEventTime()) > due)) {
+      if (!ORDER_TYPE_CODES.contains(line.getTypeCode()) || due > watermark) {
+        continue;
+      }
+      if (firstPayment == null || millis(firstPayment.getEventTime()) > due) {
         findings.add(withoutOrder(orderNo, line, due, rules));
+      } else if (order.firstSuccess == null || millis(order.firstSuccess.getEventTime()) > due) {
+        findings.add(withoutSuccess(line, firstPayment, due, rules));
       }
     }
 
-    if (largest != null && millis(largest.getEventTime()) <= watermark) {
-      findings.add(new Finding("large", largest));
+    Payment success = order.firstSuccess;
+    if (success != null && millis(success.getEventTime()) + w <= watermark) {
+      long due = millis(success.getEventTime()) + w;
+      if (lines.stream().noneMatch(l -> millis(l.getEventTime()) <= due)) {
+        findings.add(successWithoutLedger(success, due, rules));
+      }
+    }
+
+    Payment refund = order.firstRefund;
+    if (refund != null && millis(refund.getEventTime()) + w <= watermark) {
+      long due = millis(refund.getEventTime()) + w;
+      if (lines.stream()
+          .noneMatch(
+              l ->
+                  REFUND_TYPE_CODES.contains(l.getTypeCode()) && millis(l.getEventTime()) <= due)) {
+        findings.add(refundWithoutLedger(refund, due, rules));
+      }
+    }
+    if (refund != null && success != null && millis(refund.getEventTime()) <= watermark) {
+      long after = millis(refund.getEventTime()) - millis(success.getEventTime());
+      Duration window = rules.suspiciousRefund(refund.getMerchantId()).refundWindow();
+      if (after >= 0 && after <= window.toMillis()) {
+        findings.add(fastRefund(success, refund, window, rules));
+      }
+    }
+
+    Payment paid = order.firstPaid;
+    if (paid != null) {
+      long due = millis(paid.getEventTime()) + bankPendingSla(paid, rules).toMillis();
+      if (due <= watermark && !Finals.anyBetween(order.finals, millis(paid.getEventTime()), due)) {
+        findings.add(bankPending(paid, due, rules));
+      }
+    }
+
+    if (order.largest != null && millis(order.largest.getEventTime()) <= watermark) {
+      findings.add(new Finding("large", order.largest));
     }
     return findings;
+  }
+
+  /** How long a PAID order of this payment's merchant may wait for its final status. */
+  static Duration bankPendingSla(Payment paid, Rules rules) {
+    return rules.pendingTooLong(paid.getMerchantId()).sla(Reason.BANK_PENDING);
+  }
+
+  /** A payment status that ends an order's wait for the bank. */
+  static boolean isFinal(PaymentStatus status) {
+    return status == PaymentStatus.SUCCESS
+        || status == PaymentStatus.FAILED
+        || status == PaymentStatus.EXPIRED
+        || status == PaymentStatus.REFUNDED;
+  }
+
+  /** The event times of an order's final payments: a sorted array without repeats. */
+  static final class Finals {
+    private Finals() {}
+
+    static long[] add(long[] finals, long time) {
+      int i = Arrays.binarySearch(finals, time);
+      return i >= 0 ? finals : Wakeups.insert(finals, -(i + 1), time);
+    }
+
+    static boolean anyBetween(long[] finals, long from, long to) {
+      int i = Arrays.binarySearch(finals, from);
+      int at = i >= 0 ? i : -(i + 1);
+      return at < finals.length && finals[at] <= to;
+    }
   }
 
   private static Finding paidTwice(Payment first, Payment second, Rules rules) {
@@ -153,6 +217,133 @@ public final class OrderRules {
                 Instant.ofEpochMilli(due)),
             line);
     return new Finding("without-order|" + line.getLogId(), alert);
+  }
+
+  private static Finding withoutSuccess(
+      BalanceChange line, Payment firstPayment, long due, Rules rules) {
+    String merchant = firstPayment.getMerchantId();
+    String summary =
+        String.format(
+            "Ledger line %s credits %s to account %s for order %s (type %d), but none of the order's payments by %s is SUCCESS (it began %s at %s)",
+            line.getLogId(),
+            Money.format(line.getAmount()),
+            Masked.account(line.getAccountId()),
+            line.getOrderNo(),
+            line.getTypeCode(),
+            Instant.ofEpochMilli(due),
+            firstPayment.getStatus(),
+            firstPayment.getEventTime());
+    Rules.Basic settings = rules.statusMismatch(merchant);
+    Alert alert =
+        Alerts.about(
+            Alerts.alert(
+                    Reason.LEDGER_WITHOUT_SUCCESS,
+                    settings.severity(Reason.LEDGER_WITHOUT_SUCCESS),
+                    settings.rule(),
+                    summary,
+                    List.of(Alerts.evidence(line), Alerts.evidence(firstPayment)),
+                    Instant.ofEpochMilli(due))
+                .setMerchantId(merchant)
+                .setCwid(firstPayment.getCwid()),
+            line);
+    return new Finding("without-success|" + line.getLogId(), alert);
+  }
+
+  private static Finding successWithoutLedger(Payment success, long due, Rules rules) {
+    String summary =
+        String.format(
+            "Order %s reached SUCCESS at %s (%s) but no ledger line credits it by %s",
+            success.getOrderNo(),
+            success.getEventTime(),
+            Money.format(success.getAmount()),
+            Instant.ofEpochMilli(due));
+    return orderAlert(
+        Reason.SUCCESS_WITHOUT_LEDGER,
+        rules.statusMismatch(success.getMerchantId()),
+        "success-without-ledger",
+        summary,
+        success,
+        List.of(Alerts.evidence(success)),
+        due);
+  }
+
+  private static Finding refundWithoutLedger(Payment refund, long due, Rules rules) {
+    String summary =
+        String.format(
+            "Order %s was REFUNDED at %s (%s) but no refund ledger line (type 324 or 333) records it by %s",
+            refund.getOrderNo(),
+            refund.getEventTime(),
+            Money.format(refund.getAmount()),
+            Instant.ofEpochMilli(due));
+    return orderAlert(
+        Reason.REFUND_WITHOUT_LEDGER,
+        rules.statusMismatch(refund.getMerchantId()),
+        "refund-without-ledger",
+        summary,
+        refund,
+        List.of(Alerts.evidence(refund)),
+        due);
+  }
+
+  private static Finding fastRefund(Payment success, Payment refund, Duration window, Rules rules) {
+    String summary =
+        String.format(
+            "Order %s (%s) was refunded %s after it succeeded (SUCCESS at %s, REFUNDED at %s): within the %s refund window",
+            refund.getOrderNo(),
+            Money.format(refund.getAmount()),
+            Durations.format(Duration.between(success.getEventTime(), refund.getEventTime())),
+            success.getEventTime(),
+            refund.getEventTime(),
+            Durations.format(window));
+    return orderAlert(
+        Reason.FAST_REFUND,
+        rules.suspiciousRefund(refund.getMerchantId()).basic(),
+        "fast-refund",
+        summary,
+        refund,
+        List.of(Alerts.evidence(success), Alerts.evidence(refund)),
+        millis(refund.getEventTime()));
+  }
+
+  private static Finding bankPending(Payment paid, long due, Rules rules) {
+    String summary =
+        String.format(
+            "Order %s (%s) has been PAID with UTR %s since %s and has no final status after %s",
+            paid.getOrderNo(),
+            Money.format(paid.getAmount()),
+            paid.getUtr(),
+            paid.getEventTime(),
+            Durations.format(bankPendingSla(paid, rules)));
+    return orderAlert(
+        Reason.BANK_PENDING,
+        rules.pendingTooLong(paid.getMerchantId()).basic(),
+        "bank-pending",
+        summary,
+        paid,
+        List.of(Alerts.evidence(paid)),
+        due);
+  }
+
+  /** An alert about one of the order's payments, raised once per order. */
+  private static Finding orderAlert(
+      Reason reason,
+      Rules.Basic settings,
+      String key,
+      String summary,
+      Payment about,
+      List<io.riskstream.avro.Evidence> evidence,
+      long when) {
+    Alert alert =
+        Alerts.about(
+            Alerts.alert(
+                reason,
+                settings.severity(reason),
+                settings.rule(),
+                summary,
+                evidence,
+                Instant.ofEpochMilli(when)),
+            about);
+    return new Finding(key, alert);
   }
 
   private static long millis(Instant t) {

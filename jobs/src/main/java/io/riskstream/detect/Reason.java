@@ -34,7 +34,25 @@ public enum Reason {
   ARITHMETIC(
       AlertType.BALANCE_MISMATCH, Rules.BALANCE_MISMATCH, Severity.CRITICAL, Alert::getAccountId),
   CHAIN_BREAK(
-      AlertType.BALANCE_MISMATCH, Rules.BALANCE_MISMATCH, Severity.HIGH, Alert::getAccountId);
+      AlertType.BALANCE_MISMATCH, Rules.BALANCE_MISMATCH, Severity.HIGH, Alert::getAccountId),
+  SUCCESS_WITHOUT_LEDGER(
+      AlertType.STATUS_MISMATCH, Rules.STATUS_MISMATCH, Severity.HIGH, Alert::getOrderNo),
+  /** Money credited for an order that did not succeed: money out of the wallet. */
+  LEDGER_WITHOUT_SUCCESS(
+      AlertType.STATUS_MISMATCH, Rules.STATUS_MISMATCH, Severity.CRITICAL, Alert::getOrderNo),
+  REFUND_WITHOUT_LEDGER(
+      AlertType.STATUS_MISMATCH, Rules.STATUS_MISMATCH, Severity.MEDIUM, Alert::getOrderNo),
+  BANK_PENDING(
+      AlertType.PENDING_TOO_LONG, Rules.PENDING_TOO_LONG, Severity.MEDIUM, Alert::getOrderNo),
+  BILL_PENDING(AlertType.PENDING_TOO_LONG, Rules.PENDING_TOO_LONG, Severity.LOW, Alert::getUtr),
+  LEDGER_PENDING(
+      AlertType.PENDING_TOO_LONG, Rules.PENDING_TOO_LONG, Severity.MEDIUM, Alert::getAccountId),
+  OTHER_WORKER(
+      AlertType.COUNTERPARTY_MISMATCH, Rules.COUNTERPARTY_MISMATCH, Severity.HIGH, Alert::getUtr),
+  OTHER_VPA(
+      AlertType.COUNTERPARTY_MISMATCH, Rules.COUNTERPARTY_MISMATCH, Severity.MEDIUM, Alert::getUtr),
+  FAST_REFUND(
+      AlertType.SUSPICIOUS_REFUND, Rules.SUSPICIOUS_REFUND, Severity.HIGH, Alert::getOrderNo);
 
   private final AlertType type;
   private final String ruleId;

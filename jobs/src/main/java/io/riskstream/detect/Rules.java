@@ -20,12 +20,20 @@ public final class Rules implements Serializable {
   public static final String LARGE_AMOUNT = "large-amount";
   public static final String IP_BURST = "ip-burst";
   public static final String BALANCE_MISMATCH = "balance-mismatch";
+  public static final String STATUS_MISMATCH = "status-mismatch";
+  public static final String PENDING_TOO_LONG = "pending-too-long";
+  public static final String COUNTERPARTY_MISMATCH = "counterparty-mismatch";
+  public static final String SUSPICIOUS_REFUND = "suspicious-refund";
 
   /** A rule's id and the version of its settings, stamped on every alert it raises. */
   public record RuleVersion(String id, int version) implements Serializable {}
 
-  /** The settings every rule has: its version and the severity of each of its reasons. */
-  public record Basic(RuleVersion rule, Map<Reason, Severity> severities) implements Serializable {
+  /**
+   * The settings every rule has: its version, the severity of each of its reasons, and whether it
+   * raises alerts at all.
+   */
+  public record Basic(RuleVersion rule, Map<Reason, Severity> severities, boolean enabled)
+      implements Serializable {
     public Severity severity(Reason reason) {
       return severities.get(reason);
     }
@@ -41,11 +49,22 @@ public final class Rules implements Serializable {
   }
 
   /** LARGE_AMOUNT settings, the default ones or a merchant's. */
-  public record LargeAmount(RuleVersion rule, BigDecimal limit, BigDecimal adminLimit)
+  public record LargeAmount(
+      RuleVersion rule, BigDecimal limit, BigDecimal adminLimit, boolean enabled)
       implements Serializable {}
 
   /** IP_BURST settings. */
   public record IpBurst(Basic basic, int distinctPayers, Duration window) implements Serializable {}
+
+  /** PENDING_TOO_LONG settings: how long each of its reasons' lines or orders may stay pending. */
+  public record PendingTooLong(Basic basic, Map<Reason, Duration> slas) implements Serializable {
+    public Duration sla(Reason reason) {
+      return slas.get(reason);
+    }
+  }
+
+  /** SUSPICIOUS_REFUND settings: how soon after its SUCCESS a refund is suspicious. */
+  public record SuspiciousRefund(Basic basic, Duration refundWindow) implements Serializable {}
 
   /** A rule's default settings and its merchants' overrides. */
   public static final class PerMerchant<T> implements Serializable {
@@ -55,6 +74,12 @@ public final class Rules implements Serializable {
     PerMerchant(T defaults, Map<String, T> merchants) {
       this.defaults = defaults;
       this.merchants = merchants;
+    }
+
+    <R> PerMerchant<R> map(java.util.function.Function<T, R> f) {
+      Map<String, R> mapped = new java.util.TreeMap<>();
+      merchants.forEach((m, t) -> mapped.put(m, f.apply(t)));
+      return new PerMerchant<>(f.apply(defaults), mapped);
     }
 
     /** The merchant's settings, or the defaults when it has none or is unknown (null). */
@@ -74,6 +99,11 @@ public final class Rules implements Serializable {
   private final PerMerchant<LargeAmount> largeAmount;
   private final PerMerchant<IpBurst> ipBurst;
   private final PerMerchant<Basic> balanceMismatch;
+  private final PerMerchant<Basic> statusMismatch;
+  private final PerMerchant<PendingTooLong> pendingTooLong;
+  private final PerMerchant<Basic> counterpartyMismatch;
+  private final PerMerchant<SuspiciousRefund> suspiciousRefund;
+  private final Map<String, PerMerchant<Boolean>> enabled;
 
   Rules(
       Duration matchWindow,
@@ -86,7 +116,12 @@ public final class Rules implements Serializable {
       PerMerchant<Basic> missingOrder,
       PerMerchant<LargeAmount> largeAmount,
       PerMerchant<IpBurst> ipBurst,
-      PerMerchant<Basic> balanceMismatch) {
+      PerMerchant<Basic> balanceMismatch,
+      PerMerchant<Basic> statusMismatch,
+      PerMerchant<PendingTooLong> pendingTooLong,
+      PerMerchant<Basic> counterpartyMismatch,
+      PerMerchant<SuspiciousRefund> suspiciousRefund,
+      Map<String, PerMerchant<Boolean>> enabled) {
     this.matchWindow = matchWindow;
     this.utrRetention = utrRetention;
     this.orderRetention = orderRetention;
@@ -98,6 +133,20 @@ public final class Rules implements Serializable {
     this.largeAmount = largeAmount;
     this.ipBurst = ipBurst;
     this.balanceMismatch = balanceMismatch;
+    this.statusMismatch = statusMismatch;
+    this.pendingTooLong = pendingTooLong;
+    this.counterpartyMismatch = counterpartyMismatch;
+    this.suspiciousRefund = suspiciousRefund;
+    this.enabled = enabled;
+  }
+
+  /**
+   * Whether rule {@code ruleId} raises alerts for the merchant (null: unknown, the rule's default).
+   * A switched-off rule still keeps its state, so that switching it on again decides on everything
+   * it has seen.
+   */
+  public boolean enabled(String ruleId, String merchantId) {
+    return enabled.get(ruleId).of(merchantId);
   }
 
   /** The built-in defaults of docs/contract.md (Alerts). */
@@ -153,5 +202,25 @@ public final class Rules implements Serializable {
 
   public Basic balanceMismatch() {
     return balanceMismatch.of(null);
+  }
+
+  public Basic statusMismatch(String merchantId) {
+    return statusMismatch.of(merchantId);
+  }
+
+  /**
+   * PENDING_TOO_LONG settings of a merchant; bank and ledger lines, which name none, read the
+   * defaults (null).
+   */
+  public PendingTooLong pendingTooLong(String merchantId) {
+    return pendingTooLong.of(merchantId);
+  }
+
+  public Basic counterpartyMismatch(String merchantId) {
+    return counterpartyMismatch.of(merchantId);
+  }
+
+  public SuspiciousRefund suspiciousRefund(String merchantId) {
+    return suspiciousRefund.of(merchantId);
   }
 }

@@ -7,6 +7,8 @@ import static io.riskstream.detect.Rules.FORGED_UTR;
 import static io.riskstream.detect.Rules.IP_BURST;
 import static io.riskstream.detect.Rules.LARGE_AMOUNT;
 import static io.riskstream.detect.Rules.MISSING_ORDER;
+import static io.riskstream.detect.Rules.PENDING_TOO_LONG;
+import static io.riskstream.detect.Rules.SUSPICIOUS_REFUND;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,8 +21,10 @@ import io.riskstream.detect.Rules.Basic;
 import io.riskstream.detect.Rules.ForgedUtr;
 import io.riskstream.detect.Rules.IpBurst;
 import io.riskstream.detect.Rules.LargeAmount;
+import io.riskstream.detect.Rules.PendingTooLong;
 import io.riskstream.detect.Rules.PerMerchant;
 import io.riskstream.detect.Rules.RuleVersion;
+import io.riskstream.detect.Rules.SuspiciousRefund;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -84,6 +88,35 @@ final class RulesFile {
             BALANCE_MISMATCH,
             "ledger lines name no merchant",
             (n, p, f) -> r.basic(n, p, BALANCE_MISMATCH, f));
+    Rules.PerMerchant<Rules.Basic> statusMismatch =
+        r.perMerchant(
+            rules, Rules.STATUS_MISMATCH, (n, p, f) -> r.basic(n, p, Rules.STATUS_MISMATCH, f));
+    Rules.PerMerchant<PendingTooLong> pendingTooLong =
+        r.perMerchant(
+            rules,
+            PENDING_TOO_LONG,
+            (n, p, f) -> r.pendingTooLong(n, p, f, orderRetention, utrRetention));
+    Rules.PerMerchant<Rules.Basic> counterpartyMismatch =
+        r.perMerchant(
+            rules,
+            Rules.COUNTERPARTY_MISMATCH,
+            (n, p, f) -> r.basic(n, p, Rules.COUNTERPARTY_MISMATCH, f));
+    Rules.PerMerchant<SuspiciousRefund> suspiciousRefund =
+        r.perMerchant(
+            rules, SUSPICIOUS_REFUND, (n, p, f) -> r.suspiciousRefund(n, p, f, orderRetention));
+    Map<String, PerMerchant<Boolean>> enabled =
+        Map.ofEntries(
+            Map.entry(FORGED_UTR, forgedUtr.map(f -> f.basic().enabled())),
+            Map.entry(AMOUNT_MISMATCH, amountMismatch.map(Basic::enabled)),
+            Map.entry(DUPLICATE_PAYMENT, duplicatePayment.map(Basic::enabled)),
+            Map.entry(MISSING_ORDER, missingOrder.map(Basic::enabled)),
+            Map.entry(LARGE_AMOUNT, largeAmount.map(LargeAmount::enabled)),
+            Map.entry(IP_BURST, ipBurst.map(f -> f.basic().enabled())),
+            Map.entry(BALANCE_MISMATCH, balanceMismatch.map(Basic::enabled)),
+            Map.entry(Rules.STATUS_MISMATCH, statusMismatch.map(Basic::enabled)),
+            Map.entry(PENDING_TOO_LONG, pendingTooLong.map(f -> f.basic().enabled())),
+            Map.entry(Rules.COUNTERPARTY_MISMATCH, counterpartyMismatch.map(Basic::enabled)),
+            Map.entry(SUSPICIOUS_REFUND, suspiciousRefund.map(f -> f.basic().enabled())));
     return new Rules(
         matchWindow,
         utrRetention,
@@ -95,7 +128,12 @@ final class RulesFile {
         missingOrder,
         largeAmount,
         ipBurst,
-        balanceMismatch);
+        balanceMismatch,
+        statusMismatch,
+        pendingTooLong,
+        counterpartyMismatch,
+        suspiciousRefund,
+        enabled);
   }
 
   static Rules defaults() {
@@ -224,6 +262,7 @@ final class RulesFile {
       Set<String> allowed = new TreeSet<>(more);
       allowed.add("version");
       allowed.add("severity");
+      allowed.add("enabled");
       if (fallback == null) {
         allowed.add("merchants");
       }
@@ -245,6 +284,11 @@ final class RulesFile {
         throw error(path + ".version", "a whole number >= 1");
       }
       int v = version != null ? version.asInt() : fallback.rule().version();
+      JsonNode on = node.get("enabled");
+      if (on != null && !on.isBoolean()) {
+        throw error(path + ".enabled", "true or false");
+      }
+      boolean enabled = on != null ? on.asBoolean() : fallback == null || fallback.enabled();
       Map<Reason, Severity> severities = new EnumMap<>(Reason.class);
       if (fallback == null) {
         for (Reason reason : Reason.values()) {
@@ -274,7 +318,7 @@ final class RulesFile {
                   throw error(path + ".severity." + s.getKey(), "LOW, MEDIUM, HIGH or CRITICAL");
                 }
               });
-      return new Basic(new RuleVersion(id, v), Map.copyOf(severities));
+      return new Basic(new RuleVersion(id, v), Map.copyOf(severities), enabled);
     }
 
     ForgedUtr forgedUtr(JsonNode node, String path, ForgedUtr fallback) {
@@ -313,12 +357,14 @@ final class RulesFile {
             "no severity: a large amount's follows the amount (at the limit MEDIUM, 5x HIGH, 10x"
                 + " CRITICAL)");
       }
-      Basic fallbackBasic = fallback == null ? null : new Basic(fallback.rule(), Map.of());
+      Basic fallbackBasic =
+          fallback == null ? null : new Basic(fallback.rule(), Map.of(), fallback.enabled());
       Basic basic = basic(node, path, LARGE_AMOUNT, fallbackBasic, Set.of("limit", "admin-limit"));
       return new LargeAmount(
           basic.rule(),
           money(node, "limit", path, fallback == null ? null : fallback.limit()),
-          money(node, "admin-limit", path, fallback == null ? null : fallback.adminLimit()));
+          money(node, "admin-limit", path, fallback == null ? null : fallback.adminLimit()),
+          basic.enabled());
     }
 
     IpBurst ipBurst(JsonNode node, String path, IpBurst fallback) {
@@ -337,6 +383,87 @@ final class RulesFile {
       Duration window =
           node.has("window") ? duration(node, "window", path + ".window") : fallback.window();
       return new IpBurst(basic, payers, window);
+    }
+
+    /**
+     * Each SLA is kept by the state that holds what it waits for: an order's (BANK_PENDING) for the
+     * order retention, a UTR's bank lines (BILL_PENDING) for the UTR retention.
+     */
+    PendingTooLong pendingTooLong(
+        JsonNode node,
+        String path,
+        PendingTooLong fallback,
+        Duration orderRetention,
+        Duration utrRetention) {
+      Basic basic =
+          basic(
+              node,
+              path,
+              PENDING_TOO_LONG,
+              fallback == null ? null : fallback.basic(),
+              Set.of("sla"));
+      Map<Reason, Duration> slas = new EnumMap<>(Reason.class);
+      if (fallback != null) {
+        slas.putAll(fallback.slas());
+      }
+      Map<Reason, Duration> limits =
+          Map.of(
+              Reason.BANK_PENDING, orderRetention,
+              Reason.BILL_PENDING, utrRetention,
+              Reason.LEDGER_PENDING, utrRetention);
+      node.path("sla")
+          .fields()
+          .forEachRemaining(
+              e -> {
+                String at = path + ".sla." + e.getKey();
+                Reason reason =
+                    limits.keySet().stream()
+                        .filter(k -> k.name().equals(e.getKey()))
+                        .findFirst()
+                        .orElseThrow(
+                            () -> error(at, "one of BANK_PENDING, BILL_PENDING, LEDGER_PENDING"));
+                Duration sla = duration(node.path("sla"), e.getKey(), at);
+                if (sla.compareTo(limits.get(reason)) > 0) {
+                  throw error(
+                      at,
+                      "at most "
+                          + TimeUtils.formatWithHighestUnit(limits.get(reason))
+                          + (reason == Reason.BANK_PENDING
+                              ? " (order-retention)"
+                              : " (utr-retention)")
+                          + ": the state it waits in is not kept longer");
+                }
+                slas.put(reason, sla);
+              });
+      for (Reason reason : limits.keySet()) {
+        if (!slas.containsKey(reason)) {
+          throw error(path + ".sla." + reason, "a positive duration such as 2 h");
+        }
+      }
+      return new PendingTooLong(basic, Map.copyOf(slas));
+    }
+
+    SuspiciousRefund suspiciousRefund(
+        JsonNode node, String path, SuspiciousRefund fallback, Duration orderRetention) {
+      Basic basic =
+          basic(
+              node,
+              path,
+              SUSPICIOUS_REFUND,
+              fallback == null ? null : fallback.basic(),
+              Set.of("refund-window"));
+      Duration window =
+          node.has("refund-window")
+              ? duration(node, "refund-window", path + ".refund-window")
+              : fallback.refundWindow();
+      if (window.compareTo(orderRetention) > 0) {
+        throw error(
+            path + ".refund-window",
+            "at most order-retention ("
+                + TimeUtils.formatWithHighestUnit(orderRetention)
+                + "): an order is not kept longer");
+      }
+      return new SuspiciousRefund(basic, window);
     }
 
     /** A key cleared before its window closes would be decided on half its evidence. */

@@ -32,15 +32,17 @@ import org.apache.flink.util.Collector;
 
 /**
  * Joins claims and bank statement lines by UTR, in either arrival order: FORGED_UTR
- * (INVALID_FORMAT, NO_BANK_RECORD), AMOUNT_MISMATCH, UTR_REUSED and BILL_WITHOUT_ORDER ({@link
+ * (INVALID_FORMAT, NO_BANK_RECORD), AMOUNT_MISMATCH, UTR_REUSED, BILL_WITHOUT_ORDER,
+ * COUNTERPARTY_MISMATCH (OTHER_WORKER, OTHER_VPA) and PENDING_TOO_LONG / BILL_PENDING ({@link
  * UtrRules}).
  *
  * <p>Each event schedules the decisions it takes part in, at the event time at which each is taken
  * (a claim: at its time and at its time + W; a claim and a bill: at the later of the two; a bill:
- * at its time + W), and each decision is taken once, when the watermark reaches that time, over the
- * one claim or bill it is about. Nothing is evaluated again over all of a UTR's claims, so the cost
- * of an event does not grow with the number of orders that claim the UTR; only a new bill visits
- * every claim, once, since each may mismatch it.
+ * at its time + W, and a PENDING one at its time + the pending SLA), and each decision is taken
+ * once, when the watermark reaches that time, over the one claim or bill it is about. Nothing is
+ * evaluated again over all of a UTR's claims, so the cost of an event does not grow with the number
+ * of orders that claim the UTR; only a new bill visits every claim, once, since each may mismatch
+ * it.
  *
  * <p>State per UTR: one value read and written once per event and per wakeup ({@link UtrState}):
  * the earliest claim of each order, the bills by bill_id (a UTR has one or two), the earliest
@@ -61,6 +63,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private static final char AT_CLAIM_DUE = 'D';
   private static final char AT_PAIR = 'P';
   private static final char AT_BILL_DUE = 'B';
+  private static final char AT_BILL_PENDING = 'N';
 
   /** Claims and decisions a UTR keeps in its value; a hot UTR's beyond these are in map states. */
   static final int MAX_INLINE = 32;
@@ -94,8 +97,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     /** Whether claims went to the map state: a UTR claimed by more orders than are kept here. */
     public boolean hot;
 
-    /** The bank statement's lines with this UTR, by bill_id. */
+    /** The bank statement's lines with this UTR, by bill_id: each line's latest version. */
     public Map<String, Bill> bills = new HashMap<>();
+
+    /** When lines that were PENDING before their DEDUCTED version were first seen, by bill_id. */
+    public Map<String, Long> pendingSince = new HashMap<>();
 
     /** The earliest well-formed claim of each payment kind. */
     public Map<String, Payment> firstClaims = new HashMap<>();
@@ -121,6 +127,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
           UtrState.class,
           Map.of(
               "bills", Types.MAP(Types.STRING, new AvroTypeInfo<>(Bill.class)),
+              "pendingSince", Types.MAP(Types.STRING, Types.LONG),
               "claims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
               "hot", Types.BOOLEAN,
               "firstClaims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
@@ -139,7 +146,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     decisions =
         new EventTimeBuffer<>(getRuntimeContext(), "decisions", Types.STRING, decision -> decision);
     fired = new FiredSet(getRuntimeContext());
-    output = new AlertOutput(getRuntimeContext());
+    output = new AlertOutput(getRuntimeContext(), rules);
     claimsMatched =
         getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsMatched");
     claimsUnmatched =
@@ -224,7 +231,14 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       if (known.getDeductStatus() == DeductStatus.PENDING
           && bill.getDeductStatus() == DeductStatus.DEDUCTED) {
         statement.put(bill.getBillId(), bill);
+        state.pendingSince.merge(bill.getBillId(), known.getEventTime().toEpochMilli(), Math::min);
         schedule(state, Map.of(billDue(bill), List.of(atBillDue(bill))), timers);
+        keep(state, timers, time);
+      } else if (bill.getDeductStatus() == DeductStatus.PENDING
+          && bill.getEventTime().toEpochMilli() != known.getEventTime().toEpochMilli()) {
+        // The PENDING version after its DEDUCTED one: BILL_PENDING still compares the two.
+        state.pendingSince.merge(bill.getBillId(), time, Math::min);
+        schedule(state, Map.of(billPendingDue(bill), List.of(atBillPending(bill))), timers);
         keep(state, timers, time);
       }
       return;
@@ -245,6 +259,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       }
     }
     scheduled.computeIfAbsent(billDue(bill), t -> new ArrayList<>()).add(atBillDue(bill));
+    if (bill.getDeductStatus() == DeductStatus.PENDING) {
+      scheduled
+          .computeIfAbsent(billPendingDue(bill), t -> new ArrayList<>())
+          .add(atBillPending(bill));
+    }
     schedule(state, scheduled, timers);
     keep(state, timers, time);
   }
@@ -268,12 +287,13 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     for (long time : times) {
       for (String decision : take(state, time)) {
         String[] part = decision.split(String.valueOf(SEP), -1);
-        Finding finding = decide(ctx.getCurrentKey(), part, state, firstValid);
-        if (finding != null && fired.firstTime(finding.key())) {
-          if (Reason.of(finding.alert()) == Reason.NO_BANK_RECORD) {
-            claimsUnmatched.inc();
+        for (Finding finding : decide(ctx.getCurrentKey(), part, state, firstValid)) {
+          if (fired.firstTime(finding.key())) {
+            if (Reason.of(finding.alert()) == Reason.NO_BANK_RECORD) {
+              claimsUnmatched.inc();
+            }
+            output.emit(finding.alert(), out);
           }
-          output.emit(finding.alert(), out);
         }
       }
     }
@@ -371,36 +391,46 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     utr.update(state);
   }
 
-  /** Takes one decision; null when it finds nothing or is about a claim replaced since. */
-  private Finding decide(String utr, String[] part, UtrState state, Payment firstValid)
+  /** Takes one decision: none when it finds nothing or is about a claim replaced since. */
+  private List<Finding> decide(String utr, String[] part, UtrState state, Payment firstValid)
       throws Exception {
     Map<String, Bill> statement = state.bills;
     char kind = part[0].charAt(0);
     if (kind == AT_BILL_DUE) {
       Bill bill = statement.get(part[1]);
       if (part.length > 2 && bill.getEventTime().toEpochMilli() != Long.parseLong(part[2])) {
-        return null; // the due of a version the line has moved on from (PENDING, then DEDUCTED)
+        return List.of(); // the due of a version the line has moved on from (PENDING, DEDUCTED)
       }
       Payment firstMatching =
           state.firstClaims.get(
               bill.getDirection() == BillDirection.CREDIT
                   ? PaymentKind.COLLECT.name()
                   : PaymentKind.PAYOUT.name());
-      return UtrRules.atBillDue(utr, bill, firstMatching, rules);
+      return listOf(UtrRules.atBillDue(utr, bill, firstMatching, rules));
+    }
+    if (kind == AT_BILL_PENDING) {
+      return listOf(
+          UtrRules.atBillPending(utr, statement.get(part[1]), Long.parseLong(part[2]), rules));
     }
     Payment claim = claim(state, part[1]);
     if (claim == null || !claim.getEventId().equals(part[2])) {
-      return null;
+      return List.of();
     }
     return switch (kind) {
-      case AT_CLAIM -> UtrRules.atClaim(claim, firstValid, rules);
+      case AT_CLAIM -> listOf(UtrRules.atClaim(claim, firstValid, rules));
       case AT_CLAIM_DUE -> {
-        countMatched(claim, statement);
-        yield UtrRules.atClaimDue(claim, statement.values(), rules);
+        Finding unmatched =
+            UtrRules.atClaimDue(claim, statement.values(), state.pendingSince, rules);
+        countMatched(claim, statement, unmatched == null);
+        yield listOf(unmatched);
       }
       case AT_PAIR -> UtrRules.atPair(claim, statement.get(part[3]), rules);
       default -> throw new IllegalStateException("unknown decision " + kind);
     };
+  }
+
+  private static List<Finding> listOf(Finding finding) {
+    return finding == null ? List.of() : List.of(finding);
   }
 
   /** The UTR's earliest well-formed claim of either kind, or null. */
@@ -440,16 +470,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
    * A claim counts as matched once, at its time + W, if a bill of its direction arrived by then;
    * either way it stops waiting then.
    */
-  private void countMatched(Payment claim, Map<String, Bill> statement) {
-    long due = claim.getEventTime().toEpochMilli() + rules.matchWindow().toMillis();
+  private void countMatched(Payment claim, Map<String, Bill> statement, boolean matched) {
     if (!hasBillOf(statement, direction(claim.getKind()))) {
       stopWaiting(claim.getEventTime().toEpochMilli());
     }
-    if (statement.values().stream()
-        .anyMatch(
-            b ->
-                UtrRules.matches(claim.getKind(), b.getDirection())
-                    && b.getEventTime().toEpochMilli() <= due)) {
+    if (matched) {
       claimsMatched.inc();
     }
   }
@@ -466,6 +491,22 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   /** The decision at {@link #billDue}, naming the version (by its event time) it is about. */
   private static String atBillDue(Bill bill) {
     return AT_BILL_DUE + "" + SEP + bill.getBillId() + SEP + bill.getEventTime().toEpochMilli();
+  }
+
+  /** When BILL_PENDING is decided for a PENDING version of a statement line. */
+  private long billPendingDue(Bill pending) {
+    return pending.getEventTime().toEpochMilli()
+        + rules.pendingTooLong(null).sla(Reason.BILL_PENDING).toMillis();
+  }
+
+  /** The decision at {@link #billPendingDue}, naming the PENDING version by its event time. */
+  private static String atBillPending(Bill pending) {
+    return AT_BILL_PENDING
+        + ""
+        + SEP
+        + pending.getBillId()
+        + SEP
+        + pending.getEventTime().toEpochMilli();
   }
 
   private static String pair(Payment claim, Bill bill) {

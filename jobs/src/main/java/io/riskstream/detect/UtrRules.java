@@ -5,22 +5,27 @@ import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.DeductStatus;
 import io.riskstream.avro.Evidence;
+import io.riskstream.avro.EvidenceSource;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The rules about one UTR (docs/contract.md (Alerts)): FORGED_UTR, AMOUNT_MISMATCH, UTR_REUSED and
- * BILL_WITHOUT_ORDER, over the UTR's claims (the earliest claim of each order) and its bills. Plain
- * Java, one function per decision and the moment it is taken: at a claim's time ({@link #atClaim}),
- * at claim + W ({@link #atClaimDue}), at the later of a claim's and a bill's times ({@link
- * #atPair}) and at bill + W ({@link #atBillDue}). The operator calls each when the watermark
- * reaches that moment, when every event that could change the decision has arrived, so the result
- * does not depend on arrival order; and each call looks at one claim or one bill, so a UTR claimed
- * by thousands of orders costs the same per event as one claimed once.
+ * The rules about one UTR (docs/contract.md (Alerts)): FORGED_UTR, AMOUNT_MISMATCH, UTR_REUSED,
+ * BILL_WITHOUT_ORDER, COUNTERPARTY_MISMATCH and BILL_PENDING, over the UTR's claims (the earliest
+ * claim of each order) and its bills. Plain Java, one function per decision and the moment it is
+ * taken: at a claim's time ({@link #atClaim}), at claim + W ({@link #atClaimDue}), at the later of
+ * a claim's and a bill's times ({@link #atPair}) and at bill + W ({@link #atBillDue}). The operator
+ * calls each when the watermark reaches that moment, when every event that could change the
+ * decision has arrived, so the result does not depend on arrival order; and each call looks at one
+ * claim or one bill, so a UTR claimed by thousands of orders costs the same per event as one
+ * claimed once.
  */
 public final class UtrRules {
 
@@ -58,10 +63,11 @@ public final class UtrRules {
   }
 
   /**
-   * Decided at claim + W: NO_BANK_RECORD unless a bill of the matching direction has an event time
-   * at or before then; null otherwise, and for a malformed claim.
+   * Decided at claim + W: NO_BANK_RECORD unless a bill of the matching direction was on the
+   * statement ({@link #onStatement}) at or before then; null otherwise, and for a malformed claim.
    */
-  static Finding atClaimDue(Payment claim, Collection<Bill> bills, Rules rules) {
+  static Finding atClaimDue(
+      Payment claim, Collection<Bill> bills, Map<String, Long> pendingSince, Rules rules) {
     if (!wellFormed(claim, rules)) {
       return null;
     }
@@ -69,22 +75,86 @@ public final class UtrRules {
     boolean billed =
         bills.stream()
             .anyMatch(
-                b -> matches(claim.getKind(), b.getDirection()) && millis(b.getEventTime()) <= due);
+                b ->
+                    matches(claim.getKind(), b.getDirection())
+                        && onStatement(b, pendingSince) <= due);
     return billed ? null : noBankRecord(claim, due, Durations.format(rules.matchWindow()), rules);
   }
 
   /**
-   * Decided at the later of the two event times: AMOUNT_MISMATCH for a well-formed claim and a bill
-   * of the matching direction whose amounts differ; null otherwise.
+   * Decided at the later of the two event times, for a well-formed claim and a bill of the matching
+   * direction: AMOUNT_MISMATCH when the amounts differ, COUNTERPARTY_MISMATCH when the bill is on
+   * another worker's statement (OTHER_WORKER) or from another UPI id than the order's (OTHER_VPA).
    */
-  static Finding atPair(Payment claim, Bill bill, Rules rules) {
-    if (!wellFormed(claim, rules)
-        || !matches(claim.getKind(), bill.getDirection())
-        || bill.getAmount().compareTo(claim.getAmount()) == 0) {
-      return null;
+  static List<Finding> atPair(Payment claim, Bill bill, Rules rules) {
+    if (!wellFormed(claim, rules) || !matches(claim.getKind(), bill.getDirection())) {
+      return List.of();
     }
     long when = Math.max(millis(claim.getEventTime()), millis(bill.getEventTime()));
-    return amountMismatch(claim, bill, when, rules);
+    List<Finding> findings = new ArrayList<>(1);
+    if (bill.getAmount().compareTo(claim.getAmount()) != 0) {
+      findings.add(amountMismatch(claim, bill, when, rules));
+    }
+    if (claim.getCwid() != null
+        && bill.getCwid() != null
+        && !claim.getCwid().equals(bill.getCwid())) {
+      findings.add(otherWorker(claim, bill, when, rules));
+    }
+    String vpa = claim.getKind() == PaymentKind.COLLECT ? claim.getPayerVpa() : claim.getPayeeVpa();
+    if (vpa != null
+        && bill.getCounterpartyVpa() != null
+        && !vpa.equalsIgnoreCase(bill.getCounterpartyVpa())) {
+      findings.add(otherVpa(claim, vpa, bill, when, rules));
+    }
+    return findings;
+  }
+
+  /**
+   * Decided at a PENDING version's time + the pending SLA: BILL_PENDING unless the line's DEDUCTED
+   * version ({@code line}, its latest) has an event time at or before then.
+   */
+  static Finding atBillPending(String utr, Bill line, long pendingAt, Rules rules) {
+    Duration sla = rules.pendingTooLong(null).sla(Reason.BILL_PENDING);
+    long due = pendingAt + sla.toMillis();
+    if (line.getDeductStatus() == DeductStatus.DEDUCTED && millis(line.getEventTime()) <= due) {
+      return null;
+    }
+    String summary =
+        String.format(
+            "Bank statement line %s of worker %s (%s %s, UTR %s) has been PENDING since %s and was not deducted within %s",
+            line.getBillId(),
+            line.getCwid(),
+            Money.format(line.getAmount()),
+            line.getDirection() == BillDirection.CREDIT ? "credit" : "debit",
+            utr,
+            Instant.ofEpochMilli(pendingAt),
+            Durations.format(sla));
+    Rules.Basic settings = rules.pendingTooLong(null).basic();
+    Alert alert =
+        Alerts.about(
+            Alerts.alert(
+                Reason.BILL_PENDING,
+                settings.severity(Reason.BILL_PENDING),
+                settings.rule(),
+                summary,
+                List.of(
+                    new Evidence(
+                        EvidenceSource.BILL, line.getBillId(), Instant.ofEpochMilli(pendingAt))),
+                Instant.ofEpochMilli(due)),
+            line);
+    return new Finding("bill-pending|" + line.getBillId(), alert);
+  }
+
+  /**
+   * When a statement line first appeared: its PENDING version's time if it had one ({@code
+   * pendingSince}, by bill_id), else its own. NO_BANK_RECORD names no status, so the bank record
+   * exists from the first version on; BILL_WITHOUT_ORDER names DEDUCTED and reads that version.
+   */
+  static long onStatement(Bill line, Map<String, Long> pendingSince) {
+    Long pending = pendingSince.get(line.getBillId());
+    return pending == null
+        ? millis(line.getEventTime())
+        : Math.min(pending, millis(line.getEventTime()));
   }
 
   /** When {@link #atPair} decides. */
@@ -157,6 +227,48 @@ public final class UtrRules {
         claimAlert(
             reason,
             rules.amountMismatch(c.getMerchantId()),
+            summary,
+            c,
+            List.of(Alerts.evidence(c), Alerts.evidence(b)),
+            Instant.ofEpochMilli(when)));
+  }
+
+  private static Finding otherWorker(Payment c, Bill b, long when, Rules rules) {
+    String summary =
+        String.format(
+            "UTR %s claimed by order %s (%s) of worker %s is on worker %s's bank statement (line %s)",
+            c.getUtr(),
+            c.getOrderNo(),
+            Money.format(c.getAmount()),
+            c.getCwid(),
+            b.getCwid(),
+            b.getBillId());
+    return new Finding(
+        "other-worker|" + c.getOrderNo() + "|" + b.getBillId(),
+        claimAlert(
+            Reason.OTHER_WORKER,
+            rules.counterpartyMismatch(c.getMerchantId()),
+            summary,
+            c,
+            List.of(Alerts.evidence(c), Alerts.evidence(b)),
+            Instant.ofEpochMilli(when)));
+  }
+
+  private static Finding otherVpa(Payment c, String vpa, Bill b, long when, Rules rules) {
+    String summary =
+        String.format(
+            "Order %s (%s, UTR %s) names UPI id %s, but bank statement line %s shows %s",
+            c.getOrderNo(),
+            Money.format(c.getAmount()),
+            c.getUtr(),
+            Masked.vpas(vpa),
+            b.getBillId(),
+            Masked.vpas(b.getCounterpartyVpa()));
+    return new Finding(
+        "other-vpa|" + c.getOrderNo() + "|" + b.getBillId(),
+        claimAlert(
+            Reason.OTHER_VPA,
+            rules.counterpartyMismatch(c.getMerchantId()),
             summary,
             c,
             List.of(Alerts.evidence(c), Alerts.evidence(b)),

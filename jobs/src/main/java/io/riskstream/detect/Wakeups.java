@@ -52,12 +52,16 @@ final class Wakeups {
       wakeups[OWN_TIMERS] = Math.max(wakeups[OWN_TIMERS], time);
       return wakeups;
     }
-    int at = -(i + 1);
-    long[] more = new long[wakeups.length + 1];
-    System.arraycopy(wakeups, 0, more, 0, at);
-    more[at] = time;
-    System.arraycopy(wakeups, at, more, at + 1, wakeups.length - at);
-    return registerNext(more, timers);
+    return registerNext(insert(wakeups, -(i + 1), time), timers);
+  }
+
+  /** {@code array} with {@code value} inserted at index {@code at}: a new array one longer. */
+  static long[] insert(long[] array, int at, long value) {
+    long[] more = new long[array.length + 1];
+    System.arraycopy(array, 0, more, 0, at);
+    more[at] = value;
+    System.arraycopy(array, at, more, at + 1, array.length - at);
+    return more;
   }
 
   /** Keeps the key until at least {@code deadline}. */

@@ -63,7 +63,8 @@ class OrderMatcherTest {
           success("PE-3", "412345678901", TWO_MINUTES_LATER),
           payment("PE-4", "O-1", PaymentStatus.PAID, "2500", BEGINNING)
               .setUtr("412345678903")
-              .build());
+              .build(),
+          credit("L-1", 323, ONE_MINUTE_LATER));
       advance(h, MUCH_LATER);
 
       assertThat(alerts(h))
@@ -132,7 +133,9 @@ class OrderMatcherTest {
           credit("L-1", 323, BEGINNING),
           payment("PE-1", "O-1", PaymentStatus.CREATED, "2500", BEGINNING.plus(W)).build());
       advance(h, MUCH_LATER);
-      assertThat(alerts(h)).as("a payment exactly at the deadline is in time").isEmpty();
+      assertThat(reasons(h))
+          .as("a payment exactly at the deadline is in time: the order exists but did not succeed")
+          .containsExactly("LEDGER_WITHOUT_SUCCESS");
     }
     try (var h = harness()) {
       send(
@@ -193,12 +196,15 @@ class OrderMatcherTest {
   @Test
   void shouldHoldOneTimerPerOrderAndWakeOnlyWhenAFindingCouldBecomeFinal() throws Exception {
     try (var h = harness()) {
-      // A payment and its line: nothing can become final but the retention.
+      // An order paid, confirmed and credited: it wakes at PAID + the pending SLA (did it end?)
+      // and at SUCCESS + W (is there a line?): two timers, the second registered because it is
+      // earlier than the first; after them only the retention's.
       send(
           h,
           payment("PE-1", "O-1", PaymentStatus.PAID, "2500", BEGINNING).build(),
-          credit("L-1", 323, BEGINNING));
-      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+          success("PE-2", "412345678901", ONE_MINUTE_LATER),
+          credit("L-1", 323, ONE_MINUTE_LATER));
+      assertThat(h.numEventTimeTimers()).isEqualTo(2);
       advance(h, MUCH_LATER);
       assertThat(h.numEventTimeTimers()).as("the retention's").isEqualTo(1);
       assertThat(alerts(h)).isEmpty();

@@ -128,9 +128,12 @@ class RestoreFromSnapshotTest {
       alerts.addAll(after.extractOutputValues());
     }
 
-    // O-1 confirmed with a second UTR (ORDER_PAID_TWICE); O-9 credited with no order within W.
+    // O-1 confirmed with a second UTR (ORDER_PAID_TWICE) and never credited in the ledger
+    // (SUCCESS_WITHOUT_LEDGER, on the first confirmation, from before the restore); O-9 credited
+    // with no order within W.
     assertThat(reasonsAndKeys(alerts))
-        .containsExactly("LEDGER_WITHOUT_ORDER O-9", "ORDER_PAID_TWICE O-1");
+        .containsExactly(
+            "LEDGER_WITHOUT_ORDER O-9", "ORDER_PAID_TWICE O-1", "SUCCESS_WITHOUT_LEDGER O-1");
   }
 
   private KeyedTwoInputStreamOperatorTestHarness<String, Payment, BalanceChange, Alert>

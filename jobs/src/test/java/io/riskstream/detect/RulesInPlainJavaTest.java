@@ -41,17 +41,19 @@ class RulesInPlainJavaTest {
     Bill atDeadline = bill("B-1", "412345678901", "2500", DUE).build();
     Bill afterDeadline = bill("B-2", "412345678901", "2500", DUE.plusMillis(1)).build();
 
-    assertThat(UtrRules.atClaimDue(claim, List.of(atDeadline), RULES))
+    assertThat(UtrRules.atClaimDue(claim, List.of(atDeadline), Map.of(), RULES))
         .as("a bill at exactly claim + W is in time")
         .isNull();
-    Finding late = UtrRules.atClaimDue(claim, List.of(afterDeadline), RULES);
+    Finding late = UtrRules.atClaimDue(claim, List.of(afterDeadline), Map.of(), RULES);
     assertThat(late.alert().getReason()).isEqualTo("NO_BANK_RECORD");
     assertThat(late.alert().getEventTime()).isEqualTo(DUE);
     assertThat(late.alert().getSeverity()).isEqualTo(Severity.HIGH);
 
-    Finding under =
+    List<Finding> pair =
         UtrRules.atPair(
             claim, bill("B-3", "412345678901", "2400", BEGINNING.plusSeconds(60)).build(), RULES);
+    assertThat(pair).hasSize(1);
+    Finding under = pair.get(0);
     assertThat(under.alert().getReason()).isEqualTo("UNDERPAID");
     assertThat(under.alert().getSummary())
         .isEqualTo(
@@ -85,24 +87,17 @@ class RulesInPlainJavaTest {
             .setOrderNo("O-1")
             .build();
 
+    OrderMatcher.OrderState order = new OrderMatcher.OrderState();
+    order.firstPayment = first;
+    order.firstSuccess = first;
+    order.successesByUtr.put(first.getUtr(), first);
+    order.successesByUtr.put(second.getUtr(), second);
+    order.lines.put("L-1", credit);
     List<Finding> beforeSecond =
-        OrderRules.evaluate(
-            "O-1",
-            List.of(first, second),
-            List.of(credit),
-            first,
-            null,
-            BEGINNING.plusSeconds(59).toEpochMilli(),
-            RULES);
+        OrderRules.evaluate("O-1", order, BEGINNING.plusSeconds(59).toEpochMilli(), RULES);
+    order.lines.put("L-2", again);
     List<Finding> after =
-        OrderRules.evaluate(
-            "O-1",
-            List.of(second, first),
-            List.of(again, credit),
-            first,
-            null,
-            BEGINNING.plusSeconds(60).toEpochMilli(),
-            RULES);
+        OrderRules.evaluate("O-1", order, BEGINNING.plusSeconds(60).toEpochMilli(), RULES);
 
     assertThat(beforeSecond).as("the second confirmation is not final yet").isEmpty();
     assertThat(after)

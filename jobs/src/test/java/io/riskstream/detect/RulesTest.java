@@ -35,7 +35,8 @@ class RulesTest {
             new Rules.LargeAmount(
                 new Rules.RuleVersion("large-amount", 1),
                 new BigDecimal("100000.00"),
-                new BigDecimal("10000.00")));
+                new BigDecimal("10000.00"),
+                true));
   }
 
   @Test
@@ -59,7 +60,7 @@ class RulesTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             typo
-                + ": unknown rules key 'rules.large-amount.limt'; known here: version, limit, admin-limit,"
+                + ": unknown rules key 'rules.large-amount.limt'; known here: version, enabled, limit, admin-limit,"
                 + " merchants");
     Path negative = rules("rules:\n  large-amount:\n    merchants:\n      M-9: {limit: -5}\n");
     assertThatThrownBy(() -> Rules.load(negative))

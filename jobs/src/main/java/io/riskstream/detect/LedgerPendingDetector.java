@@ -1,0 +1,116 @@
+package io.riskstream.detect;
+
+import io.riskstream.avro.Alert;
+import io.riskstream.avro.BalanceChange;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Follows each ledger line's versions by log_id (docs/contract.md, status updates of a line) and
+ * raises PENDING_TOO_LONG / LEDGER_PENDING ({@link LedgerPendingRule}) for a line still PENDING or
+ * PROCESSING at its time + the pending SLA.
+ *
+ * <p>State per line, one small value: its earliest PENDING/PROCESSING version and the time of its
+ * earliest final version. A line that goes pending waits for its decision and is then forgotten; a
+ * final version seen first (the two may arrive in either order) is kept for the SLA after it, the
+ * longest a PENDING version before it could still be waiting. A PENDING version whose decision time
+ * the watermark has passed when no state remembers the line cannot be placed (its final version may
+ * have been forgotten): it goes to the late events.
+ */
+public final class LedgerPendingDetector
+    extends KeyedProcessFunction<String, BalanceChange, Alert> {
+  private final Rules rules;
+  private transient ValueState<LineState> state;
+  private transient AlertOutput output;
+
+  public LedgerPendingDetector(Rules rules) {
+    this.rules = rules;
+  }
+
+  /** What is known of one ledger line (a Flink POJO). */
+  public static final class LineState {
+    public BalanceChange pending;
+    public long finalAt = Long.MAX_VALUE;
+
+    static TypeInformation<LineState> type() {
+      return Types.POJO(
+          LineState.class,
+          Map.of("pending", new AvroTypeInfo<>(BalanceChange.class), "finalAt", Types.LONG));
+    }
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("line", LineState.type()));
+    output = new AlertOutput(getRuntimeContext(), rules);
+  }
+
+  @Override
+  public void processElement(BalanceChange line, Context ctx, Collector<Alert> out)
+      throws Exception {
+    long time = line.getEventTime().toEpochMilli();
+    long watermark = ctx.timerService().currentWatermark();
+    long sla = LedgerPendingRule.sla(rules).toMillis();
+    LineState known = state.value();
+    LineState s = known == null ? new LineState() : known;
+    if (LedgerPendingRule.isFinal(line.getState())) {
+      if (time >= s.finalAt) {
+        return; // a redelivery, or a later final version
+      }
+      s.finalAt = time;
+      if (s.pending == null) {
+        ctx.timerService().registerEventTimeTimer(time + sla);
+      }
+    } else {
+      if (s.pending != null && EventOrder.LINES.compare(s.pending, line) <= 0) {
+        return; // a redelivery, or a later pending version: the earliest one waits
+      }
+      if (known == null && time + sla <= watermark) {
+        output.countLate();
+        ctx.output(
+            LateEvent.TAG,
+            LateEvent.ofLine(
+                line,
+                "LEDGER_PENDING cannot place it: its SLA ended at "
+                    + java.time.Instant.ofEpochMilli(time + sla)
+                    + ", and a final version of "
+                    + line.getLogId()
+                    + " may have been forgotten",
+                watermark - time));
+        return;
+      }
+      output.countIfLate(time, watermark);
+      s.pending = line;
+      ctx.timerService().registerEventTimeTimer(time + sla);
+    }
+    state.update(s);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+    LineState s = state.value();
+    if (s == null) {
+      return;
+    }
+    long sla = LedgerPendingRule.sla(rules).toMillis();
+    if (s.pending != null) {
+      if (timestamp < s.pending.getEventTime().toEpochMilli() + sla) {
+        return; // the timer of a final version seen first; the pending one's decision is later
+      }
+      Alert alert = LedgerPendingRule.decide(s.pending, s.finalAt, rules);
+      if (alert != null) {
+        output.emit(alert, out);
+      }
+      state.clear();
+    } else if (timestamp >= s.finalAt + sla) {
+      state.clear();
+    }
+  }
+}
