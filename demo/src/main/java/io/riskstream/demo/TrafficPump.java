@@ -42,7 +42,7 @@ final class TrafficPump {
   /**
    * The traffic as if it had happened over the hours before {@code now}, replayed fast: event times
    * after the moment a record is written are bad input (events.max-ahead), and the closing events
-   * an hour after the last one must be in the past too.
+   * {@link TrafficGenerator#CLOSING_AFTER} after the last one must be in the past too.
    */
   static Traffic endingBefore(Instant now, long events, Demo.Options options) {
     Traffic probe =

@@ -52,6 +52,32 @@ final class Scenarios {
     TABLE.put(Reason.DISTINCT_ACCOUNTS, new IpBurst());
     TABLE.put(Reason.ARITHMETIC, new BrokenBalance());
     TABLE.put(Reason.CHAIN_BREAK, new BrokenBalance());
+    TABLE.put(
+        Reason.SUCCESS_WITHOUT_LEDGER,
+        (g, at) -> byOrder(g, at, g.new Collect(at.order()).noLedger()));
+    TABLE.put(Reason.LEDGER_WITHOUT_SUCCESS, new LedgerWithoutSuccess());
+    TABLE.put(Reason.REFUND_WITHOUT_LEDGER, new Refund(false));
+    TABLE.put(
+        Reason.BANK_PENDING, (g, at) -> byOrder(g, at, g.new Collect(at.order()).neverConfirmed()));
+    TABLE.put(Reason.BILL_PENDING, (g, at) -> byUtr(g, at, g.new Collect(at.order()).billStuck()));
+    TABLE.put(Reason.LEDGER_PENDING, new LedgerPending());
+    TABLE.put(
+        Reason.OTHER_WORKER,
+        (g, at) ->
+            byUtr(
+                g,
+                at,
+                g.new Collect(at.order())
+                    .billOf((at.worker() + 1 + g.random.nextInt(WORKERS - 1)) % WORKERS)));
+    TABLE.put(
+        Reason.OTHER_VPA,
+        (g, at) ->
+            byUtr(
+                g,
+                at,
+                g.new Collect(at.order())
+                    .billFrom(userVpa((at.user() + 1 + g.random.nextInt(USERS - 1)) % USERS))));
+    TABLE.put(Reason.FAST_REFUND, new Refund(true));
     if (TABLE.size() != Reason.values().length) {
       throw new IllegalStateException("a reason without a scenario");
     }
@@ -61,6 +87,57 @@ final class Scenarios {
 
   static Scenario of(Reason reason) {
     return TABLE.get(reason);
+  }
+
+  /** A collect order written as {@code plan} says, labelled by its order number. */
+  private static void byOrder(TrafficGenerator g, Start at, TrafficGenerator.Collect plan) {
+    plan.write(g.clock());
+    g.label(at.reason(), at.order().orderNo());
+  }
+
+  /** A collect order written as {@code plan} says, labelled by its UTR. */
+  private static void byUtr(TrafficGenerator g, Start at, TrafficGenerator.Collect plan) {
+    g.label(at.reason(), plan.write(g.clock()));
+  }
+
+  /**
+   * A confirmed order refunded: within minutes and booked (FAST_REFUND), or hours later and never
+   * booked in the ledger (REFUND_WITHOUT_LEDGER).
+   */
+  private record Refund(boolean fast) implements Scenario {
+    @Override
+    public void inject(TrafficGenerator g, Start at) {
+      g.collect(at.order(), BillShape.MATCHING);
+      long after = fast ? g.seconds(60, 540) : g.seconds(3_600, 6 * 3_600);
+      g.refund(at.order(), g.lastSuccessTime() + after, fast);
+      g.label(at.reason(), at.order().orderNo());
+    }
+  }
+
+  /** An order that expired, credited in the ledger all the same. */
+  private static final class LedgerWithoutSuccess implements Scenario {
+    @Override
+    public void inject(TrafficGenerator g, Start at) {
+      Order order = at.order();
+      long when = g.clock();
+      g.payment(order, PaymentStatus.CREATED, when, null, null);
+      g.payment(order, PaymentStatus.EXPIRED, when + 15 * 60_000, null, null);
+      g.ledgerLine(
+          order.account(), order.orderNo(), 323, order.amount(), when + g.seconds(60, 300), null);
+      g.label(at.reason(), order.orderNo());
+    }
+  }
+
+  /** A reward booked PENDING on an account of its own that never settles. */
+  private static final class LedgerPending implements Scenario {
+    @Override
+    public void inject(TrafficGenerator g, Start at) {
+      String account = g.freshAccount();
+      LedgerDraft stuck =
+          g.ledgerLine(account, null, 325, money(10 + g.random.nextInt(500)), g.clock(), null);
+      stuck.line.setState(io.riskstream.avro.LedgerState.PENDING);
+      g.label(at.reason(), account);
+    }
   }
 
   /** A claim with a malformed UTR (11 digits on UPI, or not alphanumeric on IMPS). */
@@ -104,6 +181,8 @@ final class Scenarios {
               other, userIp(other), at.worker(), workerAccount(at.worker()), at.order().amount());
       g.claimOnly(second, g.clock() + g.seconds(300, 3_600), utr, "UPI");
       g.label(at.reason(), utr);
+      // The other user's claim meets the first one's bank line: not their UPI id either.
+      g.label(Reason.OTHER_VPA, utr);
     }
   }
 

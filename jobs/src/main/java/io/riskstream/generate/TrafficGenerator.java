@@ -70,6 +70,7 @@ public final class TrafficGenerator {
   private int freshAccounts;
   private int freshIps;
   private int fraudCases;
+  private int pendingVersions; // ledger lines' PENDING versions, written out with their final ones
 
   private TrafficGenerator(Settings settings) {
     this.settings = settings;
@@ -81,13 +82,18 @@ public final class TrafficGenerator {
     return new TrafficGenerator(settings).run();
   }
 
-  /** How long after the last event of the traffic {@link #closing} comes. */
-  public static final java.time.Duration CLOSING_AFTER = java.time.Duration.ofHours(1);
+  /**
+   * How long after the last event of the traffic {@link #closing} comes: past the longest wait of
+   * any rule (the pending SLA, 2 h) plus the disorder bound, so that every injected case is
+   * decided.
+   */
+  public static final java.time.Duration CLOSING_AFTER = java.time.Duration.ofHours(3);
 
   /**
-   * One harmless event per stream an hour after {@code after}: it moves every watermark past the
-   * traffic, so that all its windows close and every injected case is decided. It raises nothing (a
-   * CREATED payment, a PENDING bill, a small reward on an account of its own).
+   * One harmless order {@link #CLOSING_AFTER} after {@code after}: it moves every watermark past
+   * the traffic, so that all its windows close and every injected case is decided. It raises
+   * nothing: a SUCCESS payment with its UTR, the DEDUCTED bank line of that UTR and a ledger line
+   * for the order, on a worker and account of their own.
    */
   public static Traffic closing(Instant after) {
     Instant at = after.plus(CLOSING_AFTER);
@@ -97,8 +103,9 @@ public final class TrafficGenerator {
             .setOrderNo("O-CLOSE")
             .setMerchantId("M-CLOSE")
             .setKind(PaymentKind.COLLECT)
-            .setStatus(PaymentStatus.CREATED)
+            .setStatus(PaymentStatus.SUCCESS)
             .setAmount(money(1))
+            .setUtr("000000000000")
             .setEventTime(at)
             .build();
     Bill bill =
@@ -109,14 +116,15 @@ public final class TrafficGenerator {
             .setDirection(BillDirection.CREDIT)
             .setAmount(money(1))
             .setCurrency("INR")
-            .setDeductStatus(DeductStatus.PENDING)
-            .setPickedUp(false)
+            .setDeductStatus(DeductStatus.DEDUCTED)
+            .setPickedUp(true)
             .setEventTime(at)
             .build();
     BalanceChange line =
         BalanceChange.newBuilder()
             .setLogId("L-CLOSE")
             .setAccountId("A-CLOSE")
+            .setOrderNo("O-CLOSE")
             .setTypeCode(325)
             .setAmount(money(1))
             .setOpeningBalance(money(0))
@@ -135,6 +143,7 @@ public final class TrafficGenerator {
     final BalanceChange.Builder line;
     BigDecimal forcedOpening; // CHAIN_BREAK: an opening balance that is not the previous closing
     BigDecimal closingError = BigDecimal.ZERO; // ARITHMETIC: closing != opening + amount
+    Long pendingAt; // a PENDING version of the line at this time, before its final one
 
     LedgerDraft(BalanceChange.Builder line) {
       this.line = line;
@@ -162,7 +171,7 @@ public final class TrafficGenerator {
   }
 
   private int size() {
-    return payments.size() + bills.size() + ledger.size();
+    return payments.size() + bills.size() + ledger.size() + pendingVersions;
   }
 
   // ---- normal traffic
@@ -189,10 +198,15 @@ public final class TrafficGenerator {
     double roll = random.nextDouble();
     int user = random.nextInt(USERS);
     int worker = random.nextInt(WORKERS);
-    if (roll < 0.70) {
+    if (roll < 0.68) {
       collect(
           collectOrder(user, userIp(user), worker, workerAccount(worker), normalAmount()),
           BillShape.MATCHING);
+    } else if (roll < 0.70) {
+      // Refunded hours later, with its refund ledger line.
+      Order order = collectOrder(user, userIp(user), worker, workerAccount(worker), normalAmount());
+      collect(order, BillShape.MATCHING);
+      refund(order, lastSuccessTime() + seconds(3_600, 6 * 3_600), true);
     } else if (roll < 0.78) {
       Order order = collectOrder(user, userIp(user), worker, workerAccount(worker), normalAmount());
       payment(order, PaymentStatus.CREATED, clock, null, null);
@@ -223,41 +237,117 @@ public final class TrafficGenerator {
    * line.
    */
   String collect(Order order, BillShape shape) {
-    return collect(order, shape, clock);
+    return new Collect(order).shape(shape).write(clock);
   }
 
   String collect(Order order, BillShape shape, long at) {
-    String utr = utr();
-    long paidAt = at + seconds(30, 180);
-    long successAt = paidAt + seconds(10, 120);
-    payment(order, PaymentStatus.CREATED, at, null, null);
-    payment(order, PaymentStatus.PAID, paidAt, utr, "UPI");
-    payment(order, PaymentStatus.SUCCESS, successAt, utr, "UPI");
-    BigDecimal amount = order.amount();
-    BigDecimal billed =
-        switch (shape) {
-          case MATCHING -> amount;
-          case UNDERPAID ->
-              amount.subtract(
-                  money(1 + random.nextInt(Math.max(1, Math.min(500, amount.intValue() / 2)))));
-          case OVERPAID -> amount.add(money(1 + random.nextInt(500)));
-        };
-    bill(
-        utr,
-        order.worker(),
-        BillDirection.CREDIT,
-        billed,
-        paidAt + seconds(-60, 600),
-        userVpa(order.user()),
-        true);
-    ledgerLine(order.account(), order.orderNo(), 323, amount, successAt + seconds(1, 5), null);
-    return utr;
+    return new Collect(order).shape(shape).write(at);
   }
 
-  /** A claim that nothing follows: CREATED, then PAID with {@code utr}. */
+  /**
+   * A collect order as {@link #collect} writes it, with what a scenario changes: the bill's amount,
+   * worker, counterparty, a bill left PENDING, no ledger line, or no SUCCESS at all.
+   */
+  final class Collect {
+    private final Order order;
+    private BillShape shape = BillShape.MATCHING;
+    private Integer billWorker;
+    private String billVpa;
+    private boolean billStuck;
+    private boolean ledger = true;
+    private boolean succeeds = true;
+
+    Collect(Order order) {
+      this.order = order;
+    }
+
+    Collect shape(BillShape shape) {
+      this.shape = shape;
+      return this;
+    }
+
+    /** The bank line is on another worker's statement. */
+    Collect billOf(int worker) {
+      this.billWorker = worker;
+      return this;
+    }
+
+    /** The bank line shows another payer UPI id. */
+    Collect billFrom(String vpa) {
+      this.billVpa = vpa;
+      return this;
+    }
+
+    /** The bank line stays PENDING: never deducted. */
+    Collect billStuck() {
+      this.billStuck = true;
+      return this;
+    }
+
+    Collect noLedger() {
+      this.ledger = false;
+      return this;
+    }
+
+    /** PAID and billed, but never confirmed: no SUCCESS, no ledger line. */
+    Collect neverConfirmed() {
+      this.succeeds = false;
+      this.ledger = false;
+      return this;
+    }
+
+    /** Writes the order's events from {@code at}; returns its UTR. */
+    String write(long at) {
+      String utr = utr();
+      long paidAt = at + seconds(30, 180);
+      long successAt = paidAt + seconds(10, 120);
+      payment(order, PaymentStatus.CREATED, at, null, null);
+      payment(order, PaymentStatus.PAID, paidAt, utr, "UPI");
+      if (succeeds) {
+        payment(order, PaymentStatus.SUCCESS, successAt, utr, "UPI");
+      }
+      BigDecimal amount = order.amount();
+      BigDecimal billed =
+          switch (shape) {
+            case MATCHING -> amount;
+            case UNDERPAID ->
+                amount.subtract(
+                    money(1 + random.nextInt(Math.max(1, Math.min(500, amount.intValue() / 2)))));
+            case OVERPAID -> amount.add(money(1 + random.nextInt(500)));
+          };
+      long billedAt = paidAt + seconds(-60, 600);
+      int worker = billWorker == null ? order.worker() : billWorker;
+      String vpa = billVpa == null ? userVpa(order.user()) : billVpa;
+      if (billStuck) {
+        billLine(utr, worker, BillDirection.CREDIT, billed, billedAt, vpa, true, null);
+      } else {
+        bill(utr, worker, BillDirection.CREDIT, billed, billedAt, vpa, true);
+      }
+      if (ledger) {
+        ledgerLine(order.account(), order.orderNo(), 323, amount, successAt + seconds(1, 5), null);
+      }
+      return utr;
+    }
+  }
+
+  /** A REFUNDED payment of a confirmed order at {@code at}, and its 324 refund line if booked. */
+  void refund(Order order, long at, boolean booked) {
+    payment(order, PaymentStatus.REFUNDED, at, null, null);
+    if (booked) {
+      ledgerLine(
+          order.account(), order.orderNo(), 324, order.amount().negate(), at + seconds(1, 5), null);
+    }
+  }
+
+  /**
+   * A claim the bank never confirms: CREATED, PAID with {@code utr}, and FAILED once the back
+   * office gives up on it, well within the pending SLA.
+   */
   void claimOnly(Order order, long at, String utr, String channel) {
+    long paidAt = at + seconds(30, 180);
     payment(order, PaymentStatus.CREATED, at, null, null);
-    payment(order, PaymentStatus.PAID, at + seconds(30, 180), utr, channel);
+    payment(order, PaymentStatus.PAID, paidAt, utr, channel);
+    payment(order, PaymentStatus.FAILED, paidAt + seconds(35 * 60, 60 * 60), null, channel);
   }
 
   /**
@@ -271,8 +361,18 @@ public final class TrafficGenerator {
     payment(order, PaymentStatus.CREATED, clock, null, "IMPS");
     payment(order, PaymentStatus.SUCCESS, successAt, utr, "IMPS");
     bill(utr, worker, BillDirection.DEBIT, amount, successAt + seconds(-60, 600), null, true);
-    ledgerLine(
-        order.account(), order.orderNo(), 322, amount.negate(), successAt + seconds(1, 5), null);
+    // The withdraw is booked PENDING first and settles within minutes (a status update of the
+    // line).
+    LedgerDraft withdraw =
+        ledgerLine(
+            order.account(),
+            order.orderNo(),
+            322,
+            amount.negate(),
+            successAt + seconds(60, 600),
+            null);
+    withdraw.pendingAt = successAt + seconds(1, 5);
+    pendingVersions++;
   }
 
   // ---- injected fraud
@@ -296,6 +396,15 @@ public final class TrafficGenerator {
 
   long lastPaymentTime() {
     return payments.get(payments.size() - 1).getEventTime().toEpochMilli();
+  }
+
+  long lastSuccessTime() {
+    for (int i = payments.size() - 1; i >= 0; i--) {
+      if (payments.get(i).getStatus() == PaymentStatus.SUCCESS) {
+        return payments.get(i).getEventTime().toEpochMilli();
+      }
+    }
+    throw new IllegalStateException("no SUCCESS payment yet");
   }
 
   long lastLedgerTime() {
@@ -341,6 +450,10 @@ public final class TrafficGenerator {
             .build());
   }
 
+  /**
+   * A bank statement line. Most lines picked up by an order are DEDUCTED at once; one in twenty is
+   * PENDING first and DEDUCTED (a status update of the line) within the pending SLA.
+   */
   void bill(
       String utr,
       int worker,
@@ -349,7 +462,27 @@ public final class TrafficGenerator {
       long at,
       String counterparty,
       boolean pickedUp) {
-    bills.add(
+    Long deductedAt = at;
+    if (pickedUp && random.nextInt(20) == 0) {
+      deductedAt = at + seconds(60, 90 * 60);
+    }
+    billLine(utr, worker, direction, amount, at, counterparty, pickedUp, deductedAt);
+  }
+
+  /**
+   * A statement line: PENDING at {@code at} and DEDUCTED at {@code deductedAt}, or DEDUCTED at once
+   * when the two are equal, or PENDING for good when {@code deductedAt} is null.
+   */
+  void billLine(
+      String utr,
+      int worker,
+      BillDirection direction,
+      BigDecimal amount,
+      long at,
+      String counterparty,
+      boolean pickedUp,
+      Long deductedAt) {
+    Bill.Builder line =
         Bill.newBuilder()
             .setBillId(String.format("B-%08d", ++billLines))
             .setUtr(utr)
@@ -358,11 +491,17 @@ public final class TrafficGenerator {
             .setAmount(amount)
             .setCurrency("INR")
             .setCounterpartyVpa(counterparty)
-            .setDeductStatus(
-                pickedUp && random.nextInt(20) == 0 ? DeductStatus.PENDING : DeductStatus.DEDUCTED)
             .setPickedUp(pickedUp)
-            .setEventTime(Instant.ofEpochMilli(at))
-            .build());
+            .setEventTime(Instant.ofEpochMilli(at));
+    if (deductedAt == null || deductedAt != at) {
+      bills.add(Bill.newBuilder(line).setDeductStatus(DeductStatus.PENDING).build());
+    }
+    if (deductedAt != null) {
+      bills.add(
+          line.setDeductStatus(DeductStatus.DEDUCTED)
+              .setEventTime(Instant.ofEpochMilli(deductedAt))
+              .build());
+    }
   }
 
   LedgerDraft ledgerLine(
@@ -407,9 +546,20 @@ public final class TrafficGenerator {
       BigDecimal opening =
           draft.forcedOpening == null ? previous : previous.add(draft.forcedOpening);
       BigDecimal closing = opening.add(line.getAmount()).add(draft.closingError);
-      balances.put(line.getAccountId(), closing);
-      lines.add(line.setOpeningBalance(opening).setClosingBalance(closing).build());
+      BalanceChange built = line.setOpeningBalance(opening).setClosingBalance(closing).build();
+      if (built.getState() == LedgerState.SUCCESS) {
+        balances.put(line.getAccountId(), closing);
+      }
+      lines.add(built);
+      if (draft.pendingAt != null) {
+        lines.add(
+            BalanceChange.newBuilder(built)
+                .setState(LedgerState.PENDING)
+                .setEventTime(Instant.ofEpochMilli(draft.pendingAt))
+                .build());
+      }
     }
+    lines.sort(Comparator.comparing(BalanceChange::getEventTime)); // stable: ties keep log order
     return lines;
   }
 

@@ -61,7 +61,16 @@ class TrafficGeneratorTest {
             "LARGE_AMOUNT/LEDGER_OVER_LIMIT",
             "IP_BURST/DISTINCT_ACCOUNTS",
             "BALANCE_MISMATCH/ARITHMETIC",
-            "BALANCE_MISMATCH/CHAIN_BREAK");
+            "BALANCE_MISMATCH/CHAIN_BREAK",
+            "STATUS_MISMATCH/SUCCESS_WITHOUT_LEDGER",
+            "STATUS_MISMATCH/LEDGER_WITHOUT_SUCCESS",
+            "STATUS_MISMATCH/REFUND_WITHOUT_LEDGER",
+            "PENDING_TOO_LONG/BANK_PENDING",
+            "PENDING_TOO_LONG/BILL_PENDING",
+            "PENDING_TOO_LONG/LEDGER_PENDING",
+            "COUNTERPARTY_MISMATCH/OTHER_WORKER",
+            "COUNTERPARTY_MISMATCH/OTHER_VPA",
+            "SUSPICIOUS_REFUND/FAST_REFUND");
     assertThat(new HashSet<>(traffic.labels()))
         .as("labels are distinct")
         .hasSameSizeAs(traffic.labels());
