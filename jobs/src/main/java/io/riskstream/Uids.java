@@ -40,11 +40,18 @@ public final class Uids {
   public static final String SINK_TABLE_BILLS = "sink-table-bills";
   public static final String SINK_TABLE_BALANCE_CHANGES = "sink-table-balance-changes";
   public static final String SINK_JOB_DEAD_LETTERS = "sink-job-dead-letters";
+  public static final String RECONCILIATION_DAY_CLOSER = "reconciliation-day-closer";
+  public static final String RECONCILIATION_SUMMARIES = "reconciliation-summaries";
+  public static final String SINK_TABLE_DAILY_RECONCILIATION = "sink-table-daily-reconciliation";
+  public static final String SINK_DAILY_SUMMARIES = "sink-daily-summaries";
 
   // The notify job.
   public static final String NOTIFY_SOURCE_ALERTS = "notify-source-alerts";
   public static final String NOTIFY_SPLIT_ALERTS = "notify-dead-letters-alerts";
   public static final String NOTIFY_ROUTES = "notify-routes";
+  public static final String NOTIFY_DAILY_ROUTES = "notify-daily-routes";
+  public static final String NOTIFY_SOURCE_DAILY_SUMMARIES = "notify-source-daily-summaries";
+  public static final String NOTIFY_SPLIT_DAILY_SUMMARIES = "notify-dead-letters-daily-summaries";
   public static final String NOTIFY_THRESHOLDS = "notify-thresholds";
   public static final String NOTIFY_ONCE = "notify-once";
   public static final String NOTIFY_DELIVERY = "notify-delivery";

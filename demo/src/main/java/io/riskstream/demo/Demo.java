@@ -82,7 +82,11 @@ public final class Demo {
       RiskstreamConfig config = stack.config;
       long events = (long) options.rate() * options.duration().toSeconds();
       Traffic traffic =
-          TrafficPump.endingBefore(Instant.now().truncatedTo(ChronoUnit.SECONDS), events, options);
+          TrafficPump.endingBefore(
+              Instant.now().truncatedTo(ChronoUnit.SECONDS),
+              events,
+              options,
+              config.reconciliationTimeZone());
 
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config.flinkConfiguration());

@@ -108,7 +108,8 @@ final class DemoReport {
     Map<String, Long> rows = new LinkedHashMap<>();
     try (Connection c =
         DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password())) {
-      for (String table : List.of("risk_alerts", "payments", "bills", "balance_changes")) {
+      for (String table :
+          List.of("risk_alerts", "payments", "bills", "balance_changes", "daily_reconciliation")) {
         try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
           rs.next();
           rows.put(table, rs.getLong(1));
@@ -144,7 +145,7 @@ final class DemoReport {
         result.postgresUrl() == null
             ? "PostgreSQL tables (the database stops with the demo; --keep-running keeps it up):"
             : "PostgreSQL tables (psql " + result.postgresUrl() + "):");
-    result.tableRows().forEach((table, rows) -> out.printf("  %-16s %,8d rows%n", table, rows));
+    result.tableRows().forEach((table, rows) -> out.printf("  %-21s %,8d rows%n", table, rows));
   }
 
   /** Counts committed alerts for the progress line, reading the topic at most every few seconds. */

@@ -16,6 +16,8 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,17 +44,21 @@ final class TrafficPump {
   /**
    * The traffic as if it had happened over the hours before {@code now}, replayed fast: event times
    * after the moment a record is written are bad input (events.max-ahead), and the closing events
-   * {@link TrafficGenerator#CLOSING_AFTER} after the last one must be in the past too.
+   * {@link TrafficGenerator#CLOSING_AFTER} after the last one must be in the past too. It is placed
+   * across the latest midnight of {@code zone} that allows it, so that the day before that midnight
+   * closes and the daily reconciliation has a day to show, however short the run.
    */
-  static Traffic endingBefore(Instant now, long events, Demo.Options options) {
+  static Traffic endingBefore(Instant now, long events, Demo.Options options, ZoneId zone) {
     Traffic probe =
         TrafficGenerator.generate(
             new TrafficGenerator.Settings(events, options.seed(), options.fraudRate(), now));
-    Duration span =
-        Duration.between(now, lastEventTime(probe)).plus(TrafficGenerator.CLOSING_AFTER);
+    Duration span = Duration.between(now, lastEventTime(probe));
+    Duration half = span.dividedBy(2);
+    Instant latestMidnight = now.minus(half).minus(TrafficGenerator.CLOSING_AFTER).minusSeconds(60);
+    Instant midnight = LocalDate.ofInstant(latestMidnight, zone).atStartOfDay(zone).toInstant();
     return TrafficGenerator.generate(
         new TrafficGenerator.Settings(
-            events, options.seed(), options.fraudRate(), now.minus(span).minusSeconds(60)));
+            events, options.seed(), options.fraudRate(), midnight.minus(half)));
   }
 
   /** Sends it all; returns how many traffic events were sent. */

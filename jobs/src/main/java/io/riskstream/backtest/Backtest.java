@@ -111,7 +111,7 @@ public final class Backtest {
    * A bounded stream of no {@code T}: Flink 2.2's {@code fromData} of an empty collection still
    * asks its generator for element 0 and fails the job.
    */
-  private static <T> SingleOutputStreamOperator<T> nothing(
+  public static <T> SingleOutputStreamOperator<T> nothing(
       StreamExecutionEnvironment env, TypeInformation<T> type) {
     return env.fromData(0L).flatMap((Long ignored, Collector<T> none) -> {}, type);
   }

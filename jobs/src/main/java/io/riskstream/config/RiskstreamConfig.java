@@ -38,6 +38,7 @@ public final class RiskstreamConfig {
   private final StartingOffsets startingOffsets;
   private final EventTimeBounds eventTimeBounds;
   private final ZoneId localTimeZone;
+  private final ZoneId reconciliationTimeZone;
 
   private RiskstreamConfig(Configuration config) {
     this.config = config;
@@ -51,6 +52,8 @@ public final class RiskstreamConfig {
             config.get(EVENTS_MAX_AHEAD));
     this.localTimeZone =
         parse(EVENTS_LOCAL_TIME_ZONE, ZoneId::of, "a zone id such as Asia/Kolkata");
+    this.reconciliationTimeZone =
+        parse(RECONCILIATION_TIME_ZONE, ZoneId::of, "a zone id such as Asia/Kolkata");
     require(KAFKA_BOOTSTRAP_SERVERS, "host:9092");
     checkAddresses();
     checkKafkaClientSettings();
@@ -331,6 +334,11 @@ public final class RiskstreamConfig {
   /** Event times that are bad input (see {@link EventTimeBounds}). */
   public EventTimeBounds eventTimeBounds() {
     return eventTimeBounds;
+  }
+
+  /** The zone whose days the daily reconciliation closes. */
+  public ZoneId reconciliationTimeZone() {
+    return reconciliationTimeZone;
   }
 
   /** The zone of writer schemas with local-timestamp event times. */

@@ -120,6 +120,12 @@ public final class RiskstreamOptions {
           .stringType()
           .defaultValue("risk-alerts-shadow")
           .withDescription("Alerts of rule versions in shadow mode; never notified.");
+  public static final ConfigOption<String> TOPIC_DAILY_SUMMARIES =
+      key("topics.daily-summaries")
+          .stringType()
+          .defaultValue("risk-daily-summaries")
+          .withDescription(
+              "Each closed day's reconciliation per merchant, from the sink job to notify.");
   public static final ConfigOption<String> TOPIC_RULES =
       key("topics.rules")
           .stringType()
@@ -171,6 +177,14 @@ public final class RiskstreamOptions {
           .defaultValue("Asia/Kolkata")
           .withDescription(
               "Time zone of writer schemas whose event_time is a local-timestamp-millis or -micros.");
+
+  public static final ConfigOption<String> RECONCILIATION_TIME_ZONE =
+      key("reconciliation.time-zone")
+          .stringType()
+          .defaultValue("Asia/Kolkata")
+          .withDescription(
+              "The time zone whose days the daily reconciliation closes (the sink job's"
+                  + " daily_reconciliation rows and notify's daily summaries).");
 
   public static final ConfigOption<String> JOB_NAME =
       key("job.name")

@@ -12,6 +12,7 @@ public record Topics(
     String alerts,
     String alertUpdates,
     String alertsShadow,
+    String dailySummaries,
     String rules,
     String lateEvents,
     String deadLetters)
@@ -25,6 +26,7 @@ public record Topics(
         config.get(RiskstreamOptions.TOPIC_ALERTS),
         config.get(RiskstreamOptions.TOPIC_ALERT_UPDATES),
         config.get(RiskstreamOptions.TOPIC_ALERTS_SHADOW),
+        config.get(RiskstreamOptions.TOPIC_DAILY_SUMMARIES),
         config.get(RiskstreamOptions.TOPIC_RULES),
         config.get(RiskstreamOptions.TOPIC_LATE_EVENTS),
         config.get(RiskstreamOptions.TOPIC_DEAD_LETTERS));
@@ -39,6 +41,7 @@ public record Topics(
     topics.put("topics.alerts", alerts);
     topics.put("topics.alert-updates", alertUpdates);
     topics.put("topics.alerts-shadow", alertsShadow);
+    topics.put("topics.daily-summaries", dailySummaries);
     topics.put("topics.rules", rules);
     topics.put("topics.late-events", lateEvents);
     topics.put("topics.dead-letters", deadLetters);
@@ -57,12 +60,13 @@ public record Topics(
 
   /** The topics the sink job reads and writes, by their configuration key. */
   public Map<String, String> ofSink() {
-    return only("alerts", "payments", "bills", "balance-changes", "dead-letters");
+    return only(
+        "alerts", "payments", "bills", "balance-changes", "daily-summaries", "dead-letters");
   }
 
   /** The topics the notify job reads and writes, by their configuration key. */
   public Map<String, String> ofNotify() {
-    return only("alerts", "dead-letters");
+    return only("alerts", "daily-summaries", "dead-letters");
   }
 
   /** These topics ({@code topics.<name>} keys), in this order. */

@@ -3,6 +3,7 @@ package io.riskstream.kafka;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
+import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.Payment;
 import java.time.Duration;
 import java.util.Properties;
@@ -27,6 +28,8 @@ public final class EventTimes {
 
   public static final SerializableTimestampAssigner<Alert> ALERT =
       (a, ts) -> a.getEventTime().toEpochMilli();
+  public static final SerializableTimestampAssigner<DailySummary> DAILY_SUMMARY =
+      (d, ts) -> d.getEventTime().toEpochMilli();
 
   /**
    * Watermarks of a Kafka source that also carries dead letters. Dead letters do not move the

@@ -1,8 +1,10 @@
 package io.riskstream.kafka;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.DailySummary;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.LateEvent;
+import io.riskstream.reconcile.DailySummaries;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -131,8 +133,25 @@ public final class KafkaConnectors {
 
   public KafkaSink<Alert> alertSink() {
     return exactlyOnce(
-        new AlertSerializer(config.topics().alerts(), config.registry(), config.autoRegister()),
+        new KeyedRecordSerializer<>(
+            config.topics().alerts(),
+            Alert.class,
+            Alert::getAlertId,
+            config.registry(),
+            config.autoRegister()),
         "alerts");
+  }
+
+  /** Each closed day's summaries, keyed by day and merchant, for the notify job. */
+  public KafkaSink<DailySummary> dailySummarySink() {
+    return exactlyOnce(
+        new KeyedRecordSerializer<>(
+            config.topics().dailySummaries(),
+            DailySummary.class,
+            DailySummaries::key,
+            config.registry(),
+            config.autoRegister()),
+        "daily-summaries");
   }
 
   /** Events a detector could no longer place, to the late-events topic. */

@@ -71,6 +71,8 @@ public final class KafkaTopics {
             partitions,
             replication,
             settings(deleteAfter(SHADOW_RETENTION), minInsync)),
+        // One partition: a few messages a day, read by notify in the order the days closed.
+        new Plan("topics.daily-summaries", topics.dailySummaries(), 1, replication, outputs),
         new Plan("topics.rules", topics.rules(), 1, replication, rules),
         new Plan("topics.late-events", topics.lateEvents(), 1, replication, outputs),
         new Plan("topics.dead-letters", topics.deadLetters(), 1, replication, outputs));

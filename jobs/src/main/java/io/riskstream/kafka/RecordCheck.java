@@ -3,6 +3,7 @@ package io.riskstream.kafka;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
+import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.Payment;
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -38,6 +39,8 @@ public interface RecordCheck<T> extends Serializable {
 
   RecordCheck<Alert> ALERT =
       a -> firstOf(blank("alert_id", a.getAlertId()), blank("reason", a.getReason()));
+
+  RecordCheck<DailySummary> DAILY_SUMMARY = d -> blank("summary", d.getSummary());
 
   /** This check, then {@code next} when this one passes. */
   default RecordCheck<T> and(RecordCheck<T> next) {

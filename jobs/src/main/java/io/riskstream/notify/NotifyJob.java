@@ -2,6 +2,7 @@ package io.riskstream.notify;
 
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.DailySummary;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
@@ -10,9 +11,10 @@ import io.riskstream.sink.PostgresSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The notify job's I/O: alerts from {@code risk-alerts} (read_committed) through {@link
- * NotifyWorkflow}; messages that could not be delivered go to the {@code notification_dead_letters}
- * table with their last error, never dropped.
+ * The notify job's I/O: alerts from {@code risk-alerts} and the sink job's daily summaries from
+ * {@code risk-daily-summaries} (read_committed) through {@link NotifyWorkflow}; messages that could
+ * not be delivered go to the {@code notification_dead_letters} table with their last error, never
+ * dropped.
  */
 public final class NotifyJob {
   private NotifyJob() {}
@@ -29,7 +31,16 @@ public final class NotifyJob {
             EventTimes.ALERT,
             Uids.NOTIFY_SOURCE_ALERTS,
             Uids.NOTIFY_SPLIT_ALERTS);
-    NotifyWorkflow.define(alerts, settings)
+    var days =
+        kafka.read(
+            env,
+            config.topics().dailySummaries(),
+            DailySummary.class,
+            RecordCheck.DAILY_SUMMARY,
+            EventTimes.DAILY_SUMMARY,
+            Uids.NOTIFY_SOURCE_DAILY_SUMMARIES,
+            Uids.NOTIFY_SPLIT_DAILY_SUMMARIES);
+    NotifyWorkflow.define(alerts, days, settings)
         .filter(d -> !d.delivered)
         .uid(Uids.NOTIFY_FAILED)
         .name("not delivered")
@@ -39,6 +50,6 @@ public final class NotifyJob {
         .uid(Uids.NOTIFY_FAILED_SINK)
         .name("upsert")
         .setDescription("upsert into PostgreSQL table " + NotificationDeadLetters.TABLE);
-    kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts);
+    kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts, days);
   }
 }

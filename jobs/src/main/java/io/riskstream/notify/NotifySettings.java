@@ -65,6 +65,18 @@ public record NotifySettings(
     public boolean individualBelowThreshold() {
       return belowThreshold != BelowThreshold.SUMMARY_ONLY;
     }
+
+    /** Where it sends: {@code telegram:<chat id>} and {@code webhook:<name>}, in that order. */
+    public List<String> targets() {
+      List<String> targets = new java.util.ArrayList<>();
+      if (telegramChats != null) {
+        telegramChats.forEach(chat -> targets.add("telegram:" + chat));
+      }
+      if (webhooks != null) {
+        webhooks.forEach(hook -> targets.add("webhook:" + hook.name()));
+      }
+      return targets;
+    }
   }
 
   /** What a route does with a threshold window that ends under its count. */
@@ -296,21 +308,24 @@ public record NotifySettings(
    * severity.
    */
   public List<Route> routesFor(Alert alert) {
+    return routesFor(alert.getMerchantId()).stream()
+        .filter(r -> alert.getSeverity().ordinal() >= r.minSeverity().ordinal())
+        .toList();
+  }
+
+  /** The merchant's own routes, or the default ones when it has none or is unknown (null). */
+  public List<Route> routesFor(String merchantId) {
     List<Route> own =
         routes.stream()
             .filter(
                 r ->
                     r.merchants() != null
-                        && alert.getMerchantId() != null
-                        && r.merchants().contains(alert.getMerchantId()))
+                        && merchantId != null
+                        && r.merchants().contains(merchantId))
             .toList();
-    List<Route> chosen =
-        own.isEmpty()
-            ? routes.stream().filter(r -> r.merchants() == null || r.merchants().isEmpty()).toList()
-            : own;
-    return chosen.stream()
-        .filter(r -> alert.getSeverity().ordinal() >= r.minSeverity().ordinal())
-        .toList();
+    return own.isEmpty()
+        ? routes.stream().filter(r -> r.merchants() == null || r.merchants().isEmpty()).toList()
+        : own;
   }
 
   /** The first threshold rule an alert falls under, or null. */

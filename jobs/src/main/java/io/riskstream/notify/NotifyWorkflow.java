@@ -2,21 +2,28 @@ package io.riskstream.notify;
 
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.DailySummary;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * The notification graph over a stream of alerts: routes → threshold gate (keyed by target, rule
- * and merchant) → at most once per message id (keyed by id) → asynchronous HTTP delivery
- * (parallelism 1, so that the bot's rate limits hold). Returns every delivery, delivered or not;
- * the job writes the failed ones to the {@code notification_dead_letters} table.
+ * The notification graph over a stream of alerts and one of daily summaries: routes → threshold
+ * gate (keyed by target, rule and merchant) → at most once per message id (keyed by id) →
+ * asynchronous HTTP delivery (parallelism 1, so that the bot's rate limits hold). Returns every
+ * delivery, delivered or not; the job writes the failed ones to the {@code
+ * notification_dead_letters} table.
  */
 public final class NotifyWorkflow {
   private NotifyWorkflow() {}
 
-  public static DataStream<Delivery> define(DataStream<Alert> alerts, NotifySettings settings) {
+  public static DataStream<Delivery> define(
+      DataStream<Alert> alerts, DataStream<DailySummary> days, NotifySettings settings) {
+    DataStream<Message> daily =
+        days.flatMap(new DailySummaryRouter(settings), TypeInformation.of(Message.class))
+            .uid(Uids.NOTIFY_DAILY_ROUTES)
+            .name("daily summaries");
     DataStream<Message> messages =
         alerts
             .flatMap(new RouteMatcher(settings), TypeInformation.of(Notice.class))
@@ -26,6 +33,7 @@ public final class NotifyWorkflow {
             .process(new ThresholdGate(settings), TypeInformation.of(Message.class))
             .uid(Uids.NOTIFY_THRESHOLDS)
             .name("threshold rules")
+            .union(daily)
             .keyBy(m -> m.id)
             .process(
                 new DeliveredOnce(settings.delivery().dedupTtl()),

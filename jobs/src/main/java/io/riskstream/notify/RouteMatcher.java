@@ -20,17 +20,9 @@ public final class RouteMatcher implements FlatMapFunction<Alert, Notice> {
     NotifySettings.Threshold threshold = settings.thresholdFor(alert);
     String thresholdId = threshold == null ? null : threshold.id();
     for (NotifySettings.Route route : settings.routesFor(alert)) {
-      boolean individual = route.individualBelowThreshold();
-      if (route.telegramChats() != null) {
-        for (String chat : route.telegramChats()) {
-          out.collect(new Notice("telegram:" + chat, route.name(), thresholdId, individual, alert));
-        }
-      }
-      if (route.webhooks() != null) {
-        for (NotifySettings.Webhook hook : route.webhooks()) {
-          out.collect(
-              new Notice("webhook:" + hook.name(), route.name(), thresholdId, individual, alert));
-        }
+      for (String target : route.targets()) {
+        out.collect(
+            new Notice(target, route.name(), thresholdId, route.individualBelowThreshold(), alert));
       }
     }
   }

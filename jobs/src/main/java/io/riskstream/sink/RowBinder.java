@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -23,12 +24,13 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  */
 public final class RowBinder<T extends SpecificRecordBase> implements JdbcStatementBuilder<T> {
   private final String table;
-  private final String key;
+  private final List<String> key;
   private final Schema schema;
 
-  public RowBinder(String table, String key, Schema schema) {
+  /** {@code key}: the primary key's columns, one field's name or several. */
+  public RowBinder(String table, Schema schema, String... key) {
     this.table = table;
-    this.key = key;
+    this.key = List.of(key);
     this.schema = schema;
   }
 
@@ -41,13 +43,11 @@ public final class RowBinder<T extends SpecificRecordBase> implements JdbcStatem
     String columns = fields.stream().map(Schema.Field::name).collect(Collectors.joining(", "));
     String values =
         fields.stream()
-            .map(
-                f ->
-                    EventJson.nonNull(f.schema()).getType() == Schema.Type.ARRAY ? "?::jsonb" : "?")
+            .map(f -> isJson(EventJson.nonNull(f.schema())) ? "?::jsonb" : "?")
             .collect(Collectors.joining(", "));
     String updates =
         fields.stream()
-            .filter(f -> !f.name().equals(key))
+            .filter(f -> !key.contains(f.name()))
             .map(f -> f.name() + " = EXCLUDED." + f.name())
             .collect(Collectors.joining(", "));
     return "INSERT INTO "
@@ -57,9 +57,14 @@ public final class RowBinder<T extends SpecificRecordBase> implements JdbcStatem
         + ") VALUES ("
         + values
         + ") ON CONFLICT ("
-        + key
+        + String.join(", ", key)
         + ") DO UPDATE SET "
         + updates;
+  }
+
+  /** Arrays (the alert's evidence) and maps (the day's totals by type) are jsonb columns. */
+  private static boolean isJson(Schema type) {
+    return type.getType() == Schema.Type.ARRAY || type.getType() == Schema.Type.MAP;
   }
 
   public String table() {
@@ -84,11 +89,26 @@ public final class RowBinder<T extends SpecificRecordBase> implements JdbcStatem
       statement.setBigDecimal(index, (BigDecimal) value);
     } else if (type.getLogicalType() instanceof LogicalTypes.TimestampMillis) {
       statement.setTimestamp(index, value == null ? null : Timestamp.from((Instant) value));
+    } else if (type.getLogicalType() instanceof LogicalTypes.Date) {
+      statement.setObject(index, value);
     } else if (value == null) {
       statement.setNull(index, Types.NULL);
     } else {
       switch (type.getType()) {
         case INT -> statement.setInt(index, (Integer) value);
+        case LONG -> statement.setLong(index, (Long) value);
+        case MAP -> {
+          com.fasterxml.jackson.databind.node.ObjectNode map = EventJson.MAPPER.createObjectNode();
+          new java.util.TreeMap<>((Map<?, ?>) value)
+              .forEach(
+                  (k, v) ->
+                      map.set(
+                          k.toString(),
+                          v instanceof SpecificRecordBase r
+                              ? EventJson.toJson(r)
+                              : EventJson.MAPPER.valueToTree(v)));
+          statement.setString(index, map.toString());
+        }
         case BOOLEAN -> statement.setBoolean(index, (Boolean) value);
         case ARRAY -> {
           ArrayNode array = EventJson.MAPPER.createArrayNode();

@@ -4,14 +4,17 @@ import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
+import io.riskstream.avro.DailyReconciliation;
 import io.riskstream.avro.Payment;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
+import io.riskstream.detect.Rules;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
+import io.riskstream.reconcile.ReconciliationWorkflow;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -21,13 +24,20 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class SinkJob {
   public static final RowBinder<Alert> ALERTS =
-      new RowBinder<>("risk_alerts", "alert_id", Alert.getClassSchema());
+      new RowBinder<>("risk_alerts", Alert.getClassSchema(), "alert_id");
   public static final RowBinder<Payment> PAYMENTS =
-      new RowBinder<>("payments", "event_id", Payment.getClassSchema());
+      new RowBinder<>("payments", Payment.getClassSchema(), "event_id");
   public static final RowBinder<Bill> BILLS =
-      new RowBinder<>("bills", "bill_id", Bill.getClassSchema());
+      new RowBinder<>("bills", Bill.getClassSchema(), "bill_id");
   public static final RowBinder<BalanceChange> BALANCE_CHANGES =
-      new RowBinder<>("balance_changes", "log_id", BalanceChange.getClassSchema());
+      new RowBinder<>("balance_changes", BalanceChange.getClassSchema(), "log_id");
+  public static final RowBinder<DailyReconciliation> DAILY_RECONCILIATION =
+      new RowBinder<>(
+          "daily_reconciliation",
+          DailyReconciliation.getClassSchema(),
+          "day",
+          "merchant_id",
+          "cwid");
 
   private SinkJob() {}
 
@@ -79,14 +89,28 @@ public final class SinkJob {
     write(bills, BILLS, postgres, Uids.SINK_TABLE_BILLS);
     write(balanceChanges, BALANCE_CHANGES, postgres, Uids.SINK_TABLE_BALANCE_CHANGES);
 
+    // The daily reconciliation lives here, not in a job of its own: it reads exactly the streams
+    // this job reads, and writes to the same database (docs/tables.md, daily_reconciliation).
+    ReconciliationWorkflow.Outputs days =
+        ReconciliationWorkflow.define(
+            payments,
+            bills,
+            balanceChanges,
+            alerts,
+            config.reconciliationTimeZone(),
+            Rules.load(config.rulesFile()).matchWindow());
+    write(days.rows(), DAILY_RECONCILIATION, postgres, Uids.SINK_TABLE_DAILY_RECONCILIATION);
+    days.summaries()
+        .sinkTo(kafka.dailySummarySink())
+        .uid(Uids.SINK_DAILY_SUMMARIES)
+        .name("summaries")
+        .setDescription("daily summaries → " + topics.dailySummaries() + ", exactly once");
+
     kafka.sendDeadLetters(Uids.SINK_JOB_DEAD_LETTERS, alerts, payments, bills, balanceChanges);
   }
 
   private static <T extends SpecificRecordBase> void write(
-      SingleOutputStreamOperator<T> records,
-      RowBinder<T> table,
-      RiskstreamConfig.Postgres postgres,
-      String uid) {
+      DataStream<T> records, RowBinder<T> table, RiskstreamConfig.Postgres postgres, String uid) {
     records
         .sinkTo(PostgresSink.upsert(table.upsertSql(), table, postgres))
         .uid(uid)

@@ -21,11 +21,11 @@ class ArchitectureTest {
           .importPackages("io.riskstream");
 
   @Test
-  void detectorsKnowNothingOfTheirInputsAndOutputs() {
-    // DetectJob is the one class of the package that wires Kafka to the workflow.
+  void detectorsAndTheReconciliationKnowNothingOfTheirInputsAndOutputs() {
+    // DetectJob is the one class of the two packages that wires Kafka to a workflow.
     noClasses()
         .that()
-        .resideInAPackage("io.riskstream.detect..")
+        .resideInAnyPackage("io.riskstream.detect..", "io.riskstream.reconcile..")
         .and()
         .doNotBelongToAnyOf(DetectJob.class)
         .should()

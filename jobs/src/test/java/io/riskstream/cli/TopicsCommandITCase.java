@@ -29,6 +29,7 @@ class TopicsCommandITCase {
           "alerts",
           "alert-updates",
           "alerts-shadow",
+          "daily-summaries",
           "rules",
           "late-events",
           "dead-letters");
@@ -57,7 +58,7 @@ class TopicsCommandITCase {
     CliRun otherPlan = topics("--check", "--replication", "1", "--partitions", "4");
 
     assertThat(before.exitCode()).isEqualTo(1);
-    assertThat(rows(before)).filteredOn(r -> r.endsWith("| missing")).hasSize(9);
+    assertThat(rows(before)).filteredOn(r -> r.endsWith("| missing")).hasSize(10);
     assertThat(created.exitCode()).as(created.err()).isZero();
     assertThat(rows(created))
         .containsExactly(
@@ -67,17 +68,18 @@ class TopicsCommandITCase {
             "tc-alerts | 3 partitions × 1, deleted after 30 d | created",
             "tc-alert-updates | 3 partitions × 1, deleted after 30 d | created",
             "tc-alerts-shadow | 3 partitions × 1, deleted after 7 d | created",
+            "tc-daily-summaries | 1 partition × 1, deleted after 30 d | created",
             "tc-rules | 1 partition × 1, compacted, versions kept 31 d | created",
             "tc-late-events | 1 partition × 1, deleted after 30 d | created",
             "tc-dead-letters | 1 partition × 1, deleted after 30 d | created");
     assertThat(checked.exitCode()).isZero();
-    assertThat(rows(checked)).allMatch(r -> r.endsWith("| as planned")).hasSize(9);
+    assertThat(rows(checked)).allMatch(r -> r.endsWith("| as planned")).hasSize(10);
     assertThat(otherPlan.exitCode()).isEqualTo(1);
     assertThat(rows(otherPlan))
         .contains(
             "tc-payments | 4 partitions × 1, deleted after 31 d | differs: 3 partitions, planned 4",
             "tc-rules | 1 partition × 1, compacted, versions kept 31 d | as planned",
-            "6 of 9 topics not as planned on "
+            "6 of 10 topics not as planned on "
                 + STACK.kafka().bootstrapServers()
                 + " (see docs/operations.md, Topics)");
 

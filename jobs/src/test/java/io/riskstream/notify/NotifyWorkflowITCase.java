@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.AlertType;
+import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.Severity;
+import io.riskstream.backtest.Backtest;
 import io.riskstream.testing.KafkaStack;
 import io.riskstream.testkit.RecordingHttpServer;
 import io.riskstream.testkit.RecordingHttpServer.Answer;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -80,11 +83,16 @@ class NotifyWorkflowITCase {
   }
 
   private List<Delivery> run(List<Alert> alerts) throws Exception {
+    return run(alerts, List.of());
+  }
+
+  private List<Delivery> run(List<Alert> alerts, List<DailySummary> days) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     List<Delivery> deliveries = new ArrayList<>();
     try (CloseableIterator<Delivery> out =
-        NotifyWorkflow.define(env.fromData(alerts, new AvroTypeInfo<>(Alert.class)), settings)
+        NotifyWorkflow.define(
+                stream(env, alerts, Alert.class), stream(env, days, DailySummary.class), settings)
             .executeAndCollect()) {
       out.forEachRemaining(deliveries::add);
     }
@@ -134,6 +142,49 @@ class NotifyWorkflowITCase {
                       .encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8))));
       assertThat(hook.body()).contains("\"account_id\":\"****1001\"");
     }
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecordBase> DataStream<T> stream(
+      StreamExecutionEnvironment env, List<T> records, Class<T> type) {
+    return records.isEmpty()
+        ? Backtest.nothing(env, new AvroTypeInfo<>(type))
+        : env.fromData(records, new AvroTypeInfo<>(type));
+  }
+
+  private static DailySummary day(String merchant, String text) {
+    return DailySummary.newBuilder()
+        .setDay(java.time.LocalDate.parse("2026-11-21"))
+        .setMerchantId(merchant)
+        .setSummary(text)
+        .setAlertsCount(3)
+        .setEventTime(java.time.Instant.parse("2026-11-21T19:00:00Z"))
+        .build();
+  }
+
+  @Test
+  void shouldSendEachDailySummaryOnceToItsMerchantsRoutesWhateverTheirSeverity() throws Exception {
+    DailySummary m7 = day("M-7", "2026-11-21 · M-7: collections ₹1,000.00 (1)");
+    DailySummary lines =
+        day(null, "2026-11-21 · bank and ledger lines: bank credits ₹1,000.00 (1)");
+
+    List<Delivery> deliveries = run(List.of(), List.of(m7, lines, m7));
+
+    assertThat(deliveries).allMatch(d -> d.delivered).hasSize(2);
+    assertThat(server.requests(TELEGRAM))
+        .singleElement()
+        .satisfies(r -> assertThat(r.body()).contains("bank and ledger lines").contains("-100"));
+    assertThat(server.requests(HOOK))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.header("webhook-id"))
+                  .isEqualTo(ThresholdGate.id("webhook:ops", "daily|2026-11-21|M-7"));
+              assertThat(r.body())
+                  .contains("\"kind\":\"daily_summary\"")
+                  .contains("\"day\":\"2026-11-21\"")
+                  .contains("\"merchant_id\":\"M-7\"")
+                  .contains("collections ₹1,000.00 (1)");
+            });
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
+import io.riskstream.avro.DailyReconciliation;
 import io.riskstream.avro.Payment;
 import io.riskstream.config.RiskstreamConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -30,7 +31,8 @@ class MigrationsITCase {
       Map<String, List<String>> afterFirst = columns(postgres);
       MigrateResult again = Migrations.apply(db);
 
-      assertThat(fresh.migrationsExecuted).isEqualTo(2); // V1 tables, V2 notification dead letters
+      // V1 tables, V2 notification dead letters, V3 daily reconciliation
+      assertThat(fresh.migrationsExecuted).isEqualTo(3);
       assertThat(again.migrationsExecuted).isZero();
       assertThat(columns(postgres)).isEqualTo(afterFirst);
     }
@@ -46,6 +48,7 @@ class MigrationsITCase {
           .containsEntry("payments", fields(Payment.getClassSchema()))
           .containsEntry("bills", fields(Bill.getClassSchema()))
           .containsEntry("balance_changes", fields(BalanceChange.getClassSchema()))
+          .containsEntry("daily_reconciliation", fields(DailyReconciliation.getClassSchema()))
           .containsEntry(
               "notification_dead_letters",
               List.of(
@@ -57,7 +60,7 @@ class MigrationsITCase {
                   "attempts",
                   "last_error",
                   "failed_at"))
-          .hasSize(5);
+          .hasSize(6);
     }
   }
 

@@ -61,15 +61,25 @@ class SinkJobITCase {
     kafka.close();
   }
 
+  /** The test settings of {@link KafkaTestSupport#config} with this database, and {@code extra}. */
+  static RiskstreamConfig config(
+      EmbeddedKafka kafka,
+      EmbeddedSchemaRegistry registry,
+      EmbeddedPostgres postgres,
+      String... extra) {
+    List<String> sets =
+        new ArrayList<>(
+            List.of(
+                "postgres.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "postgres.user=postgres",
+                "sink.batch-interval=200 ms"));
+    sets.addAll(List.of(extra));
+    return KafkaTestSupport.config(kafka, registry, sets.toArray(String[]::new));
+  }
+
   @Test
   void shouldHoldOneRowPerIdEqualToTheRecordsAlsoWhenRunTwice() throws Exception {
-    RiskstreamConfig config =
-        KafkaTestSupport.config(
-            kafka,
-            registry,
-            "postgres.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-            "postgres.user=postgres",
-            "sink.batch-interval=200 ms");
+    RiskstreamConfig config = config(kafka, registry, postgres);
     KafkaTopics.create(kafka.bootstrapServers(), config.topics(), 2);
     Migrations.apply(MigrationsITCase.connection(postgres));
     SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
@@ -111,14 +121,7 @@ class SinkJobITCase {
 
     // From the earliest offset again, as a replay after losing the checkpoints would: the same
     // rows.
-    RiskstreamConfig replay =
-        KafkaTestSupport.config(
-            kafka,
-            registry,
-            "postgres.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-            "postgres.user=postgres",
-            "sink.batch-interval=200 ms",
-            "kafka.group-id=riskstream-replay");
+    RiskstreamConfig replay = config(kafka, registry, postgres, "kafka.group-id=riskstream-replay");
     Alert sentinel = Alert.newBuilder(alerts.get(0)).setAlertId("sentinel").build();
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
       producer.send(config.topics().alerts(), sentinel.getAlertId(), sentinel);
