@@ -226,6 +226,9 @@ public final class Bench implements Callable<Integer> {
             "bytes/account",
             (double) r.state().of(Uids.BALANCE_CHAIN_CHECKER) / r.keys().accounts());
         record("bytes/IP", (double) r.state().of(Uids.IP_BURST_DETECTOR) / r.keys().ips());
+        record(
+            "bytes/ledger line",
+            (double) r.state().of(Uids.LEDGER_PENDING_DETECTOR) / r.keys().ledgerLines());
         say(
             "[run %d/%d] latency beyond the rule's wait: p50 %d ms, p99 %d ms, max %d ms over %,d alerts;"
                 + " state %,d B in UtrMatcher for %,d UTRs",

@@ -136,6 +136,9 @@ record Report(
         .append(" |\n");
     md.append("| IpBurstDetector, per IP | ")
         .append(figures.get("bytes/IP").show(0))
+        .append(" |\n");
+    md.append("| LedgerPendingDetector, per ledger line (most are forgotten once settled) | ")
+        .append(figures.get("bytes/ledger line").show(0))
         .append(" |\n\n");
 
     if (!micro.isEmpty()) {

@@ -24,7 +24,7 @@ import java.util.Set;
  */
 record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
   /** Distinct keys per keyed operator, for state bytes per key. */
-  record KeyCounts(long utrs, long orders, long accounts, long ips) {}
+  record KeyCounts(long utrs, long orders, long accounts, long ips, long ledgerLines) {}
 
   static Workload generate(long count, long seed, Instant start) {
     Traffic traffic =
@@ -39,6 +39,7 @@ record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
     Set<String> orders = new HashSet<>();
     Set<String> accounts = new HashSet<>();
     Set<String> ips = new HashSet<>();
+    Set<String> ledgerLines = new HashSet<>();
     for (Traffic.Event e : events) {
       if (e.record() instanceof Payment p) {
         orders.add(p.getOrderNo());
@@ -50,14 +51,19 @@ record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
         }
       } else if (e.record() instanceof Bill b) {
         utrs.add(b.getUtr());
-      } else if (e.record() instanceof BalanceChange c && c.getState() == LedgerState.SUCCESS) {
+      } else if (e.record() instanceof BalanceChange c) {
+        ledgerLines.add(c.getLogId());
+        if (c.getState() != LedgerState.SUCCESS) {
+          continue;
+        }
         accounts.add(c.getAccountId());
         if (c.getOrderNo() != null && !c.getOrderNo().isEmpty()) {
           orders.add(c.getOrderNo());
         }
       }
     }
-    return new KeyCounts(utrs.size(), orders.size(), accounts.size(), ips.size());
+    return new KeyCounts(
+        utrs.size(), orders.size(), accounts.size(), ips.size(), ledgerLines.size());
   }
 
   int size() {
