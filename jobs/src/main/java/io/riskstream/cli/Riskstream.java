@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       ProduceCommand.class,
       TopicsCommand.class,
+      RulesCommand.class,
       DemoOnly.Broker.class,
       CommandLine.HelpCommand.class
     })
@@ -80,7 +81,8 @@ public final class Riskstream {
       (e, cmd, parsed) -> {
         boolean failed = e instanceof JobConsole.JobFailed;
         if (e instanceof ConfigException || e instanceof UserException || failed) {
-          String name = cmd.getCommandName();
+          // "riskstream rules validate", not "validate": a sub-command's name alone says little.
+          String name = cmd.getCommandSpec().qualifiedName();
           cmd.getErr()
               .println(
                   (name.startsWith("riskstream") ? name : "riskstream " + name)

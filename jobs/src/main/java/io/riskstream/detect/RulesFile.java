@@ -10,9 +10,11 @@ import static io.riskstream.detect.Rules.MISSING_ORDER;
 import static io.riskstream.detect.Rules.PENDING_TOO_LONG;
 import static io.riskstream.detect.Rules.SUSPICIOUS_REFUND;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.riskstream.avro.Severity;
@@ -32,8 +34,10 @@ import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -51,7 +55,12 @@ final class RulesFile {
   // Amounts are read as BigDecimal: a YAML float through a double would turn 100000.00 into
   // 100000.0.
   private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // 100000.00 stays 100000.00 in the settings a RuleUpdate carries and a diff shows, not
+          // 1E+5
+          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
   private RulesFile() {}
 
@@ -142,9 +151,99 @@ final class RulesFile {
 
   /** The defaults with {@code file} merged over them; {@code null} gives the defaults. */
   static Rules load(Path file) {
-    if (file == null) {
-      return defaults();
+    return file == null ? defaults() : parse(merged(file), file.toString());
+  }
+
+  /** The defaults with {@code file} merged over them, as a tree, unchecked but for its keys. */
+  static ObjectNode merged(Path file) {
+    JsonNode user = read(file);
+    ObjectNode merged = defaultTree();
+    if (user != null && !user.isNull() && !user.isMissingNode()) {
+      merge(merged, user, "", file.toString());
     }
+    return merged;
+  }
+
+  /**
+   * Every problem of {@code file}, one line each with its path, the checks of {@link #load}: the
+   * windows and retentions, then each rule on its own, so that one bad rule does not hide the next.
+   * Within one rule the first problem is reported.
+   */
+  static List<String> problems(Path file) {
+    JsonNode user = read(file);
+    if (user == null || user.isNull() || user.isMissingNode()) {
+      return List.of();
+    }
+    if (!user.isObject()) {
+      return List.of(file + ": '(top level)' must be a mapping");
+    }
+    List<String> problems = new ArrayList<>();
+    ObjectNode top = ((ObjectNode) user).deepCopy();
+    JsonNode rules = top.remove("rules");
+    check(problems, top, file);
+    if (rules != null && !rules.isObject()) {
+      problems.add(file + ": 'rules' must be a mapping");
+    } else if (rules != null) {
+      rules
+          .fields()
+          .forEachRemaining(
+              rule -> {
+                ObjectNode one = top.deepCopy();
+                one.putObject("rules").set(rule.getKey(), rule.getValue());
+                check(problems, one, file);
+              });
+    }
+    return problems.stream().distinct().toList();
+  }
+
+  private static void check(List<String> problems, JsonNode user, Path file) {
+    try {
+      ObjectNode merged = defaultTree();
+      merge(merged, user, "", file.toString());
+      parse(merged, file.toString());
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
+    }
+  }
+
+  /**
+   * Each rule's settings in {@code file} (merged over the defaults) as the rules-file syntax writes
+   * them, without the rule's own version, which a {@code RuleUpdate} carries apart.
+   */
+  static Map<String, String> settingsByRule(Path file) {
+    ObjectNode merged = merged(file);
+    parse(merged, file.toString());
+    Map<String, String> settings = new TreeMap<>();
+    merged
+        .path("rules")
+        .fields()
+        .forEachRemaining(
+            rule -> {
+              ObjectNode copy = ((ObjectNode) rule.getValue()).deepCopy();
+              copy.remove("version");
+              settings.put(rule.getKey(), yaml(copy));
+            });
+    return settings;
+  }
+
+  /** A rule's settings (the rules-file syntax), as a tree. */
+  static JsonNode tree(String settings) {
+    try {
+      return YAML.readTree(settings);
+    } catch (IOException e) {
+      throw new ConfigException("unreadable rule settings: " + e.getMessage(), e);
+    }
+  }
+
+  private static String yaml(JsonNode node) {
+    try {
+      return YAML.writeValueAsString(node);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonNode read(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException(
           "rules file "
@@ -152,17 +251,11 @@ final class RulesFile {
               + (Files.exists(file) ? " is not a file" : " does not exist")
               + "; give the path of a rules file (docs/detection.md), or none for the built-in rules");
     }
-    JsonNode user;
     try {
-      user = YAML.readTree(Files.readString(file));
+      return YAML.readTree(Files.readString(file));
     } catch (IOException e) {
       throw new ConfigException("cannot read rules file " + file + ": " + e.getMessage(), e);
     }
-    ObjectNode merged = defaultTree();
-    if (user != null && !user.isNull() && !user.isMissingNode()) {
-      merge(merged, user, "", file.toString());
-    }
-    return parse(merged, file.toString());
   }
 
   private static ObjectNode defaultTree() {
