@@ -16,11 +16,13 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
@@ -44,14 +46,37 @@ public final class Backtest {
   /** The alerts, ordered by event time then alert id. */
   public static List<Alert> run(
       Inputs inputs, Rules rules, int parallelism, Duration maxOutOfOrderness) throws Exception {
+    return run(local(parallelism), inputs, rules, maxOutOfOrderness);
+  }
+
+  /** A local cluster with RocksDB and the settings of every riskstream job. */
+  private static StreamExecutionEnvironment local(int parallelism) {
     Configuration config = new Configuration();
     config.setString("state.backend.type", "rocksdb");
     RiskstreamConfig.withRiskstreamDefaults(config);
-    return run(
-        StreamExecutionEnvironment.createLocalEnvironment(parallelism, config),
-        inputs,
-        rules,
-        maxOutOfOrderness);
+    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+  }
+
+  /** The three inputs as streams with event time, read once. */
+  private record Streams(
+      DataStream<Payment> payments, DataStream<Bill> bills, DataStream<BalanceChange> lines) {
+    static Streams of(StreamExecutionEnvironment env, Inputs inputs, Duration disorder) {
+      return new Streams(
+          source(env, inputs.payments(), Payment.class, EventTimes.PAYMENT, disorder, "payments"),
+          source(env, inputs.bills(), Bill.class, EventTimes.BILL, disorder, "bills"),
+          source(
+              env,
+              inputs.balanceChanges(),
+              BalanceChange.class,
+              EventTimes.BALANCE_CHANGE,
+              disorder,
+              "balance-changes"));
+    }
+
+    DetectionWorkflow.Outputs detect(Rules rules, String variant) {
+      return DetectionWorkflow.define(
+          payments, bills, lines, DetectionWorkflow.Detectors.of(rules), variant);
+    }
   }
 
   /** The alerts of a run on {@code env} (a test's cluster, say), ordered as above. */
@@ -59,31 +84,52 @@ public final class Backtest {
       StreamExecutionEnvironment env, Inputs inputs, Rules rules, Duration maxOutOfOrderness)
       throws Exception {
     DataStream<Alert> alerts =
-        DetectionWorkflow.define(
-                source(
-                    env,
-                    inputs.payments(),
-                    Payment.class,
-                    EventTimes.PAYMENT,
-                    maxOutOfOrderness,
-                    "payments"),
-                source(
-                    env, inputs.bills(), Bill.class, EventTimes.BILL, maxOutOfOrderness, "bills"),
-                source(
-                    env,
-                    inputs.balanceChanges(),
-                    BalanceChange.class,
-                    EventTimes.BALANCE_CHANGE,
-                    maxOutOfOrderness,
-                    "balance-changes"),
-                rules)
-            .alerts();
+        Streams.of(env, inputs, maxOutOfOrderness).detect(rules, "").alerts();
     List<Alert> out = new ArrayList<>();
     try (CloseableIterator<Alert> results = alerts.executeAndCollect("riskstream-backtest")) {
       results.forEachRemaining(out::add);
     }
     out.sort(Comparator.comparing(Alert::getEventTime).thenComparing(Alert::getAlertId));
     return out;
+  }
+
+  /** The alerts of two rule sets over the same history, each ordered as {@link #run}'s. */
+  public record Comparison(List<Alert> before, List<Alert> after) {}
+
+  /**
+   * Both rule sets over the same history in one pass: the inputs are read once and feed two
+   * detection graphs side by side, so the two alert sets differ only by the rules.
+   */
+  public static Comparison compare(
+      Inputs inputs, Rules before, Rules after, int parallelism, Duration maxOutOfOrderness)
+      throws Exception {
+    Streams streams = Streams.of(local(parallelism), inputs, maxOutOfOrderness);
+    AvroTypeInfo<Alert> alert = new AvroTypeInfo<>(Alert.class);
+    EitherTypeInfo<Alert, Alert> either = new EitherTypeInfo<>(alert, alert);
+    DataStream<Either<Alert, Alert>> a =
+        streams
+            .detect(before, " A")
+            .alerts()
+            .map(Either::<Alert, Alert>Left, either)
+            .name("rules A");
+    DataStream<Either<Alert, Alert>> b =
+        streams
+            .detect(after, " B")
+            .alerts()
+            .map(Either::<Alert, Alert>Right, either)
+            .name("rules B");
+    List<Alert> inBefore = new ArrayList<>();
+    List<Alert> inAfter = new ArrayList<>();
+    try (CloseableIterator<Either<Alert, Alert>> results =
+        a.union(b).executeAndCollect("riskstream-backtest-compare")) {
+      results.forEachRemaining(
+          e -> (e.isLeft() ? inBefore : inAfter).add(e.isLeft() ? e.left() : e.right()));
+    }
+    Comparator<Alert> order =
+        Comparator.comparing(Alert::getEventTime).thenComparing(Alert::getAlertId);
+    inBefore.sort(order);
+    inAfter.sort(order);
+    return new Comparison(inBefore, inAfter);
   }
 
   private static <T extends SpecificRecordBase> DataStream<T> source(

@@ -50,24 +50,38 @@ public record GroundTruth(Set<Label> found, Set<Label> missed, List<Alert> unlab
     for (Alert alert : alerts) {
       rows.computeIfAbsent(alert.getType() + " / " + alert.getReason(), k -> new int[2])[1]++;
     }
-    String line = "+" + "-".repeat(42) + "+" + "-".repeat(10) + "+" + "-".repeat(10) + "+\n";
-    StringBuilder table = new StringBuilder(line);
-    table.append(
-        String.format("| %-40s | %8s | %8s |%n", "alert type / reason", "injected", "detected"));
-    table.append(line);
-    int injected = 0;
-    int detected = 0;
-    for (Map.Entry<String, int[]> row : rows.entrySet()) {
-      table.append(
-          String.format(
-              "| %-40s | %,8d | %,8d |%n", row.getKey(), row.getValue()[0], row.getValue()[1]));
-      injected += row.getValue()[0];
-      detected += row.getValue()[1];
+    return countTable(rows, "injected", "detected");
+  }
+
+  /**
+   * Counts per "type / reason" as a text table with one column per count and a total row; shared by
+   * the ground-truth table and {@code backtest --compare}.
+   */
+  static String countTable(Map<String, int[]> rows, String... columns) {
+    int[] widths = new int[columns.length];
+    StringBuilder line = new StringBuilder("+" + "-".repeat(42));
+    StringBuilder head = new StringBuilder(String.format("| %-40s ", "alert type / reason"));
+    for (int c = 0; c < columns.length; c++) {
+      widths[c] = Math.max(8, columns[c].length());
+      line.append("+").append("-".repeat(widths[c] + 2));
+      head.append(String.format("| %" + widths[c] + "s ", columns[c]));
     }
-    table
-        .append(line)
-        .append(String.format("| %-40s | %,8d | %,8d |%n", "total", injected, detected))
-        .append(line);
-    return table.toString();
+    line.append("+\n");
+    head.append("|\n");
+    StringBuilder table = new StringBuilder(line).append(head).append(line);
+    int[] totals = new int[columns.length];
+    for (Map.Entry<String, int[]> row : rows.entrySet()) {
+      table.append(String.format("| %-40s ", row.getKey()));
+      for (int c = 0; c < columns.length; c++) {
+        table.append(String.format("| %," + widths[c] + "d ", row.getValue()[c]));
+        totals[c] += row.getValue()[c];
+      }
+      table.append("|\n");
+    }
+    table.append(line).append(String.format("| %-40s ", "total"));
+    for (int c = 0; c < columns.length; c++) {
+      table.append(String.format("| %," + widths[c] + "d ", totals[c]));
+    }
+    return table.append("|\n").append(line).toString();
   }
 }

@@ -6,12 +6,14 @@ import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
 import io.riskstream.backtest.Backtest;
 import io.riskstream.backtest.GroundTruth;
+import io.riskstream.backtest.RuleComparison;
 import io.riskstream.detect.Rules;
 import io.riskstream.generate.Label;
 import io.riskstream.io.EventFiles;
 import io.riskstream.io.EventJson;
 import io.riskstream.kafka.EventTimeBounds;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.specific.SpecificRecordBase;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "backtest",
@@ -32,6 +36,11 @@ import picocli.CommandLine.Option;
       "The files are JSON lines or CSV with the contract's field names; the run is a local Flink mini cluster. Writes the alerts as JSON lines and prints a table per type and reason; with --labels, also recall and precision against them. Unreadable lines are listed (exit code 1)."
     })
 final class BacktestCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  /** Where the report goes: the command line's out, which tests capture. */
+  private PrintWriter console;
+
   @Option(
       names = "--payments",
       paramLabel = "FILE",
@@ -70,6 +79,14 @@ final class BacktestCommand implements Callable<Integer> {
   Path labels;
 
   @Option(
+      names = "--compare",
+      arity = "2",
+      paramLabel = "RULES",
+      description =
+          "Two rules files: run both over the history in one pass and show, per type and reason, the alerts the second adds, removes and keeps; --out then gets the added and removed ones, each with its change.")
+  List<Path> compare;
+
+  @Option(
       names = "--max-out-of-orderness",
       defaultValue = "1 min",
       converter = DurationFlag.class,
@@ -78,6 +95,15 @@ final class BacktestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    console = spec.commandLine().getOut();
+    try {
+      return run();
+    } finally {
+      console.flush();
+    }
+  }
+
+  private int run() throws Exception {
     List<String> missing = new ArrayList<>();
     if (payments == null) {
       missing.add("--payments");
@@ -98,7 +124,14 @@ final class BacktestCommand implements Callable<Integer> {
     if (parallelism < 1) {
       throw new UserException("--parallelism must be at least 1");
     }
-    Rules ruleSet = Rules.load(rules);
+    if (compare != null && (rules != null || labels != null)) {
+      throw new UserException(
+          "--compare takes its two rules files itself: leave out --rules and --labels");
+    }
+    List<Rules> ruleSets =
+        compare == null
+            ? List.of(Rules.load(rules))
+            : List.of(Rules.load(compare.get(0)), Rules.load(compare.get(1)));
     long started = System.currentTimeMillis();
     EventFiles.Read<Payment> paymentFile = read(payments, Payment.class, started);
     EventFiles.Read<Bill> billFile = read(bills, Bill.class, started);
@@ -128,19 +161,22 @@ final class BacktestCommand implements Callable<Integer> {
     Backtest.Inputs inputs =
         new Backtest.Inputs(paymentFile.records(), billFile.records(), ledgerFile.records());
     long events = inputs.payments().size() + inputs.bills().size() + inputs.balanceChanges().size();
-    System.out.printf("Backtest of %,d events at parallelism %d...%n", events, parallelism);
+    console.printf("Backtest of %,d events at parallelism %d...%n", events, parallelism);
     long began = System.nanoTime();
-    List<Alert> alerts = Backtest.run(inputs, ruleSet, parallelism, maxOutOfOrderness);
+    if (compare != null) {
+      return compared(inputs, ruleSets, began, bad, badLines);
+    }
+    List<Alert> alerts = Backtest.run(inputs, ruleSets.get(0), parallelism, maxOutOfOrderness);
     double seconds = (System.nanoTime() - began) / 1e9;
     EventFiles.writeJsonLines(out, alerts);
     List<Label> expected = labels == null ? List.of() : readLabels(labels);
-    System.out.printf(
+    console.printf(
         "%,d alerts in %.1f s (%,.0f events/s), written to %s%n",
         alerts.size(), seconds, events / seconds, out);
-    System.out.print(GroundTruth.table(alerts, expected));
+    console.print(GroundTruth.table(alerts, expected));
     if (labels != null) {
       GroundTruth truth = GroundTruth.compare(alerts, expected);
-      System.out.printf(
+      console.printf(
           "Against %s: recall %.4f (%d of %d labels found), precision %.4f (%d unlabelled alerts)%n",
           labels,
           truth.recall(),
@@ -148,12 +184,51 @@ final class BacktestCommand implements Callable<Integer> {
           truth.found().size() + truth.missed().size(),
           truth.precision(alerts.size()),
           truth.unlabelled().size());
-      truth.missed().stream().limit(20).forEach(l -> System.out.println("  missed: " + l));
+      truth.missed().stream().limit(20).forEach(l -> console.println("  missed: " + l));
       truth.unlabelled().stream()
           .limit(20)
-          .forEach(
-              a -> System.out.println("  unlabelled: " + Label.of(a) + " - " + a.getSummary()));
+          .forEach(a -> console.println("  unlabelled: " + Label.of(a) + " - " + a.getSummary()));
     }
+    return reportBadLines(bad, badLines);
+  }
+
+  /** Both rule sets in one pass; the changes to --out. */
+  private int compared(
+      Backtest.Inputs inputs,
+      List<Rules> ruleSets,
+      long began,
+      List<EventFiles.BadLine> bad,
+      Path badLines)
+      throws Exception {
+    Backtest.Comparison run =
+        Backtest.compare(inputs, ruleSets.get(0), ruleSets.get(1), parallelism, maxOutOfOrderness);
+    RuleComparison comparison = RuleComparison.of(run.before(), run.after());
+    StringBuilder lines = new StringBuilder();
+    comparison
+        .changes()
+        .forEach(
+            (change, alerts) ->
+                alerts.forEach(
+                    a ->
+                        lines
+                            .append(EventJson.toJson(a).put("change", change).toString())
+                            .append('\n')));
+    Files.writeString(out, lines);
+    console.printf(
+        "%s: %,d alerts; %s: %,d alerts; one pass in %.1f s%n",
+        compare.get(0),
+        run.before().size(),
+        compare.get(1),
+        run.after().size(),
+        (System.nanoTime() - began) / 1e9);
+    console.print(comparison.table());
+    console.printf(
+        "%,d added and %,d removed alerts, each with its summary, written to %s%n",
+        comparison.added().size(), comparison.removed().size(), out);
+    return reportBadLines(bad, badLines);
+  }
+
+  private static int reportBadLines(List<EventFiles.BadLine> bad, Path badLines) {
     bad.stream().limit(20).forEach(line -> System.err.println("not read: " + line));
     if (!bad.isEmpty()) {
       System.err.printf("%,d lines not read; each with its reason in %s%n", bad.size(), badLines);

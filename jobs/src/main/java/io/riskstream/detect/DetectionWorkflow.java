@@ -75,27 +75,40 @@ public final class DetectionWorkflow {
       DataStream<Bill> bills,
       DataStream<BalanceChange> balanceChanges,
       Detectors detectors) {
+    return define(payments, bills, balanceChanges, detectors, "");
+  }
+
+  /**
+   * The graph with {@code variant} appended to every uid and name: two graphs over the same inputs
+   * in one job ({@code backtest --compare} runs two rule sets in one pass).
+   */
+  public static Outputs define(
+      DataStream<Payment> payments,
+      DataStream<Bill> bills,
+      DataStream<BalanceChange> balanceChanges,
+      Detectors detectors,
+      String variant) {
     AvroTypeInfo<Alert> alertType = new AvroTypeInfo<>(Alert.class);
 
     DataStream<Payment> claims =
         payments
             .filter(UtrRules::isClaim)
-            .uid(Uids.CLAIMS)
-            .name("claims")
+            .uid(Uids.CLAIMS + variant)
+            .name("claims" + variant)
             .setDescription("payments PAID or SUCCESS that claim a UTR");
     DataStream<Alert> byUtr =
         claims
             .keyBy(Payment::getUtr)
             .connect(bills.keyBy(Bill::getUtr))
             .process(detectors.byUtr(), alertType)
-            .uid(Uids.UTR_MATCHER)
-            .name(name(detectors.byUtr(), "UTR"));
+            .uid(Uids.UTR_MATCHER + variant)
+            .name(name(detectors.byUtr(), "UTR") + variant);
 
     DataStream<BalanceChange> successfulLines =
         balanceChanges
             .filter(c -> c.getState() == LedgerState.SUCCESS)
-            .uid(Uids.SUCCESSFUL_LEDGER_LINES)
-            .name("SUCCESS")
+            .uid(Uids.SUCCESSFUL_LEDGER_LINES + variant)
+            .name("SUCCESS" + variant)
             .setDescription("ledger lines in state SUCCESS");
     DataStream<Alert> byOrder =
         payments
@@ -103,38 +116,38 @@ public final class DetectionWorkflow {
             .connect(
                 successfulLines
                     .filter(c -> c.getOrderNo() != null && !c.getOrderNo().isEmpty())
-                    .uid(Uids.LEDGER_LINES_WITH_ORDER)
-                    .name("with order")
+                    .uid(Uids.LEDGER_LINES_WITH_ORDER + variant)
+                    .name("with order" + variant)
                     .setDescription("SUCCESS ledger lines that name an order")
                     .keyBy(BalanceChange::getOrderNo))
             .process(detectors.byOrder(), alertType)
-            .uid(Uids.ORDER_MATCHER)
-            .name(name(detectors.byOrder(), "order"));
+            .uid(Uids.ORDER_MATCHER + variant)
+            .name(name(detectors.byOrder(), "order") + variant);
 
     SingleOutputStreamOperator<Alert> byAccount =
         successfulLines
             .keyBy(BalanceChange::getAccountId)
             .process(detectors.byAccount(), alertType)
-            .uid(Uids.BALANCE_CHAIN_CHECKER)
-            .name(name(detectors.byAccount(), "account"));
+            .uid(Uids.BALANCE_CHAIN_CHECKER + variant)
+            .name(name(detectors.byAccount(), "account") + variant);
 
     SingleOutputStreamOperator<Alert> byIp =
         payments
             .filter(IpBurstRules::counts)
-            .uid(Uids.PAYMENTS_WITH_IP)
-            .name("with IP")
+            .uid(Uids.PAYMENTS_WITH_IP + variant)
+            .name("with IP" + variant)
             .setDescription("payments with an IP and a payer: what an IP burst counts")
             .keyBy(Payment::getIp)
             .process(detectors.byIp(), alertType)
-            .uid(Uids.IP_BURST_DETECTOR)
-            .name(name(detectors.byIp(), "IP"));
+            .uid(Uids.IP_BURST_DETECTOR + variant)
+            .name(name(detectors.byIp(), "IP") + variant);
 
     SingleOutputStreamOperator<Alert> byLogId =
         balanceChanges
             .keyBy(BalanceChange::getLogId)
             .process(detectors.byLogId(), alertType)
-            .uid(Uids.LEDGER_PENDING_DETECTOR)
-            .name(name(detectors.byLogId(), "log_id"));
+            .uid(Uids.LEDGER_PENDING_DETECTOR + variant)
+            .name(name(detectors.byLogId(), "log_id") + variant);
 
     return new Outputs(
         byUtr.union(byOrder, byAccount, byIp, byLogId),

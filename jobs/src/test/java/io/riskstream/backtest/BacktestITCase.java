@@ -56,6 +56,49 @@ class BacktestITCase {
   }
 
   @Test
+  void aComparisonInOnePassAddsAndRemovesExactlyWhatTwoSeparateBacktestsDiffer(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("after.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        """
+        rules:
+          large-amount: {version: 2, limit: 50000.00}
+          ip-burst: {version: 2, distinct-payers: 6}
+          status-mismatch: {enabled: false}
+        """);
+    Rules after = Rules.load(file);
+
+    Backtest.Comparison both =
+        Backtest.compare(inputs(traffic), Rules.defaults(), after, 2, DISORDER);
+    RuleComparison comparison = RuleComparison.of(both.before(), both.after());
+    Set<String> a = ids(Backtest.run(inputs(traffic), Rules.defaults(), 2, DISORDER));
+    Set<String> b = ids(Backtest.run(inputs(traffic), after, 2, DISORDER));
+
+    assertThat(ids(both.before())).isEqualTo(a);
+    assertThat(ids(both.after())).isEqualTo(b);
+    assertThat(ids(comparison.added())).isEqualTo(difference(b, a)).isNotEmpty();
+    assertThat(ids(comparison.removed())).isEqualTo(difference(a, b)).isNotEmpty();
+    assertThat(comparison.removed())
+        .as("the switched-off rule's alerts are gone, and fewer IPs reach six payers")
+        .extracting(Alert::getType)
+        .map(Enum::name)
+        .contains("STATUS_MISMATCH", "IP_BURST");
+    assertThat(comparison.added())
+        .as(
+            "amounts over the lower limit; and a burst of six or more payers, now proved by six:"
+                + " other evidence, another alert")
+        .extracting(Alert::getReason)
+        .containsOnly("PAYMENT_OVER_LIMIT", "LEDGER_OVER_LIMIT", "DISTINCT_ACCOUNTS");
+  }
+
+  private static Set<String> difference(Set<String> from, Set<String> without) {
+    Set<String> rest = new java.util.HashSet<>(from);
+    rest.removeAll(without);
+    return rest;
+  }
+
+  @Test
   void shouldGiveTheSameAlertIdsAtAnyParallelismAndInterleavingWithinTheBound() throws Exception {
     SplittableRandom random = new SplittableRandom(42);
     Traffic shuffled =

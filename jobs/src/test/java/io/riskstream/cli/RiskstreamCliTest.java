@@ -95,6 +95,62 @@ class RiskstreamCliTest {
   }
 
   @Test
+  void aComparisonWritesTheAlertsTheSecondRuleSetAddsWithTheirChange(@TempDir Path dir)
+      throws Exception {
+    Path payments =
+        Files.writeString(
+            dir.resolve("payments.jsonl"),
+            "{\"event_id\":\"PE-1\",\"order_no\":\"O-1\",\"merchant_id\":\"M\",\"kind\":"
+                + "\"COLLECT\",\"status\":\"CREATED\",\"amount\":\"60000\",\"event_time\":"
+                + "\"2026-11-21T10:00:00Z\"}\n");
+    Path empty = Files.createFile(dir.resolve("empty.jsonl"));
+    Path before = Files.writeString(dir.resolve("before.yaml"), "");
+    Path after =
+        Files.writeString(dir.resolve("after.yaml"), "rules:\n  large-amount: {limit: 50000}\n");
+    Path out = dir.resolve("changes.jsonl");
+
+    CliRun run =
+        backtest(
+            payments,
+            empty,
+            empty,
+            "--compare",
+            before.toString(),
+            after.toString(),
+            "--out",
+            out.toString());
+    String mixed =
+        backtest(
+                payments,
+                empty,
+                empty,
+                "--compare",
+                before.toString(),
+                after.toString(),
+                "--rules",
+                after.toString())
+            .mistake();
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out().lines())
+        .contains(
+            "| LARGE_AMOUNT / PAYMENT_OVER_LIMIT        |        1 |        0 |         0 |",
+            "1 added and 0 removed alerts, each with its summary, written to " + out);
+    assertThat(Files.readAllLines(out))
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .contains("\"reason\":\"PAYMENT_OVER_LIMIT\"")
+                    .contains("\"order_no\":\"O-1\"")
+                    .endsWith("\"change\":\"added\"}"));
+    assertThat(mixed)
+        .isEqualTo(
+            "riskstream backtest: --compare takes its two rules files itself: leave out --rules"
+                + " and --labels");
+  }
+
+  @Test
   void aBacktestListsItsBadLinesInAFileBesideTheAlertsAndFinishesTheRest(@TempDir Path dir)
       throws Exception {
     String created =
