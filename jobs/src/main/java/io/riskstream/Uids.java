@@ -44,12 +44,18 @@ public final class Uids {
   public static final String RECONCILIATION_SUMMARIES = "reconciliation-summaries";
   public static final String SINK_TABLE_DAILY_RECONCILIATION = "sink-table-daily-reconciliation";
   public static final String SINK_DAILY_SUMMARIES = "sink-daily-summaries";
+  public static final String SINK_SOURCE_RULES = "sink-source-rules";
+  public static final String SINK_SPLIT_RULES = "sink-dead-letters-rules";
+  public static final String SINK_TABLE_RULE_CHANGES = "sink-table-rule-changes";
 
   // The notify job.
   public static final String NOTIFY_SOURCE_ALERTS = "notify-source-alerts";
   public static final String NOTIFY_SPLIT_ALERTS = "notify-dead-letters-alerts";
   public static final String NOTIFY_ROUTES = "notify-routes";
   public static final String NOTIFY_DAILY_ROUTES = "notify-daily-routes";
+  public static final String NOTIFY_RULE_CHANGES = "notify-rule-changes";
+  public static final String NOTIFY_SOURCE_RULES = "notify-source-rules";
+  public static final String NOTIFY_SPLIT_RULES = "notify-dead-letters-rules";
   public static final String NOTIFY_SOURCE_DAILY_SUMMARIES = "notify-source-daily-summaries";
   public static final String NOTIFY_SPLIT_DAILY_SUMMARIES = "notify-dead-letters-daily-summaries";
   public static final String NOTIFY_THRESHOLDS = "notify-thresholds";

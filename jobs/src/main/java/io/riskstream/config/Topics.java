@@ -61,12 +61,18 @@ public record Topics(
   /** The topics the sink job reads and writes, by their configuration key. */
   public Map<String, String> ofSink() {
     return only(
-        "alerts", "payments", "bills", "balance-changes", "daily-summaries", "dead-letters");
+        "alerts",
+        "payments",
+        "bills",
+        "balance-changes",
+        "rules",
+        "daily-summaries",
+        "dead-letters");
   }
 
   /** The topics the notify job reads and writes, by their configuration key. */
   public Map<String, String> ofNotify() {
-    return only("alerts", "daily-summaries", "dead-letters");
+    return only("alerts", "rules", "daily-summaries", "dead-letters");
   }
 
   /** These topics ({@code topics.<name>} keys), in this order. */

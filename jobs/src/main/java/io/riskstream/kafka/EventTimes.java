@@ -5,6 +5,7 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
@@ -28,6 +29,11 @@ public final class EventTimes {
 
   public static final SerializableTimestampAssigner<Alert> ALERT =
       (a, ts) -> a.getEventTime().toEpochMilli();
+
+  /** A rule change happens when it is published; its effective_from is about the events. */
+  public static final SerializableTimestampAssigner<RuleUpdate> RULE_UPDATE =
+      (r, ts) -> r.getCreatedAt().toEpochMilli();
+
   public static final SerializableTimestampAssigner<DailySummary> DAILY_SUMMARY =
       (d, ts) -> d.getEventTime().toEpochMilli();
 

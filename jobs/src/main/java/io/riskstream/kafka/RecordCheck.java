@@ -5,6 +5,7 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
 import java.io.Serializable;
 import java.math.BigDecimal;
 
@@ -41,6 +42,9 @@ public interface RecordCheck<T> extends Serializable {
       a -> firstOf(blank("alert_id", a.getAlertId()), blank("reason", a.getReason()));
 
   RecordCheck<DailySummary> DAILY_SUMMARY = d -> blank("summary", d.getSummary());
+
+  RecordCheck<RuleUpdate> RULE_UPDATE =
+      r -> firstOf(blank("rule_id", r.getRuleId()), blank("author", r.getAuthor()));
 
   /** This check, then {@code next} when this one passes. */
   default RecordCheck<T> and(RecordCheck<T> next) {

@@ -3,6 +3,7 @@ package io.riskstream.notify;
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.DailySummary;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
@@ -40,7 +41,16 @@ public final class NotifyJob {
             EventTimes.DAILY_SUMMARY,
             Uids.NOTIFY_SOURCE_DAILY_SUMMARIES,
             Uids.NOTIFY_SPLIT_DAILY_SUMMARIES);
-    NotifyWorkflow.define(alerts, days, settings)
+    var ruleUpdates =
+        kafka.read(
+            env,
+            config.topics().rules(),
+            RuleUpdate.class,
+            RecordCheck.RULE_UPDATE,
+            EventTimes.RULE_UPDATE,
+            Uids.NOTIFY_SOURCE_RULES,
+            Uids.NOTIFY_SPLIT_RULES);
+    NotifyWorkflow.define(alerts, days, ruleUpdates, settings)
         .filter(d -> !d.delivered)
         .uid(Uids.NOTIFY_FAILED)
         .name("not delivered")
@@ -50,6 +60,6 @@ public final class NotifyJob {
         .uid(Uids.NOTIFY_FAILED_SINK)
         .name("upsert")
         .setDescription("upsert into PostgreSQL table " + NotificationDeadLetters.TABLE);
-    kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts, days);
+    kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts, days, ruleUpdates);
   }
 }

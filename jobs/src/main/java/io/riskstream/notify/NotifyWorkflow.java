@@ -3,6 +3,7 @@ package io.riskstream.notify;
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.DailySummary;
+import io.riskstream.avro.RuleUpdate;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -19,11 +20,20 @@ public final class NotifyWorkflow {
   private NotifyWorkflow() {}
 
   public static DataStream<Delivery> define(
-      DataStream<Alert> alerts, DataStream<DailySummary> days, NotifySettings settings) {
+      DataStream<Alert> alerts,
+      DataStream<DailySummary> days,
+      DataStream<RuleUpdate> ruleUpdates,
+      NotifySettings settings) {
     DataStream<Message> daily =
         days.flatMap(new DailySummaryRouter(settings), TypeInformation.of(Message.class))
             .uid(Uids.NOTIFY_DAILY_ROUTES)
             .name("daily summaries");
+    DataStream<Message> ruleChanges =
+        ruleUpdates
+            .keyBy(RuleUpdate::getRuleId)
+            .process(new RuleChangeNotices(settings), TypeInformation.of(Message.class))
+            .uid(Uids.NOTIFY_RULE_CHANGES)
+            .name("rule changes");
     DataStream<Message> messages =
         alerts
             .flatMap(new RouteMatcher(settings), TypeInformation.of(Notice.class))
@@ -33,7 +43,7 @@ public final class NotifyWorkflow {
             .process(new ThresholdGate(settings), TypeInformation.of(Message.class))
             .uid(Uids.NOTIFY_THRESHOLDS)
             .name("threshold rules")
-            .union(daily)
+            .union(daily, ruleChanges)
             .keyBy(m -> m.id)
             .process(
                 new DeliveredOnce(settings.delivery().dedupTtl()),

@@ -6,6 +6,7 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.DailyReconciliation;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.detect.Rules;
@@ -31,6 +32,8 @@ public final class SinkJob {
       new RowBinder<>("bills", Bill.getClassSchema(), "bill_id");
   public static final RowBinder<BalanceChange> BALANCE_CHANGES =
       new RowBinder<>("balance_changes", BalanceChange.getClassSchema(), "log_id");
+  public static final RowBinder<RuleUpdate> RULE_CHANGES =
+      new RowBinder<>("rule_changes", RuleUpdate.getClassSchema(), "rule_id", "version");
   public static final RowBinder<DailyReconciliation> DAILY_RECONCILIATION =
       new RowBinder<>(
           "daily_reconciliation",
@@ -84,7 +87,18 @@ public final class SinkJob {
             Uids.SINK_SOURCE_BALANCE_CHANGES,
             Uids.SINK_SPLIT_BALANCE_CHANGES);
 
+    var ruleUpdates =
+        kafka.read(
+            env,
+            topics.rules(),
+            RuleUpdate.class,
+            RecordCheck.RULE_UPDATE,
+            EventTimes.RULE_UPDATE,
+            Uids.SINK_SOURCE_RULES,
+            Uids.SINK_SPLIT_RULES);
+
     write(alerts, ALERTS, postgres, Uids.SINK_TABLE_ALERTS);
+    write(ruleUpdates, RULE_CHANGES, postgres, Uids.SINK_TABLE_RULE_CHANGES);
     write(payments, PAYMENTS, postgres, Uids.SINK_TABLE_PAYMENTS);
     write(bills, BILLS, postgres, Uids.SINK_TABLE_BILLS);
     write(balanceChanges, BALANCE_CHANGES, postgres, Uids.SINK_TABLE_BALANCE_CHANGES);
@@ -106,7 +120,8 @@ public final class SinkJob {
         .name("summaries")
         .setDescription("daily summaries → " + topics.dailySummaries() + ", exactly once");
 
-    kafka.sendDeadLetters(Uids.SINK_JOB_DEAD_LETTERS, alerts, payments, bills, balanceChanges);
+    kafka.sendDeadLetters(
+        Uids.SINK_JOB_DEAD_LETTERS, alerts, payments, bills, balanceChanges, ruleUpdates);
   }
 
   private static <T extends SpecificRecordBase> void write(

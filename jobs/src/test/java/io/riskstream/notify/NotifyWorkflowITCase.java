@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.AlertType;
 import io.riskstream.avro.DailySummary;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.avro.Severity;
 import io.riskstream.backtest.Backtest;
 import io.riskstream.testing.KafkaStack;
@@ -83,16 +84,20 @@ class NotifyWorkflowITCase {
   }
 
   private List<Delivery> run(List<Alert> alerts) throws Exception {
-    return run(alerts, List.of());
+    return run(alerts, List.of(), List.of());
   }
 
-  private List<Delivery> run(List<Alert> alerts, List<DailySummary> days) throws Exception {
+  private List<Delivery> run(
+      List<Alert> alerts, List<DailySummary> days, List<RuleUpdate> ruleUpdates) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     List<Delivery> deliveries = new ArrayList<>();
     try (CloseableIterator<Delivery> out =
         NotifyWorkflow.define(
-                stream(env, alerts, Alert.class), stream(env, days, DailySummary.class), settings)
+                stream(env, alerts, Alert.class),
+                stream(env, days, DailySummary.class),
+                stream(env, ruleUpdates, RuleUpdate.class),
+                settings)
             .executeAndCollect()) {
       out.forEachRemaining(deliveries::add);
     }
@@ -167,7 +172,7 @@ class NotifyWorkflowITCase {
     DailySummary lines =
         day(null, "2026-11-21 · bank and ledger lines: bank credits ₹1,000.00 (1)");
 
-    List<Delivery> deliveries = run(List.of(), List.of(m7, lines, m7));
+    List<Delivery> deliveries = run(List.of(), List.of(m7, lines, m7), List.of());
 
     assertThat(deliveries).allMatch(d -> d.delivered).hasSize(2);
     assertThat(server.requests(TELEGRAM))
@@ -185,6 +190,38 @@ class NotifyWorkflowITCase {
                   .contains("\"merchant_id\":\"M-7\"")
                   .contains("collections ₹1,000.00 (1)");
             });
+  }
+
+  private static RuleUpdate rule(int version, String settings) {
+    return RuleUpdate.newBuilder()
+        .setRuleId("large-amount")
+        .setVersion(version)
+        .setMode(io.riskstream.avro.RuleMode.ACTIVE)
+        .setSettings(settings)
+        .setEffectiveFrom(java.time.Instant.parse("2026-12-01T18:30:00Z"))
+        .setAuthor("priya")
+        .setReason("M-7 chargebacks")
+        .setCreatedAt(java.time.Instant.parse("2026-12-01T10:00:00Z"))
+        .build();
+  }
+
+  @Test
+  void shouldTellTheDefaultRouteOnceWhatEachRuleVersionChanges() throws Exception {
+    RuleUpdate v2 = rule(2, "limit: 100000.00\nmerchants:\n  M-7: {limit: 100000.00}\n");
+    RuleUpdate v3 = rule(3, "limit: 100000.00\nmerchants:\n  M-7: {limit: 75000.00}\n");
+
+    List<Delivery> deliveries = run(List.of(), List.of(), List.of(v2, v3, v3));
+
+    assertThat(deliveries).allMatch(d -> d.delivered).hasSize(2);
+    assertThat(server.requests(TELEGRAM))
+        .extracting(Request::body)
+        .anySatisfy(
+            body ->
+                assertThat(body)
+                    .contains(
+                        "large-amount v3 ACTIVE by priya (M-7 chargebacks): for M-7: limit"
+                            + " 100000.00 → 75000.00, effective 2026-12-01T18:30:00Z"));
+    assertThat(server.requests(HOOK)).as("the merchant route is not told").isEmpty();
   }
 
   @Test

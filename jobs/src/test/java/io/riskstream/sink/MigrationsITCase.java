@@ -7,6 +7,7 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.DailyReconciliation;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
@@ -31,8 +32,8 @@ class MigrationsITCase {
       Map<String, List<String>> afterFirst = columns(postgres);
       MigrateResult again = Migrations.apply(db);
 
-      // V1 tables, V2 notification dead letters, V3 daily reconciliation
-      assertThat(fresh.migrationsExecuted).isEqualTo(3);
+      // V1 tables, V2 notification dead letters, V3 daily reconciliation, V4 rule changes
+      assertThat(fresh.migrationsExecuted).isEqualTo(4);
       assertThat(again.migrationsExecuted).isZero();
       assertThat(columns(postgres)).isEqualTo(afterFirst);
     }
@@ -49,6 +50,7 @@ class MigrationsITCase {
           .containsEntry("bills", fields(Bill.getClassSchema()))
           .containsEntry("balance_changes", fields(BalanceChange.getClassSchema()))
           .containsEntry("daily_reconciliation", fields(DailyReconciliation.getClassSchema()))
+          .containsEntry("rule_changes", fields(RuleUpdate.getClassSchema()))
           .containsEntry(
               "notification_dead_letters",
               List.of(
@@ -60,7 +62,7 @@ class MigrationsITCase {
                   "attempts",
                   "last_error",
                   "failed_at"))
-          .hasSize(6);
+          .hasSize(7);
     }
   }
 

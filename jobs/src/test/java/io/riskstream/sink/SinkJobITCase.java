@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.RuleMode;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.detect.LargeAmountRule;
@@ -61,6 +63,18 @@ class SinkJobITCase {
     kafka.close();
   }
 
+  private static final RuleUpdate RULE =
+      RuleUpdate.newBuilder()
+          .setRuleId("large-amount")
+          .setVersion(3)
+          .setMode(RuleMode.SHADOW)
+          .setSettings("limit: 75000.00\n")
+          .setEffectiveFrom(Instant.parse("2026-12-01T18:30:00Z"))
+          .setAuthor("priya")
+          .setReason("M-7 chargebacks")
+          .setCreatedAt(Instant.parse("2026-12-01T10:00:00.250Z"))
+          .build();
+
   /** The test settings of {@link KafkaTestSupport#config} with this database, and {@code extra}. */
   static RiskstreamConfig config(
       EmbeddedKafka kafka,
@@ -97,6 +111,7 @@ class SinkJobITCase {
       KafkaTestSupport.produce(producer, config.topics(), traffic);
       for (int delivery = 0; delivery < 2; delivery++) { // every alert delivered twice
         alerts.forEach(a -> producer.send(config.topics().alerts(), a.getAlertId(), a));
+        producer.send(config.topics().rules(), RULE.getRuleId(), RULE);
       }
     }
     Map<String, Long> expectedCounts =
@@ -114,6 +129,9 @@ class SinkJobITCase {
     for (Alert alert : alertsById.values()) {
       assertThat(row("risk_alerts", "alert_id", alert.getAlertId())).isEqualTo(expectedRow(alert));
     }
+    assertThat(row("rule_changes", "rule_id", "large-amount"))
+        .as("one row per rule and version, however often it is delivered")
+        .isEqualTo(expectedRow(RULE));
     assertThat(row("payments", "event_id", traffic.payments().get(7).getEventId()))
         .isEqualTo(expectedRow(traffic.payments().get(7)));
     assertThat(row("balance_changes", "log_id", traffic.balanceChanges().get(3).getLogId()))
@@ -157,7 +175,8 @@ class SinkJobITCase {
                   t.alerts(),
                   t.payments(),
                   t.bills(),
-                  t.balanceChanges()));
+                  t.balanceChanges(),
+                  t.rules()));
     } finally {
       job.cancel().get();
     }
