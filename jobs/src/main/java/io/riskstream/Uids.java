@@ -17,6 +17,12 @@ public final class Uids {
   public static final String SUCCESSFUL_LEDGER_LINES = "successful-ledger-lines";
   public static final String LEDGER_LINES_WITH_ORDER = "ledger-lines-with-order";
   public static final String PAYMENTS_WITH_IP = "payments-with-ip";
+  public static final String UTR_INPUTS = "utr-inputs";
+  public static final String ORDER_INPUTS = "order-inputs";
+  public static final String RULE_UPDATES = "source-rules";
+  public static final String SPLIT_RULES = "dead-letters-rules";
+  public static final String CHECK_RULE_UPDATES = "rule-update-check";
+  public static final String SINK_SHADOW_ALERTS = "sink-shadow-alerts";
   public static final String UTR_MATCHER = "utr-matcher";
   public static final String ORDER_MATCHER = "order-matcher";
   public static final String BALANCE_CHAIN_CHECKER = "balance-chain-checker";

@@ -8,6 +8,7 @@ import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.detect.DetectJob;
 import io.riskstream.detect.DetectionWorkflow;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.detect.Rules;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
@@ -114,6 +116,7 @@ public final class Bench implements Callable<Integer> {
   private BrokerProcess broker;
   private SchemaRegistryClient registry;
   private final Rules rules = Rules.defaults();
+  private final RuleBook book = RuleBook.defaults();
   private final Map<String, Figure> figures = new java.util.LinkedHashMap<>();
 
   public static void main(String[] args) {
@@ -208,7 +211,7 @@ public final class Bench implements Callable<Integer> {
         LatencyRun.Result r =
             LatencyRun.run(
                 latency,
-                rules,
+                book,
                 registry,
                 liveEvents,
                 rate,
@@ -299,18 +302,14 @@ public final class Bench implements Callable<Integer> {
       check(decoded == events, "the limit decoded " + decoded + " of " + events);
       List<Alert> alerts =
           timed(
-              run,
-              "riskstream",
-              () -> detect(run, "riskstream", DetectionWorkflow.Detectors.of(rules)));
+              run, "riskstream", () -> detect(run, "riskstream", DetectionWorkflow.Detectors::of));
       List<Alert> heap =
           timed(
               run,
               "riskstream-heap",
-              () ->
-                  detect(
-                      run, "heap", DetectionWorkflow.Detectors.of(rules), "state.backend=hashmap"));
+              () -> detect(run, "heap", DetectionWorkflow.Detectors::of, "state.backend=hashmap"));
       List<Alert> skeleton =
-          timed(run, "skeleton", () -> detect(run, "skeleton", Skeleton.detectors()));
+          timed(run, "skeleton", () -> detect(run, "skeleton", b -> Skeleton.detectors()));
       Set<String> peer =
           timed(
               run,
@@ -320,11 +319,14 @@ public final class Bench implements Callable<Integer> {
     }
 
     private List<Alert> detect(
-        int run, String phase, DetectionWorkflow.Detectors detectors, String... sets)
+        int run,
+        String phase,
+        Function<RuleBook, DetectionWorkflow.Detectors> detectors,
+        String... sets)
         throws Exception {
       RiskstreamConfig config = config(broker, input + "-" + phase + "-" + run, input, true, sets);
       StreamExecutionEnvironment env = DetectJob.environment(config);
-      DetectJob.build(env, config, detectors);
+      DetectJob.build(env, config, book, detectors);
       env.execute(config.jobName());
       return alerts(config, registry);
     }
@@ -386,6 +388,8 @@ public final class Bench implements Callable<Integer> {
                 "registry.url=" + registryUrl,
                 "kafka.starting-offsets=earliest",
                 "kafka.bounded=" + drain,
+                // No shadow detectors: no peer has them, and no shadow version is published here.
+                "rules.shadow=false",
                 "kafka.group-id=" + name,
                 "job.name=" + name,
                 "job.transactional-id-prefix=" + name,

@@ -3,7 +3,7 @@ package io.riskstream.bench;
 import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectJob;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.generate.Traffic;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
@@ -81,7 +81,7 @@ final class LatencyRun {
 
   static Result run(
       RiskstreamConfig config,
-      Rules rules,
+      RuleBook rules,
       SchemaRegistryClient registry,
       List<Traffic.Event> events,
       double rate,

@@ -6,7 +6,7 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.Payment;
 import io.riskstream.backtest.Backtest;
 import io.riskstream.config.RiskstreamConfig;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.DeadLetterSerializer;
@@ -127,7 +127,7 @@ final class FaultRun implements AutoCloseable {
     expected = new TreeSet<>();
     Backtest.run(
             new Backtest.Inputs(traffic.payments(), traffic.bills(), traffic.balanceChanges()),
-            Rules.defaults(),
+            RuleBook.defaults(),
             2,
             config.maxOutOfOrderness())
         .forEach(a -> expectedAlerts.put(a.getAlertId(), a));

@@ -4,9 +4,10 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectionWorkflow;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.kafka.EventTimes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class Backtest {
 
   /** The alerts, ordered by event time then alert id. */
   public static List<Alert> run(
-      Inputs inputs, Rules rules, int parallelism, Duration maxOutOfOrderness) throws Exception {
+      Inputs inputs, RuleBook rules, int parallelism, Duration maxOutOfOrderness) throws Exception {
     return run(local(parallelism), inputs, rules, maxOutOfOrderness);
   }
 
@@ -73,15 +74,18 @@ public final class Backtest {
               "balance-changes"));
     }
 
-    DetectionWorkflow.Outputs detect(Rules rules, String variant) {
+    /** The workflow with {@code rules}: its versions are all known before the first event. */
+    DetectionWorkflow.Outputs detect(RuleBook rules, String variant) {
+      DataStream<RuleUpdate> none =
+          nothing(payments.getExecutionEnvironment(), new AvroTypeInfo<>(RuleUpdate.class));
       return DetectionWorkflow.define(
-          payments, bills, lines, DetectionWorkflow.Detectors.of(rules), variant);
+          payments, bills, lines, new DetectionWorkflow.RuleFeed(none, rules), variant);
     }
   }
 
   /** The alerts of a run on {@code env} (a test's cluster, say), ordered as above. */
   public static List<Alert> run(
-      StreamExecutionEnvironment env, Inputs inputs, Rules rules, Duration maxOutOfOrderness)
+      StreamExecutionEnvironment env, Inputs inputs, RuleBook rules, Duration maxOutOfOrderness)
       throws Exception {
     DataStream<Alert> alerts =
         Streams.of(env, inputs, maxOutOfOrderness).detect(rules, "").alerts();
@@ -101,7 +105,7 @@ public final class Backtest {
    * detection graphs side by side, so the two alert sets differ only by the rules.
    */
   public static Comparison compare(
-      Inputs inputs, Rules before, Rules after, int parallelism, Duration maxOutOfOrderness)
+      Inputs inputs, RuleBook before, RuleBook after, int parallelism, Duration maxOutOfOrderness)
       throws Exception {
     Streams streams = Streams.of(local(parallelism), inputs, maxOutOfOrderness);
     AvroTypeInfo<Alert> alert = new AvroTypeInfo<>(Alert.class);

@@ -7,7 +7,7 @@ import io.riskstream.avro.Payment;
 import io.riskstream.backtest.Backtest;
 import io.riskstream.backtest.GroundTruth;
 import io.riskstream.backtest.RuleComparison;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.generate.Label;
 import io.riskstream.io.EventFiles;
 import io.riskstream.io.EventJson;
@@ -128,10 +128,10 @@ final class BacktestCommand implements Callable<Integer> {
       throw new UserException(
           "--compare takes its two rules files itself: leave out --rules and --labels");
     }
-    List<Rules> ruleSets =
+    List<RuleBook> ruleSets =
         compare == null
-            ? List.of(Rules.load(rules))
-            : List.of(Rules.load(compare.get(0)), Rules.load(compare.get(1)));
+            ? List.of(RuleBook.of(rules))
+            : List.of(RuleBook.of(compare.get(0)), RuleBook.of(compare.get(1)));
     long started = System.currentTimeMillis();
     EventFiles.Read<Payment> paymentFile = read(payments, Payment.class, started);
     EventFiles.Read<Bill> billFile = read(bills, Bill.class, started);
@@ -195,7 +195,7 @@ final class BacktestCommand implements Callable<Integer> {
   /** Both rule sets in one pass; the changes to --out. */
   private int compared(
       Backtest.Inputs inputs,
-      List<Rules> ruleSets,
+      List<RuleBook> ruleSets,
       long began,
       List<EventFiles.BadLine> bad,
       Path badLines)

@@ -2,7 +2,9 @@ package io.riskstream.cli;
 
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectJob;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
+import io.riskstream.kafka.RuleUpdateCheck;
+import io.riskstream.registry.SchemaRegistryClient;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,7 +37,13 @@ final class DetectCommand implements Callable<Integer> {
     settings =
         config.load(
             resume.settings(settings, settings.jobName(), System.out), launch.settings(settings));
-    Rules rules = Rules.load(settings.rulesFile());
+    // The versions published so far, read before the job starts: a replay decides every event
+    // with the versions of its time, whatever the order its sources are read in (docs/rules.md).
+    RuleBook rules =
+        RuleUpdateCheck.accepted(
+            RuleBook.of(settings.rulesFile()),
+            RulesCommand.History.read(settings, new SchemaRegistryClient(settings.registry())),
+            settings.shadowRules());
     StreamExecutionEnvironment env = DetectJob.environment(settings);
     DetectJob.build(env, settings, rules);
     launch.run(

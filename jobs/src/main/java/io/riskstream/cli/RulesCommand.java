@@ -3,6 +3,7 @@ package io.riskstream.cli;
 import io.riskstream.avro.RuleMode;
 import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.detect.RuleSettings;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
@@ -112,7 +113,7 @@ final class RulesCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = {
         "Publish a rules file's changes to the risk-rules topic.",
-        "Validates the file, then writes one RuleUpdate per rule whose settings or mode differ from its latest published version, numbered above it. Prints what it wrote."
+        "Validates the file, then writes one RuleUpdate per rule whose settings or mode differ from its latest published version, numbered above it. Before a rule's first version, the job's rules file (rules.file of the configuration) is what it is compared with and numbered above. Prints what it wrote, with what changed against the live version."
       })
   static final class Publish implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The rules file.")
@@ -154,7 +155,16 @@ final class RulesCommand implements Callable<Integer> {
       Reachability.registry(settings);
       Reachability.kafka(settings, Map.of("topics.rules", settings.topics().rules()));
       SchemaRegistryClient registry = new SchemaRegistryClient(settings.registry());
-      Map<String, RuleUpdate> latest = latest(History.read(settings, registry));
+      List<RuleUpdate> history = History.read(settings, registry);
+      Map<String, RuleUpdate> latest = latest(history);
+      Map<String, RuleUpdate> latestLive =
+          latest(history.stream().filter(u -> u.getMode() != RuleMode.SHADOW).toList());
+      // Before its first version on the topic, a rule is as the job's rules file has it (rules.file
+      // of this configuration; none: the built-in rules), and its first version goes above the
+      // file's: the job refuses one that is not above the version it started with.
+      Map<String, String> inJob = RuleSettings.byRule(settings.rulesFile());
+      RuleBook jobRules = RuleBook.of(settings.rulesFile());
+      Map<String, String> before = new TreeMap<>();
       Instant now = Instant.now();
       List<RuleUpdate> updates = new ArrayList<>();
       for (Map.Entry<String, String> rule : RuleSettings.byRule(file).entrySet()) {
@@ -163,16 +173,23 @@ final class RulesCommand implements Callable<Integer> {
                 ? RuleMode.SHADOW
                 : RuleSettings.enabled(rule.getValue()) ? RuleMode.ACTIVE : RuleMode.DISABLED;
         RuleUpdate last = latest.get(rule.getKey());
+        // What decides now: the latest version that is not a trial, or the job's rules file.
+        RuleUpdate live = latestLive.get(rule.getKey());
+        String liveSettings = live != null ? live.getSettings() : inJob.get(rule.getKey());
+        RuleMode liveMode =
+            live != null
+                ? live.getMode()
+                : RuleSettings.enabled(liveSettings) ? RuleMode.ACTIVE : RuleMode.DISABLED;
         // Unchanged settings are not published again; nor as a shadow of themselves.
-        if (last != null
-            && last.getSettings().equals(rule.getValue())
-            && (last.getMode() == mode || shadow)) {
+        if (liveSettings.equals(rule.getValue()) && (liveMode == mode || shadow)) {
           continue;
         }
+        before.put(rule.getKey(), liveSettings);
         updates.add(
             RuleUpdate.newBuilder()
                 .setRuleId(rule.getKey())
-                .setVersion(last == null ? 1 : last.getVersion() + 1)
+                .setVersion(
+                    (last == null ? jobRules.fileVersion(rule.getKey()) : last.getVersion()) + 1)
                 .setMode(mode)
                 .setSettings(rule.getValue())
                 .setEffectiveFrom(effectiveFrom == null ? now : effectiveFrom)
@@ -189,12 +206,11 @@ final class RulesCommand implements Callable<Integer> {
         producer.flush();
       }
       for (RuleUpdate update : updates) {
-        RuleUpdate last = latest.get(update.getRuleId());
         out.printf(
             "%s v%d %s, effective %s%n",
             update.getRuleId(), update.getVersion(), update.getMode(), update.getEffectiveFrom());
         RuleSettings.diff(
-                last == null ? Map.of() : Map.of(update.getRuleId(), last.getSettings()),
+                Map.of(update.getRuleId(), before.get(update.getRuleId())),
                 Map.of(update.getRuleId(), update.getSettings()))
             .forEach(line -> out.println("  " + line));
       }

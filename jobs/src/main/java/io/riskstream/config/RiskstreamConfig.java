@@ -438,6 +438,11 @@ public final class RiskstreamConfig {
     return config.getOptional(RULES_FILE).map(Path::of).orElse(null);
   }
 
+  /** Whether the detection job runs shadow detectors for SHADOW rule versions. */
+  public boolean shadowRules() {
+    return config.get(RULES_SHADOW);
+  }
+
   /**
    * What every riskstream job (and the backtest) sets in Flink's configuration, before any {@code
    * flink.*} override.

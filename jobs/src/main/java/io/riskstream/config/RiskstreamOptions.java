@@ -272,6 +272,15 @@ public final class RiskstreamOptions {
           .withDescription(
               "YAML rules file; without it the built-in defaults of docs/contract.md (Alerts) apply.");
 
+  public static final ConfigOption<Boolean> RULES_SHADOW =
+      key("rules.shadow")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "Run a second set of detectors for SHADOW rule versions (docs/rules.md), whose alerts go to"
+                  + " topics.alerts-shadow: about twice the detection state and CPU. With false, SHADOW"
+                  + " versions are dead-lettered.");
+
   public static final ConfigOption<String> NOTIFY_FILE =
       key("notify.file")
           .stringType()

@@ -50,7 +50,15 @@ public record Topics(
 
   /** The topics the detect job reads and writes, by their configuration key. */
   public Map<String, String> ofDetect() {
-    return only("payments", "bills", "balance-changes", "alerts", "late-events", "dead-letters");
+    return only(
+        "payments",
+        "bills",
+        "balance-changes",
+        "rules",
+        "alerts",
+        "alerts-shadow",
+        "late-events",
+        "dead-letters");
   }
 
   /** The topics {@code produce} writes, by their configuration key. */

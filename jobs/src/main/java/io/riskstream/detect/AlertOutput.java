@@ -16,20 +16,29 @@ import org.apache.flink.util.Collector;
  * {@link FiredSet}; those that take each event once need none.
  */
 final class AlertOutput {
-  private final Rules rules;
+  private final java.util.function.Supplier<RulesInForce> rules;
   private final MetricGroup metrics;
   private final Map<String, Counter> hits = new HashMap<>();
   private final Counter lateEvents;
 
-  AlertOutput(RuntimeContext context, Rules rules) {
+  /**
+   * @param rules the rules in force now: they change while a detector runs
+   */
+  AlertOutput(RuntimeContext context, java.util.function.Supplier<RulesInForce> rules) {
     this.rules = rules;
     this.metrics = context.getMetricGroup().addGroup("riskstream");
     this.lateEvents = metrics.counter("lateEvents");
   }
 
-  /** Emits {@code alert} unless its rule is switched off for its merchant ({@code enabled}). */
+  /**
+   * Emits {@code alert} unless its rule is switched off for its merchant ({@code enabled}) at the
+   * alert's event time.
+   */
   void emit(Alert alert, Collector<Alert> out) {
-    if (!rules.enabled(alert.getRuleId(), alert.getMerchantId())) {
+    if (!rules
+        .get()
+        .at(alert.getEventTime().toEpochMilli())
+        .enabled(alert.getRuleId(), alert.getMerchantId())) {
       return;
     }
     alert.setDetectedAt(Instant.now());

@@ -20,14 +20,20 @@ import org.apache.flink.util.Collector;
  * checked (late, or a redelivery of a checked line) cannot be put in order any more: it is counted
  * as late and skipped. The last line is cleared by a timer after the account retention.
  */
-public final class BalanceChainChecker extends KeyedProcessFunction<String, BalanceChange, Alert> {
-  private final Rules rules;
+public final class BalanceChainChecker extends KeyedProcessFunction<String, BalanceChange, Alert>
+    implements RuleDriven {
+  private RulesInForce rules;
   private transient EventTimeBuffer<BalanceChange> waiting;
   private transient ValueState<BalanceChange> last;
   private transient AlertOutput output;
   private transient CleanupTimer cleanup;
 
-  public BalanceChainChecker(Rules rules) {
+  public BalanceChainChecker(RulesInForce rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void use(RulesInForce rules) {
     this.rules = rules;
   }
 
@@ -38,8 +44,9 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
         new EventTimeBuffer<>(
             getRuntimeContext(), "waiting-by-time", type, BalanceChange::getLogId);
     last = getRuntimeContext().getState(new ValueStateDescriptor<>("last-line", type));
-    output = new AlertOutput(getRuntimeContext(), rules);
-    cleanup = new CleanupTimer(getRuntimeContext(), rules.accountRetention());
+    output = new AlertOutput(getRuntimeContext(), () -> rules);
+    // The retention is the job's, not a rule's: the same at every time.
+    cleanup = new CleanupTimer(getRuntimeContext(), rules.at(0).accountRetention());
   }
 
   @Override
@@ -81,7 +88,8 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
     }
     BalanceChange previous = last.value();
     for (BalanceChange line : due) {
-      for (Alert alert : BalanceRules.check(previous, line, rules)) {
+      for (Alert alert :
+          BalanceRules.check(previous, line, rules.at(line.getEventTime().toEpochMilli()))) {
         // Each line is taken from the buffer once and checked once: no fired set needed.
         output.emit(alert, out);
       }

@@ -4,20 +4,29 @@ import io.riskstream.Uids;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
+import io.riskstream.kafka.RuleUpdateCheck;
+import java.util.function.Function;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The detection job's I/O: Kafka sources of the three topics (bad records split off to the
- * dead-letter topic), {@link DetectionWorkflow} in the middle, and the exactly-once alert sink.
+ * The detection job's I/O: Kafka sources of the three topics and of the rule versions (bad records
+ * and refused versions split off to the dead-letter topic), {@link DetectionWorkflow} in the middle
+ * (twice with {@code rules.shadow}: the shadow detectors), and the exactly-once alert sinks.
  */
 public final class DetectJob {
+  /** Appended to the uids and names of the shadow detectors. */
+  public static final String SHADOW = "-shadow";
+
   private DetectJob() {}
 
   /**
@@ -35,16 +44,20 @@ public final class DetectJob {
     return StreamExecutionEnvironment.getExecutionEnvironment(flink);
   }
 
-  /** Adds the detection job to {@code env}. */
-  public static void build(StreamExecutionEnvironment env, RiskstreamConfig config, Rules rules) {
-    build(env, config, DetectionWorkflow.Detectors.of(rules));
+  /** Adds the detection job to {@code env}, starting with the rules of {@code book}. */
+  public static void build(StreamExecutionEnvironment env, RiskstreamConfig config, RuleBook book) {
+    build(env, config, book, DetectionWorkflow.Detectors::of);
   }
 
-  /** The job with the given detectors (the benchmark's skeleton passes no-op ones). */
+  /**
+   * The job with the given detectors, made for a book's view: the live one, and with {@code
+   * rules.shadow} the shadow one (the benchmark's skeleton passes no-op ones).
+   */
   public static void build(
       StreamExecutionEnvironment env,
       RiskstreamConfig config,
-      DetectionWorkflow.Detectors detectors) {
+      RuleBook book,
+      Function<RuleBook, DetectionWorkflow.Detectors> detectors) {
     KafkaConnectors kafka = new KafkaConnectors(config, "detect");
     var topics = config.topics();
 
@@ -76,8 +89,25 @@ public final class DetectJob {
             Uids.SOURCE_BALANCE_CHANGES,
             Uids.SPLIT_BALANCE_CHANGES);
 
+    SingleOutputStreamOperator<RuleUpdate> versions =
+        kafka
+            .ruleRecords(env, Uids.RULE_UPDATES)
+            .keyBy(RuleUpdateCheck::key, Types.STRING)
+            .process(
+                new RuleUpdateCheck(book, config.shadowRules()),
+                new AvroTypeInfo<>(RuleUpdate.class))
+            .uid(Uids.CHECK_RULE_UPDATES)
+            .name("RuleUpdateCheck")
+            .setDescription("rule versions checked; refused ones to the dead-letter topic");
+
     DetectionWorkflow.Outputs detected =
-        DetectionWorkflow.define(payments, bills, balanceChanges, detectors);
+        DetectionWorkflow.define(
+            payments,
+            bills,
+            balanceChanges,
+            new DetectionWorkflow.RuleFeed(versions, book),
+            detectors.apply(book),
+            "");
     detected
         .alerts()
         .sinkTo(kafka.alertSink())
@@ -91,6 +121,23 @@ public final class DetectJob {
         .name("late events")
         .setDescription("late events → " + topics.lateEvents() + ", exactly once");
 
-    kafka.sendDeadLetters(Uids.SINK_DEAD_LETTERS, payments, bills, balanceChanges);
+    if (config.shadowRules()) {
+      RuleBook shadow = book.shadow();
+      DetectionWorkflow.define(
+              payments,
+              bills,
+              balanceChanges,
+              new DetectionWorkflow.RuleFeed(versions, shadow),
+              detectors.apply(shadow),
+              SHADOW)
+          .alerts()
+          .sinkTo(kafka.shadowAlertSink())
+          .uid(Uids.SINK_SHADOW_ALERTS)
+          .name("shadow alerts")
+          .setDescription(
+              "alerts of SHADOW rule versions → " + topics.alertsShadow() + ", exactly once");
+    }
+
+    kafka.sendDeadLetters(Uids.SINK_DEAD_LETTERS, payments, bills, balanceChanges, versions);
   }
 }

@@ -6,11 +6,16 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.types.Either;
 
 /**
  * The detection graph as a pure function of its input streams (with event-time timestamps and
@@ -28,6 +33,10 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
  * payments with IP and payer ─────keyBy(ip)──────▶ IpBurstDetector     IP_BURST
  * ledger lines, every version ────keyBy(log_id)──▶ LedgerPendingDetector LEDGER_PENDING
  * </pre>
+ *
+ * <p>Every detector also reads the rule versions of {@code risk-rules}, broadcast to all of them
+ * ({@link WithRuleUpdates}), and decides each event with the version in force at its event time.
+ * The two-input ones take their inputs as one stream of {@code Either}.
  *
  * <p>UtrMatcher also raises COUNTERPARTY_MISMATCH and BILL_PENDING; OrderMatcher STATUS_MISMATCH,
  * BANK_PENDING and FAST_REFUND.
@@ -52,7 +61,9 @@ public final class DetectionWorkflow {
       KeyedProcessFunction<String, BalanceChange, Alert> byAccount,
       KeyedProcessFunction<String, Payment, Alert> byIp,
       KeyedProcessFunction<String, BalanceChange, Alert> byLogId) {
-    public static Detectors of(Rules rules) {
+    /** The rules' detectors, deciding with {@code book}'s view. */
+    public static Detectors of(RuleBook book) {
+      RulesInForce rules = book.view();
       return new Detectors(
           new UtrMatcher(rules),
           new OrderMatcher(rules),
@@ -62,33 +73,34 @@ public final class DetectionWorkflow {
     }
   }
 
-  public static Outputs define(
-      DataStream<Payment> payments,
-      DataStream<Bill> bills,
-      DataStream<BalanceChange> balanceChanges,
-      Rules rules) {
-    return define(payments, bills, balanceChanges, Detectors.of(rules));
-  }
+  /** The rules: what the job starts with, and the versions published since, as they arrive. */
+  public record RuleFeed(DataStream<RuleUpdate> updates, RuleBook book) {}
 
+  /** The graph with the rules' detectors. */
   public static Outputs define(
       DataStream<Payment> payments,
       DataStream<Bill> bills,
       DataStream<BalanceChange> balanceChanges,
-      Detectors detectors) {
-    return define(payments, bills, balanceChanges, detectors, "");
+      RuleFeed rules,
+      String variant) {
+    return define(payments, bills, balanceChanges, rules, Detectors.of(rules.book()), variant);
   }
 
   /**
    * The graph with {@code variant} appended to every uid and name: two graphs over the same inputs
-   * in one job ({@code backtest --compare} runs two rule sets in one pass).
+   * in one job (the shadow detectors beside the live ones; {@code backtest --compare}'s two rule
+   * sets in one pass).
    */
   public static Outputs define(
       DataStream<Payment> payments,
       DataStream<Bill> bills,
       DataStream<BalanceChange> balanceChanges,
+      RuleFeed rules,
       Detectors detectors,
       String variant) {
     AvroTypeInfo<Alert> alertType = new AvroTypeInfo<>(Alert.class);
+    AvroTypeInfo<Payment> paymentType = new AvroTypeInfo<>(Payment.class);
+    BroadcastStream<RuleUpdate> versions = rules.updates().broadcast(WithRuleUpdates.VERSIONS);
 
     DataStream<Payment> claims =
         payments
@@ -97,10 +109,14 @@ public final class DetectionWorkflow {
             .name("claims" + variant)
             .setDescription("payments PAID or SUCCESS that claim a UTR");
     DataStream<Alert> byUtr =
-        claims
-            .keyBy(Payment::getUtr)
-            .connect(bills.keyBy(Bill::getUtr))
-            .process(detectors.byUtr(), alertType)
+        either(
+                claims,
+                bills,
+                new EitherTypeInfo<>(paymentType, new AvroTypeInfo<>(Bill.class)),
+                Uids.UTR_INPUTS + variant)
+            .keyBy(e -> e.isLeft() ? e.left().getUtr() : e.right().getUtr(), Types.STRING)
+            .connect(versions)
+            .process(WithRuleUpdates.of(detectors.byUtr(), rules.book()), alertType)
             .uid(Uids.UTR_MATCHER + variant)
             .name(name(detectors.byUtr(), "UTR") + variant);
 
@@ -111,23 +127,26 @@ public final class DetectionWorkflow {
             .name("SUCCESS" + variant)
             .setDescription("ledger lines in state SUCCESS");
     DataStream<Alert> byOrder =
-        payments
-            .keyBy(Payment::getOrderNo)
-            .connect(
+        either(
+                payments,
                 successfulLines
                     .filter(c -> c.getOrderNo() != null && !c.getOrderNo().isEmpty())
                     .uid(Uids.LEDGER_LINES_WITH_ORDER + variant)
                     .name("with order" + variant)
-                    .setDescription("SUCCESS ledger lines that name an order")
-                    .keyBy(BalanceChange::getOrderNo))
-            .process(detectors.byOrder(), alertType)
+                    .setDescription("SUCCESS ledger lines that name an order"),
+                new EitherTypeInfo<>(paymentType, new AvroTypeInfo<>(BalanceChange.class)),
+                Uids.ORDER_INPUTS + variant)
+            .keyBy(e -> e.isLeft() ? e.left().getOrderNo() : e.right().getOrderNo(), Types.STRING)
+            .connect(versions)
+            .process(WithRuleUpdates.of(detectors.byOrder(), rules.book()), alertType)
             .uid(Uids.ORDER_MATCHER + variant)
             .name(name(detectors.byOrder(), "order") + variant);
 
     SingleOutputStreamOperator<Alert> byAccount =
         successfulLines
             .keyBy(BalanceChange::getAccountId)
-            .process(detectors.byAccount(), alertType)
+            .connect(versions)
+            .process(WithRuleUpdates.of(detectors.byAccount(), rules.book()), alertType)
             .uid(Uids.BALANCE_CHAIN_CHECKER + variant)
             .name(name(detectors.byAccount(), "account") + variant);
 
@@ -138,14 +157,16 @@ public final class DetectionWorkflow {
             .name("with IP" + variant)
             .setDescription("payments with an IP and a payer: what an IP burst counts")
             .keyBy(Payment::getIp)
-            .process(detectors.byIp(), alertType)
+            .connect(versions)
+            .process(WithRuleUpdates.of(detectors.byIp(), rules.book()), alertType)
             .uid(Uids.IP_BURST_DETECTOR + variant)
             .name(name(detectors.byIp(), "IP") + variant);
 
     SingleOutputStreamOperator<Alert> byLogId =
         balanceChanges
             .keyBy(BalanceChange::getLogId)
-            .process(detectors.byLogId(), alertType)
+            .connect(versions)
+            .process(WithRuleUpdates.of(detectors.byLogId(), rules.book()), alertType)
             .uid(Uids.LEDGER_PENDING_DETECTOR + variant)
             .name(name(detectors.byLogId(), "log_id") + variant);
 
@@ -154,6 +175,15 @@ public final class DetectionWorkflow {
         byAccount
             .getSideOutput(LateEvent.TAG)
             .union(byIp.getSideOutput(LateEvent.TAG), byLogId.getSideOutput(LateEvent.TAG)));
+  }
+
+  /** A two-input detector's inputs as one stream: a keyed operator has one keyed input. */
+  private static <A, B> DataStream<Either<A, B>> either(
+      DataStream<A> left, DataStream<B> right, EitherTypeInfo<A, B> type, String uid) {
+    return left.map(Either::<A, B>Left, type)
+        .uid(uid + "-left")
+        .name("⊕")
+        .union(right.map(Either::<A, B>Right, type).uid(uid + "-right").name("⊕"));
   }
 
   /** "UtrMatcher (by UTR)": the operator's name in the web UI, logs and metrics. */

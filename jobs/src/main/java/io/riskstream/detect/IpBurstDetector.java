@@ -26,15 +26,21 @@ import org.apache.flink.util.Collector;
  * IpBurstRules#keepMostRecent}), and whether the detector is disarmed; all of it empties once the
  * IP is quiet for a window.
  */
-public final class IpBurstDetector extends KeyedProcessFunction<String, Payment, Alert> {
-  private final Rules rules;
+public final class IpBurstDetector extends KeyedProcessFunction<String, Payment, Alert>
+    implements RuleDriven {
+  private RulesInForce rules;
   private transient EventTimeBuffer<Payment> waiting;
   private transient ValueState<Map<String, Evidence>> latestByPayer;
   private transient ValueState<Boolean> disarmed;
   private transient ValueState<Long> lastProcessed;
   private transient AlertOutput output;
 
-  public IpBurstDetector(Rules rules) {
+  public IpBurstDetector(RulesInForce rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void use(RulesInForce rules) {
     this.rules = rules;
   }
 
@@ -52,7 +58,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     disarmed = getRuntimeContext().getState(new ValueStateDescriptor<>("disarmed", Types.BOOLEAN));
     lastProcessed =
         getRuntimeContext().getState(new ValueStateDescriptor<>("last-processed", Types.LONG));
-    output = new AlertOutput(getRuntimeContext(), rules);
+    output = new AlertOutput(getRuntimeContext(), () -> rules);
   }
 
   /** Only payments with an IP and a payer reach this operator. */
@@ -81,7 +87,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-    Rules.IpBurst settings = rules.ipBurst();
+    Rules.IpBurst settings = rules.at(timestamp).ipBurst();
     long window = settings.window().toMillis();
     // A bucket's payments share its time, so the bookkeeping happens once per bucket.
     List<Payment> due = waiting.take(timestamp, EventOrder.PAYMENTS);

@@ -24,13 +24,18 @@ import org.apache.flink.util.Collector;
  * the watermark has passed when no state remembers the line cannot be placed (its final version may
  * have been forgotten): it goes to the late events.
  */
-public final class LedgerPendingDetector
-    extends KeyedProcessFunction<String, BalanceChange, Alert> {
-  private final Rules rules;
+public final class LedgerPendingDetector extends KeyedProcessFunction<String, BalanceChange, Alert>
+    implements RuleDriven {
+  private RulesInForce rules;
   private transient ValueState<LineState> state;
   private transient AlertOutput output;
 
-  public LedgerPendingDetector(Rules rules) {
+  public LedgerPendingDetector(RulesInForce rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void use(RulesInForce rules) {
     this.rules = rules;
   }
 
@@ -49,7 +54,7 @@ public final class LedgerPendingDetector
   @Override
   public void open(OpenContext context) {
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("line", LineState.type()));
-    output = new AlertOutput(getRuntimeContext(), rules);
+    output = new AlertOutput(getRuntimeContext(), () -> rules);
   }
 
   @Override
@@ -57,7 +62,7 @@ public final class LedgerPendingDetector
       throws Exception {
     long time = line.getEventTime().toEpochMilli();
     long watermark = ctx.timerService().currentWatermark();
-    long sla = LedgerPendingRule.sla(rules).toMillis();
+    long sla = LedgerPendingRule.sla(rules.at(time)).toMillis();
     LineState known = state.value();
     LineState s = known == null ? new LineState() : known;
     if (LedgerPendingRule.isFinal(line.getState())) {
@@ -99,17 +104,21 @@ public final class LedgerPendingDetector
     if (s == null) {
       return;
     }
-    long sla = LedgerPendingRule.sla(rules).toMillis();
     if (s.pending != null) {
-      if (timestamp < s.pending.getEventTime().toEpochMilli() + sla) {
-        return; // the timer of a final version seen first; the pending one's decision is later
+      long pendingAt = s.pending.getEventTime().toEpochMilli();
+      Rules inForce = rules.at(pendingAt);
+      long due = pendingAt + LedgerPendingRule.sla(inForce).toMillis();
+      if (timestamp < due) {
+        // The timer of a final version seen first, or of an SLA made longer since: look again then.
+        ctx.timerService().registerEventTimeTimer(due);
+        return;
       }
-      Alert alert = LedgerPendingRule.decide(s.pending, s.finalAt, rules);
+      Alert alert = LedgerPendingRule.decide(s.pending, s.finalAt, inForce);
       if (alert != null) {
         output.emit(alert, out);
       }
       state.clear();
-    } else if (timestamp >= s.finalAt + sla) {
+    } else if (timestamp >= s.finalAt + LedgerPendingRule.sla(rules.at(s.finalAt)).toMillis()) {
       state.clear();
     }
   }

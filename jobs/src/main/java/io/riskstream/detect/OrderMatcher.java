@@ -40,12 +40,17 @@ import org.apache.flink.util.Collector;
  * retention (7 days).
  */
 public final class OrderMatcher
-    extends KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> {
-  private final Rules rules;
+    extends KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> implements RuleDriven {
+  private RulesInForce rules;
   private transient ValueState<OrderState> state;
   private transient AlertOutput output;
 
-  public OrderMatcher(Rules rules) {
+  public OrderMatcher(RulesInForce rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void use(RulesInForce rules) {
     this.rules = rules;
   }
 
@@ -91,7 +96,7 @@ public final class OrderMatcher
   @Override
   public void open(OpenContext context) {
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("order", OrderState.type()));
-    output = new AlertOutput(getRuntimeContext(), rules);
+    output = new AlertOutput(getRuntimeContext(), () -> rules);
   }
 
   @Override
@@ -114,7 +119,7 @@ public final class OrderMatcher
             .forEach(s -> wake(order, timers, s.getEventTime()));
       }
     }
-    long w = rules.matchWindow().toMillis();
+    long w = rules.at(time).matchWindow().toMillis();
     switch (p.getStatus()) {
       case SUCCESS -> {
         if (earlier(p, order.firstSuccess)) {
@@ -130,7 +135,9 @@ public final class OrderMatcher
           order.firstPaid = p; // BANK_PENDING at its time + the SLA
           order.wakeups =
               Wakeups.at(
-                  order.wakeups, time + OrderRules.bankPendingSla(p, rules).toMillis(), timers);
+                  order.wakeups,
+                  time + OrderRules.bankPendingSla(p, rules.at(time)).toMillis(),
+                  timers);
         }
       }
       case REFUNDED -> {
@@ -145,7 +152,7 @@ public final class OrderMatcher
     if (OrderRules.isFinal(p.getStatus())) {
       order.finals = OrderRules.Finals.add(order.finals, time);
     }
-    Alert large = LargeAmountRule.check(p, rules);
+    Alert large = LargeAmountRule.check(p, rules.at(time));
     if (large != null && (order.largest == null || isEarlier(large, order.largest))) {
       order.largest = large;
       wake(order, timers, large.getEventTime());
@@ -177,7 +184,7 @@ public final class OrderMatcher
     }
     // LEDGER_WITHOUT_ORDER or LEDGER_WITHOUT_SUCCESS at the line + W, unless a SUCCESS payment by
     // then is known already.
-    long due = time + rules.matchWindow().toMillis();
+    long due = time + rules.at(time).matchWindow().toMillis();
     if (OrderRules.ORDER_TYPE_CODES.contains(line.getTypeCode())
         && (order.firstSuccess == null || order.firstSuccess.getEventTime().toEpochMilli() > due)) {
       order.wakeups = Wakeups.at(order.wakeups, due, timers);
@@ -219,7 +226,7 @@ public final class OrderMatcher
   /** Keeps the order for the retention after {@code time}. */
   private void keep(OrderState order, TimerService timers, long time) {
     order.wakeups =
-        Wakeups.keepUntil(order.wakeups, time + rules.orderRetention().toMillis(), timers);
+        Wakeups.keepUntil(order.wakeups, time + rules.at(time).orderRetention().toMillis(), timers);
   }
 
   /** Whether {@code p} comes before {@code known} (or nothing is known). */

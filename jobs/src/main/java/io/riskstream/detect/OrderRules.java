@@ -33,9 +33,12 @@ public final class OrderRules {
   /** Ledger types of a refund: 324 (balance log) and 333 (purchase log). */
   public static final Set<Integer> REFUND_TYPE_CODES = Set.of(324, 333);
 
-  /** The findings about {@code order} that are final once the watermark is at {@code watermark}. */
+  /**
+   * The findings about {@code order} that are final once the watermark is at {@code watermark},
+   * each decided by the rules in force at the time of the record it is about.
+   */
   public static List<Finding> evaluate(
-      String orderNo, OrderMatcher.OrderState order, long watermark, Rules rules) {
+      String orderNo, OrderMatcher.OrderState order, long watermark, RulesInForce inForce) {
     List<Finding> findings = new ArrayList<>();
     Collection<BalanceChange> lines = order.lines.values();
     Payment firstPayment = order.firstPayment;
@@ -45,7 +48,8 @@ public final class OrderRules {
     for (int i = 1; i < successes.size(); i++) {
       Payment second = successes.get(i);
       if (millis(second.getEventTime()) <= watermark) {
-        findings.add(paidTwice(successes.get(0), second, rules));
+        findings.add(
+            paidTwice(successes.get(0), second, inForce.at(millis(second.getEventTime()))));
       }
     }
 
@@ -57,13 +61,17 @@ public final class OrderRules {
       for (int i = 1; i < sameType.size(); i++) {
         BalanceChange again = sameType.get(i);
         if (millis(again.getEventTime()) <= watermark) {
-          findings.add(doubleCredit(sameType.get(0), again, firstPayment, rules));
+          findings.add(
+              doubleCredit(
+                  sameType.get(0), again, firstPayment, inForce.at(millis(again.getEventTime()))));
         }
       }
     }
 
-    long w = rules.matchWindow().toMillis();
+    // The match window is the job's, not a rule's: the same at every time.
+    long w = inForce.at(watermark).matchWindow().toMillis();
     for (BalanceChange line : lines) {
+      Rules rules = inForce.at(millis(line.getEventTime()));
       long due = millis(line.getEventTime()) + w;
       if (!ORDER_TYPE_CODES.contains(line.getTypeCode()) || due > watermark) {
         continue;
@@ -77,6 +85,7 @@ public final class OrderRules {
 
     Payment success = order.firstSuccess;
     if (success != null && millis(success.getEventTime()) + w <= watermark) {
+      Rules rules = inForce.at(millis(success.getEventTime()));
       long due = millis(success.getEventTime()) + w;
       if (lines.stream().noneMatch(l -> millis(l.getEventTime()) <= due)) {
         findings.add(successWithoutLedger(success, due, rules));
@@ -85,6 +94,7 @@ public final class OrderRules {
 
     Payment refund = order.firstRefund;
     if (refund != null && millis(refund.getEventTime()) + w <= watermark) {
+      Rules rules = inForce.at(millis(refund.getEventTime()));
       long due = millis(refund.getEventTime()) + w;
       if (lines.stream()
           .noneMatch(
@@ -94,6 +104,7 @@ public final class OrderRules {
       }
     }
     if (refund != null && success != null && millis(refund.getEventTime()) <= watermark) {
+      Rules rules = inForce.at(millis(refund.getEventTime()));
       long after = millis(refund.getEventTime()) - millis(success.getEventTime());
       Duration window = rules.suspiciousRefund(refund.getMerchantId()).refundWindow();
       if (after >= 0 && after <= window.toMillis()) {
@@ -103,6 +114,7 @@ public final class OrderRules {
 
     Payment paid = order.firstPaid;
     if (paid != null) {
+      Rules rules = inForce.at(millis(paid.getEventTime()));
       long due = millis(paid.getEventTime()) + bankPendingSla(paid, rules).toMillis();
       if (due <= watermark && !Finals.anyBetween(order.finals, millis(paid.getEventTime()), due)) {
         findings.add(bankPending(paid, due, rules));

@@ -24,7 +24,7 @@ public final class RuleSettings {
     return RulesFile.problems(file);
   }
 
-  /** Each rule's settings in {@code file}, merged over the defaults, by rule id. */
+  /** Each rule's settings in {@code file} (null: none), merged over the defaults, by rule id. */
   public static Map<String, String> byRule(Path file) {
     return RulesFile.settingsByRule(file);
   }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * The detection rules and their settings, per rule and per merchant, as the detectors read them.
  * Immutable; {@link RulesFile} reads and checks the YAML they come from.
  */
-public final class Rules implements Serializable {
+public final class Rules implements RulesInForce {
   public static final String FORGED_UTR = "forged-utr";
   public static final String AMOUNT_MISMATCH = "amount-mismatch";
   public static final String DUPLICATE_PAYMENT = "duplicate-payment";
@@ -147,6 +147,12 @@ public final class Rules implements Serializable {
    */
   public boolean enabled(String ruleId, String merchantId) {
     return enabled.get(ruleId).of(merchantId);
+  }
+
+  /** A fixed rule set: the same rules at every event time. */
+  @Override
+  public Rules at(long eventTime) {
+    return this;
   }
 
   /** The built-in defaults of docs/contract.md (Alerts). */

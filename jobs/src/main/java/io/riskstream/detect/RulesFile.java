@@ -154,6 +154,13 @@ final class RulesFile {
     return file == null ? defaults() : parse(merged(file), file.toString());
   }
 
+  /** The defaults with {@code file} (if any) merged over them, as a tree, checked. */
+  static ObjectNode checkedTree(Path file) {
+    ObjectNode tree = file == null ? defaultTree() : merged(file);
+    parse(tree, file == null ? "default rules" : file.toString());
+    return tree;
+  }
+
   /** The defaults with {@code file} merged over them, as a tree, unchecked but for its keys. */
   static ObjectNode merged(Path file) {
     JsonNode user = read(file);
@@ -211,8 +218,7 @@ final class RulesFile {
    * them, without the rule's own version, which a {@code RuleUpdate} carries apart.
    */
   static Map<String, String> settingsByRule(Path file) {
-    ObjectNode merged = merged(file);
-    parse(merged, file.toString());
+    ObjectNode merged = checkedTree(file);
     Map<String, String> settings = new TreeMap<>();
     merged
         .path("rules")
@@ -235,7 +241,7 @@ final class RulesFile {
     }
   }
 
-  private static String yaml(JsonNode node) {
+  static String yaml(JsonNode node) {
     try {
       return YAML.writeValueAsString(node);
     } catch (IOException e) {
@@ -270,7 +276,7 @@ final class RulesFile {
    * Deep-merges {@code user} into {@code target}; only keys the defaults know, except under {@code
    * merchants}.
    */
-  private static void merge(ObjectNode target, JsonNode user, String path, String source) {
+  static void merge(ObjectNode target, JsonNode user, String path, String source) {
     if (!user.isObject()) {
       throw new ConfigException(
           source + ": '" + (path.isEmpty() ? "(top level)" : path) + "' must be a mapping");

@@ -55,7 +55,8 @@ import org.apache.flink.util.Collector;
  * because each RocksDB access costs a JNI call and a (de)serialisation: in the bench, riskstream on
  * RocksDB ran at a third of its rate on the heap.
  */
-public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bill, Alert> {
+public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bill, Alert>
+    implements RuleDriven {
   /** Decisions are strings: kind, then ids, separated by NUL (no id contains it). */
   private static final char SEP = '\0';
 
@@ -68,7 +69,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   /** Claims and decisions a UTR keeps in its value; a hot UTR's beyond these are in map states. */
   static final int MAX_INLINE = 32;
 
-  private final Rules rules;
+  private RulesInForce rules;
   private transient MapState<String, Payment> claims;
   private transient ValueState<UtrState> utr;
   private transient EventTimeBuffer<String> decisions;
@@ -82,7 +83,12 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private transient TreeMap<Long, Integer> waitingClaims;
   private transient long lastWatermark;
 
-  public UtrMatcher(Rules rules) {
+  public UtrMatcher(RulesInForce rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public void use(RulesInForce rules) {
     this.rules = rules;
   }
 
@@ -146,7 +152,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     decisions =
         new EventTimeBuffer<>(getRuntimeContext(), "decisions", Types.STRING, decision -> decision);
     fired = new FiredSet(getRuntimeContext());
-    output = new AlertOutput(getRuntimeContext(), rules);
+    output = new AlertOutput(getRuntimeContext(), () -> rules);
     claimsMatched =
         getRuntimeContext().getMetricGroup().addGroup("riskstream").counter("claimsMatched");
     claimsUnmatched =
@@ -178,7 +184,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       return;
     }
     putClaim(state, order, claim);
-    boolean wellFormed = UtrRules.wellFormed(claim, rules);
+    boolean wellFormed = UtrRules.wellFormed(claim, rules.at(time));
     Map<String, Payment> first = state.firstClaims;
     String kind = claim.getKind().name();
     Payment firstOfKind = first.get(kind);
@@ -195,7 +201,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
     Map<Long, List<String>> scheduled = new HashMap<>();
     scheduled.computeIfAbsent(time, t -> new ArrayList<>()).add(decision(AT_CLAIM, claim));
-    long w = rules.matchWindow().toMillis();
+    long w = rules.at(time).matchWindow().toMillis();
     Map<String, Bill> statement = state.bills;
     if (wellFormed) {
       scheduled
@@ -249,7 +255,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     Map<Long, List<String>> scheduled = new HashMap<>();
     for (Payment claim : allClaims(state)) {
       if (UtrRules.matches(claim.getKind(), bill.getDirection())
-          && UtrRules.wellFormed(claim, rules)) {
+          && UtrRules.wellFormed(claim, rules.at(claim.getEventTime().toEpochMilli()))) {
         scheduled
             .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
             .add(pair(claim, bill));
@@ -387,7 +393,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   /** Keeps the UTR for the retention after {@code time}, and writes its state. */
   private void keep(UtrState state, TimerService timers, long time) throws Exception {
     state.wakeups =
-        Wakeups.keepUntil(state.wakeups, time + rules.utrRetention().toMillis(), timers);
+        Wakeups.keepUntil(state.wakeups, time + rules.at(time).utrRetention().toMillis(), timers);
     utr.update(state);
   }
 
@@ -406,25 +412,29 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
               bill.getDirection() == BillDirection.CREDIT
                   ? PaymentKind.COLLECT.name()
                   : PaymentKind.PAYOUT.name());
-      return listOf(UtrRules.atBillDue(utr, bill, firstMatching, rules));
+      return listOf(
+          UtrRules.atBillDue(
+              utr, bill, firstMatching, rules.at(bill.getEventTime().toEpochMilli())));
     }
     if (kind == AT_BILL_PENDING) {
+      long pendingAt = Long.parseLong(part[2]);
       return listOf(
-          UtrRules.atBillPending(utr, statement.get(part[1]), Long.parseLong(part[2]), rules));
+          UtrRules.atBillPending(utr, statement.get(part[1]), pendingAt, rules.at(pendingAt)));
     }
     Payment claim = claim(state, part[1]);
     if (claim == null || !claim.getEventId().equals(part[2])) {
       return List.of();
     }
+    Rules inForce = rules.at(claim.getEventTime().toEpochMilli());
     return switch (kind) {
-      case AT_CLAIM -> listOf(UtrRules.atClaim(claim, firstValid, rules));
+      case AT_CLAIM -> listOf(UtrRules.atClaim(claim, firstValid, inForce));
       case AT_CLAIM_DUE -> {
         Finding unmatched =
-            UtrRules.atClaimDue(claim, statement.values(), state.pendingSince, rules);
+            UtrRules.atClaimDue(claim, statement.values(), state.pendingSince, inForce);
         countMatched(claim, statement, unmatched == null);
         yield listOf(unmatched);
       }
-      case AT_PAIR -> UtrRules.atPair(claim, statement.get(part[3]), rules);
+      case AT_PAIR -> UtrRules.atPair(claim, statement.get(part[3]), inForce);
       default -> throw new IllegalStateException("unknown decision " + kind);
     };
   }
@@ -454,7 +464,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     Payment earliest = null;
     for (Payment p : allClaims(state)) {
       if (p.getKind() == kind
-          && UtrRules.wellFormed(p, rules)
+          && UtrRules.wellFormed(p, rules.at(p.getEventTime().toEpochMilli()))
           && (earliest == null || EventOrder.PAYMENTS.compare(p, earliest) < 0)) {
         earliest = p;
       }
@@ -485,7 +495,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   /** When BILL_WITHOUT_ORDER is decided for this version of a statement line. */
   private long billDue(Bill bill) {
-    return bill.getEventTime().toEpochMilli() + rules.matchWindow().toMillis();
+    long time = bill.getEventTime().toEpochMilli();
+    return time + rules.at(time).matchWindow().toMillis();
   }
 
   /** The decision at {@link #billDue}, naming the version (by its event time) it is about. */
@@ -495,8 +506,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   /** When BILL_PENDING is decided for a PENDING version of a statement line. */
   private long billPendingDue(Bill pending) {
-    return pending.getEventTime().toEpochMilli()
-        + rules.pendingTooLong(null).sla(Reason.BILL_PENDING).toMillis();
+    long time = pending.getEventTime().toEpochMilli();
+    return time + rules.at(time).pendingTooLong(null).sla(Reason.BILL_PENDING).toMillis();
   }
 
   /** The decision at {@link #billPendingDue}, naming the PENDING version by its event time. */

@@ -35,6 +35,19 @@ public class DeadLetter {
     this.error = error;
   }
 
+  /** {@code record} as read, with {@code error} (null: none yet). */
+  static DeadLetter of(
+      org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record, String error) {
+    return new DeadLetter(
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        record.timestamp(),
+        record.key(),
+        record.value(),
+        error);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DeadLetter d

@@ -2,17 +2,22 @@ package io.riskstream.kafka;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.DailySummary;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.LateEvent;
 import io.riskstream.reconcile.DailySummaries;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -57,8 +62,24 @@ public final class KafkaConnectors {
       Class<T> type,
       RecordCheck<T> check,
       SerializableTimestampAssigner<T> eventTime) {
+    return source(topic, wire(type, check, eventTime), startingOffsets());
+  }
+
+  private <T extends SpecificRecordBase> WireRecordDeserializer<T> wire(
+      Class<T> type, RecordCheck<T> check, SerializableTimestampAssigner<T> eventTime) {
+    return new WireRecordDeserializer<>(
+        config.registry(),
+        type,
+        check,
+        eventTime,
+        config.eventTimeBounds(),
+        config.localTimeZone());
+  }
+
+  private <T> KafkaSource<T> source(
+      String topic, KafkaRecordDeserializationSchema<T> deserializer, OffsetsInitializer start) {
     var builder =
-        KafkaSource.<Either<DeadLetter, T>>builder()
+        KafkaSource.<T>builder()
             // The connector registers the consumer's metrics by name alone, and Kafka 4's
             // consumer has many names twice (per node and overall): ~90 "Name collision"
             // warnings per reader. Flink's own source metrics (pendingRecords, currentOffset,
@@ -68,20 +89,45 @@ public final class KafkaConnectors {
             .setTopics(topic)
             .setGroupId(groupId())
             .setClientIdPrefix(groupId() + "-" + topic)
-            .setStartingOffsets(startingOffsets())
+            .setStartingOffsets(start)
             .setProperty("isolation.level", "read_committed")
-            .setDeserializer(
-                new WireRecordDeserializer<>(
-                    config.registry(),
-                    type,
-                    check,
-                    eventTime,
-                    config.eventTimeBounds(),
-                    config.localTimeZone()));
+            .setDeserializer(deserializer);
     if (config.bounded()) {
       builder.setBounded(OffsetsInitializer.latest());
     }
     return builder.build();
+  }
+
+  /**
+   * The rule versions of {@code risk-rules}, from its beginning (a restored job: from its
+   * checkpoint), each with the record it came from. The stream is always idle for event time: a
+   * version is placed by its {@code effective_from}, so the rules must neither hold back the event
+   * time of the detectors they are broadcast to nor move it: a watermark at the end of time here
+   * would become the detectors' own whenever their data went idle, and decide everything at once.
+   */
+  public DataStream<RuleRecord> ruleRecords(StreamExecutionEnvironment env, String uid) {
+    String topic = config.topics().rules();
+    return env.fromSource(
+            source(
+                topic,
+                new RuleRecords(
+                    wire(RuleUpdate.class, RecordCheck.RULE_UPDATE, EventTimes.RULE_UPDATE)),
+                OffsetsInitializer.earliest()),
+            WatermarkStrategy.<RuleRecord>forGenerator(context -> new AlwaysIdle<>()),
+            topic)
+        .uid(uid)
+        .setDescription(job + " reads " + topic);
+  }
+
+  /** No watermarks, and idle: a record makes the stream active until the next periodic emit. */
+  private static final class AlwaysIdle<T> implements WatermarkGenerator<T> {
+    @Override
+    public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {}
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+      output.markIdle();
+    }
   }
 
   /**
@@ -132,14 +178,21 @@ public final class KafkaConnectors {
   }
 
   public KafkaSink<Alert> alertSink() {
+    return alertSink(config.topics().alerts(), "alerts");
+  }
+
+  /** The alerts of SHADOW rule versions, to their own topic: never notified. */
+  public KafkaSink<Alert> shadowAlertSink() {
+    // Not "alerts-shadow": a restored sink aborts the lingering transactions it lists by its
+    // prefix, and "…-alerts" is a prefix of "…-alerts-shadow".
+    return alertSink(config.topics().alertsShadow(), "shadow-alerts");
+  }
+
+  private KafkaSink<Alert> alertSink(String topic, String what) {
     return exactlyOnce(
         new KeyedRecordSerializer<>(
-            config.topics().alerts(),
-            Alert.class,
-            Alert::getAlertId,
-            config.registry(),
-            config.autoRegister()),
-        "alerts");
+            topic, Alert.class, Alert::getAlertId, config.registry(), config.autoRegister()),
+        what);
   }
 
   /** Each closed day's summaries, keyed by day and merchant, for the notify job. */

@@ -87,16 +87,7 @@ public final class WireRecordDeserializer<T extends SpecificRecordBase>
       error = e.getMessage();
     }
     deadLetters.inc();
-    out.collect(
-        Either.Left(
-            new DeadLetter(
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                record.timestamp(),
-                record.key(),
-                record.value(),
-                error)));
+    out.collect(Either.Left(DeadLetter.of(record, error)));
   }
 
   @Override

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectJob;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.notify.NotifyJob;
 import io.riskstream.notify.NotifySettings;
 import io.riskstream.sink.SinkJob;
@@ -51,7 +51,7 @@ class NoKryoTest {
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(CONFIG.flinkConfiguration());
       switch (job) {
-        case "detect" -> DetectJob.build(env, CONFIG, Rules.defaults());
+        case "detect" -> DetectJob.build(env, CONFIG, RuleBook.defaults());
         case "sink" -> SinkJob.build(env, CONFIG);
         default -> NotifyJob.build(env, CONFIG, notify);
       }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.Reason;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.generate.Label;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
@@ -44,7 +44,7 @@ class BacktestITCase {
 
   @Test
   void shouldFindEveryLabelAndNothingElse() throws Exception {
-    List<Alert> alerts = Backtest.run(inputs(traffic), Rules.defaults(), 2, DISORDER);
+    List<Alert> alerts = Backtest.run(inputs(traffic), RuleBook.defaults(), 2, DISORDER);
 
     GroundTruth truth = GroundTruth.compare(alerts, traffic.labels());
     assertThat(truth.missed()).as("labels without an alert").isEmpty();
@@ -67,12 +67,12 @@ class BacktestITCase {
           ip-burst: {version: 2, distinct-payers: 6}
           status-mismatch: {enabled: false}
         """);
-    Rules after = Rules.load(file);
+    RuleBook after = RuleBook.of(file);
 
     Backtest.Comparison both =
-        Backtest.compare(inputs(traffic), Rules.defaults(), after, 2, DISORDER);
+        Backtest.compare(inputs(traffic), RuleBook.defaults(), after, 2, DISORDER);
     RuleComparison comparison = RuleComparison.of(both.before(), both.after());
-    Set<String> a = ids(Backtest.run(inputs(traffic), Rules.defaults(), 2, DISORDER));
+    Set<String> a = ids(Backtest.run(inputs(traffic), RuleBook.defaults(), 2, DISORDER));
     Set<String> b = ids(Backtest.run(inputs(traffic), after, 2, DISORDER));
 
     assertThat(ids(both.before())).isEqualTo(a);
@@ -109,9 +109,9 @@ class BacktestITCase {
             traffic.labels());
     assertThat(shuffled.payments()).isNotEqualTo(traffic.payments());
 
-    Set<String> atOne = ids(Backtest.run(inputs(traffic), Rules.defaults(), 1, DISORDER));
-    Set<String> atTwo = ids(Backtest.run(inputs(shuffled), Rules.defaults(), 2, DISORDER));
-    Set<String> atFour = ids(Backtest.run(inputs(shuffled), Rules.defaults(), 4, DISORDER));
+    Set<String> atOne = ids(Backtest.run(inputs(traffic), RuleBook.defaults(), 1, DISORDER));
+    Set<String> atTwo = ids(Backtest.run(inputs(shuffled), RuleBook.defaults(), 2, DISORDER));
+    Set<String> atFour = ids(Backtest.run(inputs(shuffled), RuleBook.defaults(), 4, DISORDER));
 
     assertThat(atOne).hasSize(traffic.labels().size());
     assertThat(atTwo).isEqualTo(atOne);
@@ -127,9 +127,9 @@ class BacktestITCase {
   @Test
   void shouldRaiseTheSameAlertsWithObjectReuseAsWithCopies() throws Exception {
     List<Alert> copied =
-        Backtest.run(env(false, "rocksdb"), inputs(traffic), Rules.defaults(), DISORDER);
+        Backtest.run(env(false, "rocksdb"), inputs(traffic), RuleBook.defaults(), DISORDER);
     List<Alert> reused =
-        Backtest.run(env(true, "hashmap"), inputs(traffic), Rules.defaults(), DISORDER);
+        Backtest.run(env(true, "hashmap"), inputs(traffic), RuleBook.defaults(), DISORDER);
 
     assertThat(copied).hasSize(traffic.labels().size());
     assertThat(withoutDetectionTime(reused)).isEqualTo(withoutDetectionTime(copied));

@@ -7,7 +7,7 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
 import io.riskstream.detect.Reason;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.io.EventFiles;
 import io.riskstream.kafka.RecordCheck;
 import java.net.URISyntaxException;
@@ -33,7 +33,7 @@ class HandWrittenCasesITCase {
             read("bills.jsonl", Bill.class),
             read("balance-changes.jsonl", BalanceChange.class));
 
-    List<Alert> alerts = Backtest.run(inputs, Rules.defaults(), 2, Duration.ofMinutes(1));
+    List<Alert> alerts = Backtest.run(inputs, RuleBook.defaults(), 2, Duration.ofMinutes(1));
 
     List<String> expected =
         Files.readAllLines(oracle("expected-alerts.txt")).stream()

@@ -9,8 +9,8 @@ import java.net.ServerSocket;
 import java.time.Duration;
 
 /** One run of the riskstream command line in this JVM: its exit code, what it printed, how long. */
-record CliRun(int exitCode, String out, String err, Duration took) {
-  static CliRun of(String... args) {
+public record CliRun(int exitCode, String out, String err, Duration took) {
+  public static CliRun of(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     var cli = Riskstream.commandLine();

@@ -65,20 +65,22 @@ class RulesCommandITCase {
     assertThat(empty.out().strip())
         .isEqualTo("no rule versions on rc-rules: the job runs on its rules file");
     assertThat(initial.exitCode()).as(initial.err()).isZero();
+    // Only what differs from the job's rules file (here none: the built-in rules) is published.
     assertThat(initial.out().lines())
-        .contains("  large-amount: limit — → 75000.00")
-        .last()
-        .isEqualTo("11 rule versions published to rc-rules");
+        .containsExactly(
+            "large-amount v2 ACTIVE, effective " + initialEffective(initial),
+            "  large-amount: limit 100000.00 → 75000.00",
+            "1 rule version published to rc-rules");
     assertThat(again.out().strip())
         .isEqualTo("nothing to publish: every rule is as its latest version on rc-rules");
     assertThat(change.out().lines())
         .containsExactly(
-            "large-amount v2 ACTIVE, effective 2026-12-01T18:30:00Z",
+            "large-amount v3 ACTIVE, effective 2026-12-01T18:30:00Z",
             "  large-amount for M-7: limit — → 60000.00",
             "1 rule version published to rc-rules");
     List<String> trialLines = trial.out().lines().toList();
     assertThat(trialLines).hasSize(4);
-    assertThat(trialLines.get(0)).startsWith("large-amount v3 SHADOW, effective ");
+    assertThat(trialLines.get(0)).startsWith("large-amount v4 SHADOW, effective ");
     assertThat(trialLines.subList(1, 3))
         .containsExactly(
             "  large-amount: limit 75000.00 → 50000.00",
@@ -88,13 +90,18 @@ class RulesCommandITCase {
         .hasSize(3)
         .satisfies(
             lines -> {
-              assertThat(lines.get(0)).matches("large-amount +v1 +ACTIVE .* by priya: start .*");
+              assertThat(lines.get(0)).matches("large-amount +v2 +ACTIVE .* by priya: start .*");
               assertThat(lines.get(1))
                   .matches(
-                      "large-amount +v2 +ACTIVE +effective 2026-12-01T18:30:00Z  by priya: M-7"
+                      "large-amount +v3 +ACTIVE +effective 2026-12-01T18:30:00Z  by priya: M-7"
                           + " chargebacks .*");
-              assertThat(lines.get(2)).matches("large-amount +v3 +SHADOW .* by arun: try 50k .*");
+              assertThat(lines.get(2)).matches("large-amount +v4 +SHADOW .* by arun: try 50k .*");
             });
+  }
+
+  /** The effective time the command printed (now, by default). */
+  private static String initialEffective(CliRun run) {
+    return run.out().lines().findFirst().orElseThrow().replaceFirst(".*, effective ", "");
   }
 
   @Test

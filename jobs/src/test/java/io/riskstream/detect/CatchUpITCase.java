@@ -68,7 +68,7 @@ class CatchUpITCase {
             Backtest.run(
                 StreamExecutionEnvironment.getExecutionEnvironment(),
                 new Backtest.Inputs(traffic.payments(), traffic.bills(), traffic.balanceChanges()),
-                Rules.defaults(),
+                RuleBook.defaults(),
                 DISORDER));
     assertThat(backtest).hasSize(traffic.labels().size());
 

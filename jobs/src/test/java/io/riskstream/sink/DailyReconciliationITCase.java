@@ -8,7 +8,7 @@ import io.riskstream.backtest.Backtest;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.detect.Money;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.KafkaTopics;
@@ -78,7 +78,7 @@ class DailyReconciliationITCase {
         Backtest.run(
             StreamExecutionEnvironment.getExecutionEnvironment(),
             new Backtest.Inputs(traffic.payments(), traffic.bills(), traffic.balanceChanges()),
-            Rules.defaults(),
+            RuleBook.defaults(),
             Duration.ofMinutes(1));
     assertThat(alerts).hasSizeGreaterThan(20);
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());

@@ -7,7 +7,7 @@ import io.riskstream.avro.PaymentStatus;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
 import io.riskstream.detect.DetectJob;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.TopicReader;
@@ -136,6 +136,9 @@ public final class KafkaTestSupport {
         // not be aborted (it was Flink's 10 minutes before the timeout became a checked key).
         "checkpoints.timeout=55 s",
         "watermarks.idleness=1 s",
+        // No shadow detectors: they double the detect job's operators on a 2-core machine, and
+        // only RuleUpdatesITCase publishes shadow versions (it turns them on).
+        "rules.shadow=false",
         "job.parallelism=2");
   }
 
@@ -358,7 +361,7 @@ public final class KafkaTestSupport {
   public static JobClient startDetect(RiskstreamConfig config, String name) throws Exception {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    DetectJob.build(env, config, Rules.defaults());
+    DetectJob.build(env, config, RuleBook.defaults());
     return env.executeAsync(name);
   }
 
