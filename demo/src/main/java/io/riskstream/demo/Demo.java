@@ -3,7 +3,7 @@ package io.riskstream.demo;
 import io.riskstream.avro.Alert;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectJob;
-import io.riskstream.detect.Rules;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.generate.Label;
 import io.riskstream.generate.Traffic;
 import io.riskstream.notify.NotifyJob;
@@ -56,7 +56,9 @@ public final class Demo {
       long produced,
       Map<String, Long> tableRows,
       String postgresUrl,
-      List<String> onCallMessages) {}
+      List<String> onCallMessages,
+      DemoRules.Change ruleChange,
+      List<Alert> shadowAlerts) {}
 
   /** The analysts' connection string of the demo's PostgreSQL on {@code port}. */
   public static String postgresUrl(int port) {
@@ -93,7 +95,7 @@ public final class Demo {
       // One Flink job holding the three pipelines: a mini cluster serves one web UI, and they stay
       // independent (the sink and notify read the alert topic, not the detector's stream), exactly
       // as when run as separate jobs.
-      DetectJob.build(env, config, Rules.defaults());
+      DetectJob.build(env, config, RuleBook.defaults());
       SinkJob.build(env, config);
       NotifyJob.build(env, config, stack.onCall);
       JobClient job = env.executeAsync(config.jobName());
@@ -110,7 +112,18 @@ public final class Demo {
           traffic.size(), options.rate(), options.fraudRate() * 100);
 
       SchemaRegistryClient client = new SchemaRegistryClient(stack.registry.url());
-      long produced = new TrafficPump(options, config, client, out).pump(traffic, job);
+      DemoRules rules = new DemoRules(config, options.workDir(), out);
+      rules.trial(traffic.inEventTimeOrder().get(0).eventTime());
+      out.println();
+      DemoRules.Change[] change = new DemoRules.Change[1];
+      long produced =
+          new TrafficPump(options, config, client, out)
+              .pump(
+                  traffic,
+                  job,
+                  // A margin of event time: events just past the version's time may be decided
+                  // before it reaches every detector (docs/rules.md, "When a version arrives").
+                  at -> change[0] = publish(rules, at.plus(Duration.ofMinutes(5))));
       DemoReport report = new DemoReport(config, client, out);
       report.awaitAlerts(traffic.labels().size(), job);
       report.awaitRows(traffic.labels().size());
@@ -126,7 +139,9 @@ public final class Demo {
               produced,
               report.tableRows(),
               options.keepRunning() ? postgresUrl(options.postgresPort()) : null,
-              stack.inbox.messages());
+              stack.inbox.messages(),
+              change[0],
+              report.shadowAlerts());
       whileUp.accept(result);
       if (options.keepRunning()) {
         job.cancel().get(1, TimeUnit.MINUTES);
@@ -152,6 +167,14 @@ public final class Demo {
               + e.getCause().getMessage().lines().findFirst().orElse("")
               + "); cancelling - alerts of the last checkpoint interval are not committed. See demo.log.");
       job.cancel().get(1, TimeUnit.MINUTES);
+    }
+  }
+
+  private static DemoRules.Change publish(DemoRules rules, Instant at) {
+    try {
+      return rules.change(at);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -70,15 +70,21 @@ final class DemoReport {
 
   /** The committed alerts (the consumer reads read_committed). */
   List<Alert> alerts() throws BadRecordException {
-    return readAlerts(config, client);
+    return readAlerts(config, client, config.topics().alerts());
   }
 
-  private static List<Alert> readAlerts(RiskstreamConfig config, SchemaRegistryClient client)
+  /** The committed alerts of shadow rule versions. */
+  List<Alert> shadowAlerts() throws BadRecordException {
+    return readAlerts(config, client, config.topics().alertsShadow());
+  }
+
+  private static List<Alert> readAlerts(
+      RiskstreamConfig config, SchemaRegistryClient client, String topic)
       throws BadRecordException {
     AvroWireDeserializer<Alert> deserializer = new AvroWireDeserializer<>(client, Alert.class);
     List<Alert> alerts = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record :
-        TopicReader.readAll(config.kafkaProperties(), config.topics().alerts())) {
+        TopicReader.readAll(config.kafkaProperties(), topic)) {
       alerts.add(deserializer.deserialize(record.value()));
     }
     return alerts;
@@ -126,6 +132,7 @@ final class DemoReport {
         "Produced %,d events; %,d alerts committed to risk-alerts (read_committed).%n",
         result.produced(), result.alerts().size());
     out.print(GroundTruth.table(result.alerts(), result.labels()));
+    DemoRules.print(result.ruleChange(), result.alerts(), result.shadowAlerts(), out);
     out.println(
         "Dead letters ("
             + result.deadLetterErrors().size()
@@ -163,7 +170,7 @@ final class DemoReport {
     int count() throws BadRecordException {
       if (System.nanoTime() - lastRead > 3_000_000_000L) {
         lastRead = System.nanoTime();
-        count = readAlerts(config, client).size();
+        count = readAlerts(config, client, config.topics().alerts()).size();
       }
       return count;
     }

@@ -21,6 +21,7 @@ import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.flink.core.execution.JobClient;
 
 /**
@@ -61,8 +62,11 @@ final class TrafficPump {
             events, options.seed(), options.fraudRate(), midnight.minus(half)));
   }
 
-  /** Sends it all; returns how many traffic events were sent. */
-  long pump(Traffic traffic, JobClient job) throws Exception {
+  /**
+   * Sends it all, calling {@code halfway} with the event time reached when half is sent; returns
+   * how many traffic events were sent.
+   */
+  long pump(Traffic traffic, JobClient job, Consumer<Instant> halfway) throws Exception {
     Topics topics = config.topics();
     long produced = 0;
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
@@ -78,6 +82,12 @@ final class TrafficPump {
         }
         producer.send(event.topic(topics), event.key(), event.record());
         produced++;
+        if (produced == traffic.size() / 2) {
+          producer.flush();
+          line.end();
+          halfway.accept(event.eventTime());
+          out.println();
+        }
         if (line.due()) {
           line.show(
               String.format(
