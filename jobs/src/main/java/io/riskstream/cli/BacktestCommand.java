@@ -4,6 +4,7 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.backtest.Backtest;
 import io.riskstream.backtest.GroundTruth;
 import io.riskstream.backtest.RuleComparison;
@@ -12,6 +13,8 @@ import io.riskstream.generate.Label;
 import io.riskstream.io.EventFiles;
 import io.riskstream.io.EventJson;
 import io.riskstream.kafka.EventTimeBounds;
+import io.riskstream.kafka.RecordCheck;
+import io.riskstream.kafka.RuleUpdateCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -60,6 +63,13 @@ final class BacktestCommand implements Callable<Integer> {
   Path rules;
 
   @Option(
+      names = "--rule-history",
+      paramLabel = "FILE",
+      description =
+          "Rule versions (JSON lines, as rules history --out writes them) applied over the rules file by event time, as the detect job applies them (docs/rules.md).")
+  Path ruleHistory;
+
+  @Option(
       names = "--parallelism",
       defaultValue = "2",
       description = "Parallelism (default ${DEFAULT-VALUE}).")
@@ -93,6 +103,29 @@ final class BacktestCommand implements Callable<Integer> {
       description = "Bounded disorder of event times in each file (default ${DEFAULT-VALUE}).")
   Duration maxOutOfOrderness;
 
+  /**
+   * {@code book} with the versions of {@code --rule-history} that the detect job would accept
+   * (shadow versions ignored: a backtest's alerts are the live ones).
+   */
+  private RuleBook withHistory(RuleBook book) throws IOException {
+    if (ruleHistory == null) {
+      return book;
+    }
+    EventFiles.Read<RuleUpdate> read =
+        EventFiles.read(ruleHistory, RuleUpdate.class, RecordCheck.RULE_UPDATE);
+    if (!read.badLines().isEmpty()) {
+      EventFiles.BadLine first = read.badLines().get(0);
+      throw new UserException(
+          first.file() + " line " + first.line() + " is no rule version: " + first.error());
+    }
+    RuleBook applied = RuleUpdateCheck.accepted(book, read.records(), true);
+    console.printf(
+        "Rule history: %d of %d versions applied by event time (the others are refused as the"
+            + " detect job refuses them)%n",
+        applied.size(), read.records().size());
+    return applied;
+  }
+
   @Override
   public Integer call() throws Exception {
     console = spec.commandLine().getOut();
@@ -124,13 +157,14 @@ final class BacktestCommand implements Callable<Integer> {
     if (parallelism < 1) {
       throw new UserException("--parallelism must be at least 1");
     }
-    if (compare != null && (rules != null || labels != null)) {
+    if (compare != null && (rules != null || labels != null || ruleHistory != null)) {
       throw new UserException(
-          "--compare takes its two rules files itself: leave out --rules and --labels");
+          "--compare takes its two rules files itself: leave out --rules, --rule-history and"
+              + " --labels");
     }
     List<RuleBook> ruleSets =
         compare == null
-            ? List.of(RuleBook.of(rules))
+            ? List.of(withHistory(RuleBook.of(rules)))
             : List.of(RuleBook.of(compare.get(0)), RuleBook.of(compare.get(1)));
     long started = System.currentTimeMillis();
     EventFiles.Read<Payment> paymentFile = read(payments, Payment.class, started);

@@ -5,6 +5,7 @@ import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.RuleBook;
 import io.riskstream.detect.RuleSettings;
+import io.riskstream.io.EventFiles;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
@@ -246,6 +247,13 @@ final class RulesCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RULE", arity = "0..1", description = "Only this rule.")
     String rule;
 
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description =
+            "Also write the versions, in topic order, as JSON lines: what backtest --rule-history replays.")
+    Path out;
+
     @Mixin ConfigOptions config;
 
     @Spec CommandSpec spec;
@@ -255,9 +263,15 @@ final class RulesCommand implements Callable<Integer> {
       RiskstreamConfig settings = config.load();
       Reachability.registry(settings);
       Reachability.kafka(settings, Map.of("topics.rules", settings.topics().rules()));
-      List<RuleUpdate> history =
+      List<RuleUpdate> inTopicOrder =
           read(settings, new SchemaRegistryClient(settings.registry())).stream()
               .filter(u -> rule == null || u.getRuleId().equals(rule))
+              .toList();
+      if (out != null) {
+        EventFiles.writeJsonLines(out, inTopicOrder);
+      }
+      List<RuleUpdate> history =
+          inTopicOrder.stream()
               .sorted(
                   Comparator.comparing(RuleUpdate::getRuleId).thenComparing(RuleUpdate::getVersion))
               .toList();

@@ -146,8 +146,61 @@ class RiskstreamCliTest {
                     .endsWith("\"change\":\"added\"}"));
     assertThat(mixed)
         .isEqualTo(
-            "riskstream backtest: --compare takes its two rules files itself: leave out --rules"
-                + " and --labels");
+            "riskstream backtest: --compare takes its two rules files itself: leave out --rules,"
+                + " --rule-history and --labels");
+  }
+
+  @Test
+  void aRuleHistoryDecidesEachEventWithTheVersionOfItsTime(@TempDir Path dir) throws Exception {
+    Path payments =
+        Files.writeString(
+            dir.resolve("payments.jsonl"),
+            payment("O-1", "2026-11-21T10:00:00Z") + payment("O-2", "2026-11-21T11:00:00Z"));
+    Path empty = Files.createFile(dir.resolve("empty.jsonl"));
+    // Version 2 from 10:30 with a limit of 50,000; version 1 again, refused (not above the file's).
+    Path history =
+        Files.writeString(
+            dir.resolve("rule-history.jsonl"),
+            version(2, "2026-11-21T10:30:00Z") + version(1, "2026-11-21T09:00:00Z"));
+    Path out = dir.resolve("alerts.jsonl");
+
+    CliRun run =
+        backtest(
+            payments, empty, empty, "--rule-history", history.toString(), "--out", out.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains(
+            "Rule history: 1 of 2 versions applied by event time (the others are refused as the"
+                + " detect job refuses them)");
+    assertThat(Files.readAllLines(out))
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .contains("\"order_no\":\"O-2\"")
+                    .contains("\"rule_id\":\"large-amount\",\"rule_version\":2,"));
+  }
+
+  private static String payment(String order, String at) {
+    return "{\"event_id\":\"PE-"
+        + order
+        + "\",\"order_no\":\""
+        + order
+        + "\",\"merchant_id\":\"M\",\"kind\":\"COLLECT\",\"status\":\"CREATED\","
+        + "\"amount\":\"60000\",\"event_time\":\""
+        + at
+        + "\"}\n";
+  }
+
+  private static String version(int version, String effectiveFrom) {
+    return "{\"rule_id\":\"large-amount\",\"version\":"
+        + version
+        + ",\"mode\":\"ACTIVE\",\"settings\":\"limit: 50000.00\\n\",\"effective_from\":\""
+        + effectiveFrom
+        + "\",\"author\":\"priya\",\"reason\":\"test\",\"created_at\":\""
+        + effectiveFrom
+        + "\"}\n";
   }
 
   @Test

@@ -59,7 +59,8 @@ class RulesCommandITCase {
             "2026-12-02T00:00+05:30");
     CliRun trial =
         rules("publish", shadow.toString(), "--author", "arun", "--reason", "try 50k", "--shadow");
-    CliRun history = rules("history", "large-amount");
+    Path versions = dir.resolve("rule-history.jsonl");
+    CliRun history = rules("history", "large-amount", "--out", versions.toString());
 
     assertThat(empty.exitCode()).isZero();
     assertThat(empty.out().strip())
@@ -97,6 +98,16 @@ class RulesCommandITCase {
                           + " chargebacks .*");
               assertThat(lines.get(2)).matches("large-amount +v4 +SHADOW .* by arun: try 50k .*");
             });
+    // What backtest --rule-history replays: every version, in topic order, as JSON lines.
+    assertThat(Files.readAllLines(versions))
+        .hasSize(3)
+        .satisfiesExactly(
+            v2 -> assertThat(v2).contains("\"version\":2,\"mode\":\"ACTIVE\""),
+            v3 -> assertThat(v3).contains("\"version\":3,\"mode\":\"ACTIVE\""),
+            v4 ->
+                assertThat(v4)
+                    .contains("\"version\":4,\"mode\":\"SHADOW\"")
+                    .contains("\"author\":\"arun\""));
   }
 
   /** The effective time the command printed (now, by default). */
