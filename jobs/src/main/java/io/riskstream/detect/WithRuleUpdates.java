@@ -93,7 +93,9 @@ public abstract class WithRuleUpdates<IN>
   @Override
   public final void processBroadcastElement(RuleUpdate update, Context ctx, Collector<Alert> out)
       throws Exception {
-    load(ctx.getBroadcastState(VERSIONS));
+    if (book == null) {
+      load(ctx.getBroadcastState(VERSIONS));
+    }
     ctx.getBroadcastState(VERSIONS).put(update.getRuleId() + "/" + update.getVersion(), update);
     use(book.with(List.of(update)));
   }
@@ -102,9 +104,10 @@ public abstract class WithRuleUpdates<IN>
    * Reads the versions in broadcast state once after a (re)start: a restored subtask has them
    * there, and they are readable only with an element's context.
    */
-  final Collector<Alert> ready(
-      ReadOnlyBroadcastState<String, RuleUpdate> versions, Collector<Alert> out) throws Exception {
-    load(versions);
+  final Collector<Alert> ready(ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
+    if (book == null) { // once: the state lookup is not for every event
+      load(ctx.getBroadcastState(VERSIONS));
+    }
     if (!initial.isShadow()) {
       return out;
     }
@@ -113,13 +116,11 @@ public abstract class WithRuleUpdates<IN>
   }
 
   private void load(ReadOnlyBroadcastState<String, RuleUpdate> versions) throws Exception {
-    if (book == null) {
-      List<RuleUpdate> restored = new ArrayList<>();
-      for (Map.Entry<String, RuleUpdate> e : versions.immutableEntries()) {
-        restored.add(e.getValue());
-      }
-      use(initial.with(restored));
+    List<RuleUpdate> restored = new ArrayList<>();
+    for (Map.Entry<String, RuleUpdate> e : versions.immutableEntries()) {
+      restored.add(e.getValue());
     }
+    use(initial.with(restored));
   }
 
   private void use(RuleBook next) {
@@ -204,13 +205,13 @@ public abstract class WithRuleUpdates<IN>
         throws Exception {
       forward.element = ctx;
       forward.timer = null;
-      detector.processElement(value, context, ready(ctx.getBroadcastState(VERSIONS), out));
+      detector.processElement(value, context, ready(ctx, out));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
       forward.timer = ctx;
-      detector.onTimer(timestamp, context, ready(ctx.getBroadcastState(VERSIONS), out));
+      detector.onTimer(timestamp, context, ready(ctx, out));
     }
   }
 
@@ -260,7 +261,7 @@ public abstract class WithRuleUpdates<IN>
         throws Exception {
       forward.element = ctx;
       forward.timer = null;
-      Collector<Alert> to = ready(ctx.getBroadcastState(VERSIONS), out);
+      Collector<Alert> to = ready(ctx, out);
       if (value.isLeft()) {
         detector.processElement1(value.left(), context, to);
       } else {
@@ -271,7 +272,7 @@ public abstract class WithRuleUpdates<IN>
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
       forward.timer = ctx;
-      detector.onTimer(timestamp, context, ready(ctx.getBroadcastState(VERSIONS), out));
+      detector.onTimer(timestamp, context, ready(ctx, out));
     }
   }
 }
