@@ -29,6 +29,7 @@ public final class Uids {
   public static final String IP_BURST_DETECTOR = "ip-burst-detector";
   public static final String LEDGER_PENDING_DETECTOR = "ledger-pending-detector";
   public static final String SINK_ALERTS = "sink-alerts";
+  public static final String SINK_ALERT_UPDATES = "sink-alert-updates";
   public static final String SINK_DEAD_LETTERS = "sink-dead-letters";
   public static final String SINK_LATE_EVENTS = "sink-late-events";
 

@@ -57,6 +57,7 @@ public record Topics(
         "rules",
         "alerts",
         "alerts-shadow",
+        "alert-updates",
         "late-events",
         "dead-letters");
   }

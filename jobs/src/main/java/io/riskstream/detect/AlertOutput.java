@@ -1,9 +1,12 @@
 package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
+import io.riskstream.avro.Evidence;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -11,14 +14,16 @@ import org.apache.flink.util.Collector;
 
 /**
  * How every detector emits: with {@code detected_at} stamped and a hit counted per type and reason
- * in the {@code riskstream.alerts.<TYPE>.<REASON>} metric. Also counts events that arrive behind
- * the watermark. Detectors that evaluate a key's findings again on every timer emit through a
- * {@link FiredSet}; those that take each event once need none.
+ * in the {@code riskstream.alerts.<TYPE>.<REASON>} metric; and their updates, counted in {@code
+ * riskstream.alertUpdates.<STATUS>}. Also counts events that arrive behind the watermark. Detectors
+ * that evaluate a key's findings again on every timer emit through a {@link FiredSet}; those that
+ * take each event once need none.
  */
 final class AlertOutput {
   private final java.util.function.Supplier<RulesInForce> rules;
   private final MetricGroup metrics;
   private final Map<String, Counter> hits = new HashMap<>();
+  private final Map<String, Counter> updates = new HashMap<>();
   private final Counter lateEvents;
 
   /**
@@ -50,6 +55,25 @@ final class AlertOutput {
                     .addGroup("alerts")
                     .addGroup(alert.getType().name())
                     .counter(alert.getReason()))
+        .inc();
+  }
+
+  /**
+   * Sends the update that {@code evidence} makes to the absence alert {@code alert} ({@link
+   * AlertUpdates}), unless the alert was never emitted because its rule is off ({@link #emit}).
+   */
+  void answer(Alert alert, Evidence evidence, Consumer<AlertUpdate> out) {
+    if (!rules
+        .get()
+        .at(alert.getEventTime().toEpochMilli())
+        .enabled(alert.getRuleId(), alert.getMerchantId())) {
+      return;
+    }
+    AlertUpdate update = AlertUpdates.answer(alert, evidence);
+    out.accept(update);
+    updates
+        .computeIfAbsent(
+            update.getStatus().name(), status -> metrics.addGroup("alertUpdates").counter(status))
         .inc();
   }
 

@@ -115,6 +115,13 @@ public final class DetectJob {
         .name("alerts")
         .setDescription("alerts → " + topics.alerts() + ", exactly once");
     detected
+        .updates()
+        .sinkTo(kafka.alertUpdateSink())
+        .uid(Uids.SINK_ALERT_UPDATES)
+        .name("alert updates")
+        .setDescription(
+            "retractions and resolutions → " + topics.alertUpdates() + ", exactly once");
+    detected
         .lateEvents()
         .sinkTo(kafka.lateEventSink())
         .uid(Uids.SINK_LATE_EVENTS)

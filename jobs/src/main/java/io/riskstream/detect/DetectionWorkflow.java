@@ -2,6 +2,7 @@ package io.riskstream.detect;
 
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.LedgerState;
@@ -41,6 +42,9 @@ import org.apache.flink.types.Either;
  * <p>UtrMatcher also raises COUNTERPARTY_MISMATCH and BILL_PENDING; OrderMatcher STATUS_MISMATCH,
  * BANK_PENDING and FAST_REFUND.
  *
+ * <p>UtrMatcher, OrderMatcher and LedgerPendingDetector retract or resolve their absence alerts
+ * when the missing evidence arrives after the decision ({@link AlertUpdates}).
+ *
  * <p>BalanceChainChecker, IpBurstDetector and LedgerPendingDetector put events behind what they
  * have already put in order on the side output {@link LateEvent#TAG}; the other two use late events
  * wherever a decision is still open.
@@ -48,8 +52,14 @@ import org.apache.flink.types.Either;
 public final class DetectionWorkflow {
   private DetectionWorkflow() {}
 
-  /** What detection produces: alerts, and the events a rule could no longer place. */
-  public record Outputs(DataStream<Alert> alerts, DataStream<LateEvent> lateEvents) {}
+  /**
+   * What detection produces: alerts, the updates late evidence makes to them ({@link
+   * AlertUpdates}), and the events a rule could no longer place.
+   */
+  public record Outputs(
+      DataStream<Alert> alerts,
+      DataStream<AlertUpdate> updates,
+      DataStream<LateEvent> lateEvents) {}
 
   /**
    * The five keyed operators of the graph. Production's are the rules' detectors; the benchmark
@@ -108,7 +118,7 @@ public final class DetectionWorkflow {
             .uid(Uids.CLAIMS + variant)
             .name("claims" + variant)
             .setDescription("payments PAID or SUCCESS that claim a UTR");
-    DataStream<Alert> byUtr =
+    SingleOutputStreamOperator<Alert> byUtr =
         either(
                 claims,
                 bills,
@@ -126,7 +136,7 @@ public final class DetectionWorkflow {
             .uid(Uids.SUCCESSFUL_LEDGER_LINES + variant)
             .name("SUCCESS" + variant)
             .setDescription("ledger lines in state SUCCESS");
-    DataStream<Alert> byOrder =
+    SingleOutputStreamOperator<Alert> byOrder =
         either(
                 payments,
                 successfulLines
@@ -172,6 +182,10 @@ public final class DetectionWorkflow {
 
     return new Outputs(
         byUtr.union(byOrder, byAccount, byIp, byLogId),
+        byUtr
+            .getSideOutput(AlertUpdates.TAG)
+            .union(
+                byOrder.getSideOutput(AlertUpdates.TAG), byLogId.getSideOutput(AlertUpdates.TAG)),
         byAccount
             .getSideOutput(LateEvent.TAG)
             .union(byIp.getSideOutput(LateEvent.TAG), byLogId.getSideOutput(LateEvent.TAG)));

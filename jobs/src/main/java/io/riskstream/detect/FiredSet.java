@@ -27,6 +27,14 @@ final class FiredSet {
     return true;
   }
 
+  /**
+   * Whether the finding {@code key} fired and was not answered yet ({@link AlertUpdates}); records
+   * it answered, so redelivered evidence answers nothing twice.
+   */
+  boolean answerOnce(String key) throws Exception {
+    return fired.contains(key) && firstTime(AlertUpdates.answered(key));
+  }
+
   void clear() {
     fired.clear();
   }

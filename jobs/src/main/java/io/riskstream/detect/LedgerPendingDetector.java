@@ -2,6 +2,9 @@ package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Evidence;
+import io.riskstream.avro.EvidenceSource;
+import java.time.Instant;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -18,11 +21,13 @@ import org.apache.flink.util.Collector;
  * PROCESSING at its time + the pending SLA.
  *
  * <p>State per line, one small value: its earliest PENDING/PROCESSING version and the time of its
- * earliest final version. A line that goes pending waits for its decision and is then forgotten; a
- * final version seen first (the two may arrive in either order) is kept for the SLA after it, the
- * longest a PENDING version before it could still be waiting. A PENDING version whose decision time
- * the watermark has passed when no state remembers the line cannot be placed (its final version may
- * have been forgotten): it goes to the late events.
+ * earliest final version. A line that goes pending waits for its decision and is then forgotten,
+ * unless it raised an alert: then it waits for its final version (which retracts or resolves the
+ * alert, {@link AlertUpdates}) for the order retention, 7 days by default. A final version seen
+ * first (the two may arrive in either order) is kept for the SLA after it, the longest a PENDING
+ * version before it could still be waiting. A PENDING version whose decision time the watermark has
+ * passed when no state remembers the line cannot be placed (its final version may have been
+ * forgotten): it goes to the late events.
  */
 public final class LedgerPendingDetector extends KeyedProcessFunction<String, BalanceChange, Alert>
     implements RuleDriven {
@@ -44,10 +49,22 @@ public final class LedgerPendingDetector extends KeyedProcessFunction<String, Ba
     public BalanceChange pending;
     public long finalAt = Long.MAX_VALUE;
 
+    /**
+     * The LEDGER_PENDING alert raised for the line, kept until a final version answers it ({@link
+     * AlertUpdates}) or the order retention has passed.
+     */
+    public Alert raised;
+
     static TypeInformation<LineState> type() {
       return Types.POJO(
           LineState.class,
-          Map.of("pending", new AvroTypeInfo<>(BalanceChange.class), "finalAt", Types.LONG));
+          Map.of(
+              "pending",
+              new AvroTypeInfo<>(BalanceChange.class),
+              "finalAt",
+              Types.LONG,
+              "raised",
+              new AvroTypeInfo<>(Alert.class)));
     }
   }
 
@@ -69,6 +86,11 @@ public final class LedgerPendingDetector extends KeyedProcessFunction<String, Ba
       if (time >= s.finalAt) {
         return; // a redelivery, or a later final version
       }
+      if (s.raised != null) {
+        answer(s.raised, line.getLogId(), time, ctx);
+        state.clear();
+        return;
+      }
       s.finalAt = time;
       if (s.pending == null) {
         ctx.timerService().registerEventTimeTimer(time + sla);
@@ -84,7 +106,7 @@ public final class LedgerPendingDetector extends KeyedProcessFunction<String, Ba
             LateEvent.ofLine(
                 line,
                 "LEDGER_PENDING cannot place it: its SLA ended at "
-                    + java.time.Instant.ofEpochMilli(time + sla)
+                    + Instant.ofEpochMilli(time + sla)
                     + ", and a final version of "
                     + line.getLogId()
                     + " may have been forgotten",
@@ -113,13 +135,35 @@ public final class LedgerPendingDetector extends KeyedProcessFunction<String, Ba
         ctx.timerService().registerEventTimeTimer(due);
         return;
       }
-      Alert alert = LedgerPendingRule.decide(s.pending, s.finalAt, inForce);
-      if (alert != null) {
-        output.emit(alert, out);
+      if (s.raised != null) {
+        if (timestamp >= due + inForce.orderRetention().toMillis()) {
+          state.clear(); // the order retention after the alert has passed, unanswered
+        }
+        return;
       }
-      state.clear();
+      Alert alert = LedgerPendingRule.decide(s.pending, s.finalAt, inForce);
+      if (alert == null) {
+        state.clear();
+      } else if (s.finalAt != Long.MAX_VALUE) {
+        output.emit(alert, out);
+        answer(alert, s.pending.getLogId(), s.finalAt, ctx); // final, but after the deadline
+        state.clear();
+      } else {
+        output.emit(alert, out);
+        s.raised = alert;
+        state.update(s);
+        ctx.timerService().registerEventTimeTimer(due + inForce.orderRetention().toMillis());
+      }
     } else if (timestamp >= s.finalAt + LedgerPendingRule.sla(rules.at(s.finalAt)).toMillis()) {
       state.clear();
     }
+  }
+
+  /** The line's final version, at {@code finalAt}, answers its LEDGER_PENDING alert. */
+  private void answer(Alert raised, String logId, long finalAt, Context ctx) {
+    output.answer(
+        raised,
+        new Evidence(EvidenceSource.BALANCE_CHANGE, logId, Instant.ofEpochMilli(finalAt)),
+        update -> ctx.output(AlertUpdates.TAG, update));
   }
 }

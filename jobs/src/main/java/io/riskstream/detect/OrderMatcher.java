@@ -72,6 +72,12 @@ public final class OrderMatcher
     /** When the order's final payments happened ({@link OrderRules.Finals}). */
     public long[] finals = new long[0];
 
+    /**
+     * The earliest final payment at or after the first PAID (before a PAID is known: the earliest
+     * final): what answers a BANK_PENDING alert.
+     */
+    public Payment ending;
+
     public Map<String, Boolean> fired = new HashMap<>();
     public long[] wakeups = Wakeups.none();
 
@@ -88,6 +94,7 @@ public final class OrderMatcher
               Map.entry("firstPaid", payment),
               Map.entry("firstRefund", payment),
               Map.entry("finals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
+              Map.entry("ending", payment),
               Map.entry("fired", Types.MAP(Types.STRING, Types.BOOLEAN)),
               Map.entry("wakeups", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
     }
@@ -151,6 +158,14 @@ public final class OrderMatcher
     }
     if (OrderRules.isFinal(p.getStatus())) {
       order.finals = OrderRules.Finals.add(order.finals, time);
+      if (order.ending == null
+          || (order.firstPaid != null
+              && order.ending.getEventTime().isBefore(order.firstPaid.getEventTime()))
+          || EventOrder.PAYMENTS.compare(p, order.ending) < 0) {
+        if (order.firstPaid == null || !p.getEventTime().isBefore(order.firstPaid.getEventTime())) {
+          order.ending = p;
+        }
+      }
     }
     Alert large = LargeAmountRule.check(p, rules.at(time));
     if (large != null && (order.largest == null || isEarlier(large, order.largest))) {
@@ -158,6 +173,8 @@ public final class OrderMatcher
       wake(order, timers, large.getEventTime());
     }
     keep(order, timers, time);
+    lookAgainIfLate(order, timers, time);
+    settle(ctx.getCurrentKey(), order, timers.currentWatermark(), ctx);
     state.update(order);
   }
 
@@ -190,6 +207,8 @@ public final class OrderMatcher
       order.wakeups = Wakeups.at(order.wakeups, due, timers);
     }
     keep(order, timers, time);
+    lookAgainIfLate(order, timers, time);
+    settle(ctx.getCurrentKey(), order, timers.currentWatermark(), ctx);
     state.update(order);
   }
 
@@ -206,11 +225,49 @@ public final class OrderMatcher
         output.emit(f.alert(), out);
       }
     }
+    settle(ctx.getCurrentKey(), order, watermark, ctx); // evidence already here, after a deadline
     if (fired.expired()) {
       state.clear();
     } else {
       order.wakeups = fired.wakeups();
       state.update(order);
+    }
+  }
+
+  /**
+   * Answers the order's raised absence alerts for which an answer has arrived ({@link
+   * AlertUpdates}), each once. Only an order with such an alert open looks: most orders raise none.
+   */
+  private void settle(String orderNo, OrderState order, long watermark, Context ctx) {
+    boolean open =
+        order.fired.keySet().stream()
+            .anyMatch(
+                key ->
+                    OrderRules.isAbsence(key)
+                        && !order.fired.containsKey(AlertUpdates.answered(key)));
+    if (!open) {
+      return;
+    }
+    for (OrderRules.Absence absence : OrderRules.absences(orderNo, order, watermark, rules)) {
+      String key = absence.finding().key();
+      if (absence.answer() != null
+          && order.fired.containsKey(key)
+          && order.fired.putIfAbsent(AlertUpdates.answered(key), true) == null) {
+        output.answer(
+            absence.finding().alert(),
+            absence.answer(),
+            update -> ctx.output(AlertUpdates.TAG, update));
+      }
+    }
+  }
+
+  /**
+   * An event behind the watermark may change decisions already taken: the order is evaluated again
+   * at the next watermark (a late payment turns LEDGER_WITHOUT_ORDER into LEDGER_WITHOUT_SUCCESS).
+   */
+  private static void lookAgainIfLate(OrderState order, TimerService timers, long time) {
+    if (time < timers.currentWatermark()) {
+      order.wakeups = Wakeups.at(order.wakeups, time, timers);
     }
   }
 

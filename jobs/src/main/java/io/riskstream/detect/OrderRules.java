@@ -2,6 +2,7 @@ package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.BalanceChange;
+import io.riskstream.avro.Evidence;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
 import java.time.Duration;
@@ -68,41 +69,14 @@ public final class OrderRules {
       }
     }
 
-    // The match window is the job's, not a rule's: the same at every time.
-    long w = inForce.at(watermark).matchWindow().toMillis();
-    for (BalanceChange line : lines) {
-      Rules rules = inForce.at(millis(line.getEventTime()));
-      long due = millis(line.getEventTime()) + w;
-      if (!ORDER_TYPE_CODES.contains(line.getTypeCode()) || due > watermark) {
-        continue;
-      }
-      if (firstPayment == null || millis(firstPayment.getEventTime()) > due) {
-        findings.add(withoutOrder(orderNo, line, due, rules));
-      } else if (order.firstSuccess == null || millis(order.firstSuccess.getEventTime()) > due) {
-        findings.add(withoutSuccess(line, firstPayment, due, rules));
+    for (Absence absence : absences(orderNo, order, watermark, inForce)) {
+      if (absence.raised()) {
+        findings.add(absence.finding());
       }
     }
 
     Payment success = order.firstSuccess;
-    if (success != null && millis(success.getEventTime()) + w <= watermark) {
-      Rules rules = inForce.at(millis(success.getEventTime()));
-      long due = millis(success.getEventTime()) + w;
-      if (lines.stream().noneMatch(l -> millis(l.getEventTime()) <= due)) {
-        findings.add(successWithoutLedger(success, due, rules));
-      }
-    }
-
     Payment refund = order.firstRefund;
-    if (refund != null && millis(refund.getEventTime()) + w <= watermark) {
-      Rules rules = inForce.at(millis(refund.getEventTime()));
-      long due = millis(refund.getEventTime()) + w;
-      if (lines.stream()
-          .noneMatch(
-              l ->
-                  REFUND_TYPE_CODES.contains(l.getTypeCode()) && millis(l.getEventTime()) <= due)) {
-        findings.add(refundWithoutLedger(refund, due, rules));
-      }
-    }
     if (refund != null && success != null && millis(refund.getEventTime()) <= watermark) {
       Rules rules = inForce.at(millis(refund.getEventTime()));
       long after = millis(refund.getEventTime()) - millis(success.getEventTime());
@@ -112,19 +86,116 @@ public final class OrderRules {
       }
     }
 
-    Payment paid = order.firstPaid;
-    if (paid != null) {
-      Rules rules = inForce.at(millis(paid.getEventTime()));
-      long due = millis(paid.getEventTime()) + bankPendingSla(paid, rules).toMillis();
-      if (due <= watermark && !Finals.anyBetween(order.finals, millis(paid.getEventTime()), due)) {
-        findings.add(bankPending(paid, due, rules));
-      }
-    }
-
     if (order.largest != null && millis(order.largest.getEventTime()) <= watermark) {
       findings.add(new Finding("large", order.largest));
     }
     return findings;
+  }
+
+  /**
+   * An absence rule's finding about the order, due by the watermark, with the earliest event that
+   * answers it ({@link AlertUpdates}; null: none yet). It is raised when nothing answered it by its
+   * deadline, the alert's event time.
+   */
+  public record Absence(Finding finding, boolean raised, Evidence answer) {
+    /** Raised unless {@code answer} came by the deadline. */
+    static Absence of(Finding finding, Evidence answer) {
+      return new Absence(
+          finding,
+          answer == null || answer.getEventTime().isAfter(finding.alert().getEventTime()),
+          answer);
+    }
+  }
+
+  /**
+   * The order's absence rules whose deadlines the watermark has passed, raised or not: the
+   * STATUS_MISMATCH reasons, LEDGER_WITHOUT_ORDER and BANK_PENDING. Each with what answers it: a
+   * payment of the order (LEDGER_WITHOUT_ORDER), its SUCCESS (LEDGER_WITHOUT_SUCCESS), a ledger
+   * line (SUCCESS_WITHOUT_LEDGER), a refund line (REFUND_WITHOUT_LEDGER), a final status
+   * (BANK_PENDING).
+   */
+  public static List<Absence> absences(
+      String orderNo, OrderMatcher.OrderState order, long watermark, RulesInForce inForce) {
+    List<Absence> absences = new ArrayList<>();
+    Collection<BalanceChange> lines = order.lines.values();
+    Payment firstPayment = order.firstPayment;
+    // The match window is the job's, not a rule's: the same at every time.
+    long w = inForce.at(watermark).matchWindow().toMillis();
+    for (BalanceChange line : lines) {
+      Rules rules = inForce.at(millis(line.getEventTime()));
+      long due = millis(line.getEventTime()) + w;
+      if (!ORDER_TYPE_CODES.contains(line.getTypeCode()) || due > watermark) {
+        continue;
+      }
+      absences.add(Absence.of(withoutOrder(orderNo, line, due, rules), evidence(firstPayment)));
+      if (firstPayment != null && millis(firstPayment.getEventTime()) <= due) {
+        absences.add(
+            Absence.of(
+                withoutSuccess(line, firstPayment, due, rules), evidence(order.firstSuccess)));
+      }
+    }
+
+    Payment success = order.firstSuccess;
+    if (success != null && millis(success.getEventTime()) + w <= watermark) {
+      Rules rules = inForce.at(millis(success.getEventTime()));
+      long due = millis(success.getEventTime()) + w;
+      absences.add(
+          Absence.of(successWithoutLedger(success, due, rules), earliest(lines.stream().toList())));
+    }
+
+    Payment refund = order.firstRefund;
+    if (refund != null && millis(refund.getEventTime()) + w <= watermark) {
+      Rules rules = inForce.at(millis(refund.getEventTime()));
+      long due = millis(refund.getEventTime()) + w;
+      absences.add(
+          Absence.of(
+              refundWithoutLedger(refund, due, rules),
+              earliest(
+                  lines.stream()
+                      .filter(l -> REFUND_TYPE_CODES.contains(l.getTypeCode()))
+                      .toList())));
+    }
+
+    Payment paid = order.firstPaid;
+    if (paid != null) {
+      Rules rules = inForce.at(millis(paid.getEventTime()));
+      long due = millis(paid.getEventTime()) + bankPendingSla(paid, rules).toMillis();
+      if (due <= watermark) {
+        // Decided by the times of all final payments; answered by the earliest one after PAID.
+        Payment ending = order.ending;
+        absences.add(
+            new Absence(
+                bankPending(paid, due, rules),
+                !Finals.anyBetween(order.finals, millis(paid.getEventTime()), due),
+                ending != null && !ending.getEventTime().isBefore(paid.getEventTime())
+                    ? Alerts.evidence(ending)
+                    : null));
+      }
+    }
+    return absences;
+  }
+
+  /** The finding keys of {@link #absences}: their prefixes. */
+  private static final List<String> ABSENCE_KEYS =
+      List.of(
+          "without-order|",
+          "without-success|",
+          "success-without-ledger",
+          "refund-without-ledger",
+          "bank-pending");
+
+  /** Whether {@code key} is the key of an absence finding. */
+  static boolean isAbsence(String key) {
+    return ABSENCE_KEYS.stream().anyMatch(key::startsWith);
+  }
+
+  private static Evidence evidence(Payment p) {
+    return p == null ? null : Alerts.evidence(p);
+  }
+
+  /** The earliest of {@code lines} as evidence, or null. */
+  private static Evidence earliest(List<BalanceChange> lines) {
+    return lines.stream().min(EventOrder.LINES).map(Alerts::evidence).orElse(null);
   }
 
   /** How long a PAID order of this payment's merchant may wait for its final status. */

@@ -4,8 +4,11 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.DeductStatus;
+import io.riskstream.avro.Evidence;
+import io.riskstream.avro.EvidenceSource;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -212,6 +215,9 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
           scheduled
               .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
               .add(pair(claim, bill));
+          if (billDue(bill) <= timers.currentWatermark()) {
+            settle(UtrRules.atBillDue(ctx.getCurrentKey(), bill, null, ruleAt(bill)), state, ctx);
+          }
         }
       }
       if (known == null && !hasBillOf(statement, direction(claim.getKind()))) {
@@ -238,6 +244,13 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
           && bill.getDeductStatus() == DeductStatus.DEDUCTED) {
         statement.put(bill.getBillId(), bill);
         state.pendingSince.merge(bill.getBillId(), known.getEventTime().toEpochMilli(), Math::min);
+        if (billPendingDue(known) <= timers.currentWatermark()) {
+          long pendingAt = known.getEventTime().toEpochMilli();
+          settle(
+              UtrRules.atBillPending(ctx.getCurrentKey(), known, pendingAt, rules.at(pendingAt)),
+              state,
+              ctx);
+        }
         schedule(state, Map.of(billDue(bill), List.of(atBillDue(bill))), timers);
         keep(state, timers, time);
       } else if (bill.getDeductStatus() == DeductStatus.PENDING
@@ -254,13 +267,18 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     // Every claim may mismatch a new bill: the one visit of all claims, once per bill.
     Map<Long, List<String>> scheduled = new HashMap<>();
     for (Payment claim : allClaims(state)) {
+      Rules claimRules = rules.at(claim.getEventTime().toEpochMilli());
       if (UtrRules.matches(claim.getKind(), bill.getDirection())
-          && UtrRules.wellFormed(claim, rules.at(claim.getEventTime().toEpochMilli()))) {
+          && UtrRules.wellFormed(claim, claimRules)) {
         scheduled
             .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
             .add(pair(claim, bill));
         if (firstOfItsDirection) {
           stopWaiting(claim.getEventTime().toEpochMilli());
+          if (claim.getEventTime().toEpochMilli() + claimRules.matchWindow().toMillis()
+              <= timers.currentWatermark()) {
+            settle(UtrRules.atClaimDue(claim, List.of(), Map.of(), claimRules), state, ctx);
+          }
         }
       }
     }
@@ -299,6 +317,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
               claimsUnmatched.inc();
             }
             output.emit(finding.alert(), out);
+            settle(finding, state, ctx); // the evidence may be here already, after the deadline
           }
         }
       }
@@ -341,6 +360,56 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       decisions.addAll(spill, t -> {});
       state.spilled += spill.values().stream().mapToInt(List::size).sum();
     }
+  }
+
+  /**
+   * Answers the absence alert of {@code absence} (null: none) if it was raised and {@code state}
+   * now holds an event that answers it ({@link AlertUpdates}): once, on the first such event.
+   */
+  private void settle(Finding absence, UtrState state, Context ctx) throws Exception {
+    if (absence == null) {
+      return;
+    }
+    Evidence answer = answer(absence.alert(), state);
+    if (answer != null && fired.answerOnce(absence.key())) {
+      output.answer(absence.alert(), answer, update -> ctx.output(AlertUpdates.TAG, update));
+    }
+  }
+
+  /**
+   * The earliest event of {@code state} that the absence alert says is missing: a statement line of
+   * the claim's direction (NO_BANK_RECORD, as on the statement since its first version), a
+   * well-formed claim of the line's kind (BILL_WITHOUT_ORDER), the line's DEDUCTED version
+   * (BILL_PENDING). Null when there is none yet, and for every other reason.
+   */
+  private Evidence answer(Alert alert, UtrState state) throws Exception {
+    return switch (Reason.of(alert)) {
+      case NO_BANK_RECORD -> {
+        Payment claim = claim(state, alert.getOrderNo());
+        Evidence first = null;
+        for (Bill line : state.bills.values()) {
+          long at = UtrRules.onStatement(line, state.pendingSince);
+          if (claim != null
+              && UtrRules.matches(claim.getKind(), line.getDirection())
+              && (first == null || at < first.getEventTime().toEpochMilli())) {
+            first = new Evidence(EvidenceSource.BILL, line.getBillId(), Instant.ofEpochMilli(at));
+          }
+        }
+        yield first;
+      }
+      case BILL_WITHOUT_ORDER -> {
+        Bill line = state.bills.get(alert.getEvidence().get(0).getId());
+        Payment claim = line == null ? null : state.firstClaims.get(kind(line).name());
+        yield claim == null ? null : Alerts.evidence(claim);
+      }
+      case BILL_PENDING -> {
+        Bill line = state.bills.get(alert.getEvidence().get(0).getId());
+        yield line != null && line.getDeductStatus() == DeductStatus.DEDUCTED
+            ? Alerts.evidence(line)
+            : null;
+      }
+      default -> null;
+    };
   }
 
   /** The decisions taken at {@code time}, in a fixed order; the map state only if a hot UTR's. */
@@ -407,14 +476,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       if (part.length > 2 && bill.getEventTime().toEpochMilli() != Long.parseLong(part[2])) {
         return List.of(); // the due of a version the line has moved on from (PENDING, DEDUCTED)
       }
-      Payment firstMatching =
-          state.firstClaims.get(
-              bill.getDirection() == BillDirection.CREDIT
-                  ? PaymentKind.COLLECT.name()
-                  : PaymentKind.PAYOUT.name());
       return listOf(
-          UtrRules.atBillDue(
-              utr, bill, firstMatching, rules.at(bill.getEventTime().toEpochMilli())));
+          UtrRules.atBillDue(utr, bill, state.firstClaims.get(kind(bill).name()), ruleAt(bill)));
     }
     if (kind == AT_BILL_PENDING) {
       long pendingAt = Long.parseLong(part[2]);
@@ -522,6 +585,15 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   private static String pair(Payment claim, Bill bill) {
     return decision(AT_PAIR, claim) + SEP + bill.getBillId();
+  }
+
+  /** The kind of payment that claims a line of this direction. */
+  private static PaymentKind kind(Bill line) {
+    return line.getDirection() == BillDirection.CREDIT ? PaymentKind.COLLECT : PaymentKind.PAYOUT;
+  }
+
+  private Rules ruleAt(Bill line) {
+    return rules.at(line.getEventTime().toEpochMilli());
   }
 
   private static BillDirection direction(PaymentKind kind) {

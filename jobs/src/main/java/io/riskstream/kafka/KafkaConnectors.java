@@ -1,6 +1,7 @@
 package io.riskstream.kafka;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
@@ -193,6 +194,18 @@ public final class KafkaConnectors {
         new KeyedRecordSerializer<>(
             topic, Alert.class, Alert::getAlertId, config.registry(), config.autoRegister()),
         what);
+  }
+
+  /** The alerts' status changes, keyed by alert id like the alerts. */
+  public KafkaSink<AlertUpdate> alertUpdateSink() {
+    return exactlyOnce(
+        new KeyedRecordSerializer<>(
+            config.topics().alertUpdates(),
+            AlertUpdate.class,
+            AlertUpdate::getAlertId,
+            config.registry(),
+            config.autoRegister()),
+        "updates");
   }
 
   /** Each closed day's summaries, keyed by day and merchant, for the notify job. */

@@ -1,6 +1,8 @@
 package io.riskstream.testing;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
+import io.riskstream.detect.AlertUpdates;
 import java.time.Instant;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -92,6 +94,12 @@ public final class Harnesses {
 
   public static List<Alert> alerts(AbstractStreamOperatorTestHarness<Alert> harness) {
     return harness.extractOutputValues();
+  }
+
+  /** The alert updates a detector put on its side output so far, in emission order. */
+  public static List<AlertUpdate> updates(AbstractStreamOperatorTestHarness<Alert> harness) {
+    var updates = harness.getSideOutput(AlertUpdates.TAG);
+    return updates == null ? List.of() : updates.stream().map(StreamRecord::getValue).toList();
   }
 
   /** The reasons of the alerts so far, in emission order. */
