@@ -40,10 +40,7 @@ final class AlertOutput {
    * alert's event time.
    */
   void emit(Alert alert, Collector<Alert> out) {
-    if (!rules
-        .get()
-        .at(alert.getEventTime().toEpochMilli())
-        .enabled(alert.getRuleId(), alert.getMerchantId())) {
+    if (!enabled(alert)) {
       return;
     }
     alert.setDetectedAt(Instant.now());
@@ -59,17 +56,49 @@ final class AlertOutput {
   }
 
   /**
-   * Sends the update that {@code evidence} makes to the absence alert {@code alert} ({@link
-   * AlertUpdates}), unless the alert was never emitted because its rule is off ({@link #emit}).
+   * Emits {@code finding} unless its key raised the same alert before ({@code previous}: the id its
+   * key raised, or null). When late evidence changed the finding since, the alert raised before is
+   * retracted ({@link AlertUpdates#superseded}) and the new one emitted: the net alert set is then
+   * the one an in-order run gives. Returns whether it emitted. Callers record and raise only
+   * findings whose rule is on ({@link #enabled}), so that every recorded id was emitted.
    */
-  void answer(Alert alert, Evidence evidence, Consumer<AlertUpdate> out) {
-    if (!rules
+  boolean raise(
+      Finding finding, String previous, Collector<Alert> out, Consumer<AlertUpdate> updates) {
+    Alert alert = finding.alert();
+    if (previous != null && previous.equals(alert.getAlertId())) {
+      return false;
+    }
+    if (previous != null) {
+      send(AlertUpdates.superseded(previous, alert), updates);
+    }
+    emit(alert, out);
+    return true;
+  }
+
+  /**
+   * Sends the update that {@code evidence} makes to the absence alert {@code alert} ({@link
+   * AlertUpdates}), unless the alert was never emitted because its rule is off ({@link #emit}). The
+   * update names {@code raised}, the id the alert was raised with: late evidence may have changed
+   * the id the finding would have now.
+   */
+  void answer(Alert alert, String raised, Evidence evidence, Consumer<AlertUpdate> out) {
+    if (enabled(alert)) {
+      AlertUpdate update = AlertUpdates.answer(alert, evidence);
+      update.setAlertId(raised);
+      send(update, out);
+    }
+  }
+
+  /** Whether the alert's rule is on for its merchant at the alert's event time. */
+  boolean enabled(Alert alert) {
+    return rules
         .get()
         .at(alert.getEventTime().toEpochMilli())
-        .enabled(alert.getRuleId(), alert.getMerchantId())) {
-      return;
-    }
-    AlertUpdate update = AlertUpdates.answer(alert, evidence);
+        .enabled(alert.getRuleId(), alert.getMerchantId());
+  }
+
+  /** Sends an update and counts it by status. */
+  void send(AlertUpdate update, Consumer<AlertUpdate> out) {
     out.accept(update);
     updates
         .computeIfAbsent(

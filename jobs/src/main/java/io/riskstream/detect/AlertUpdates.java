@@ -4,6 +4,7 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.AlertStatus;
 import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.Evidence;
+import io.riskstream.avro.Payment;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -30,7 +31,7 @@ public final class AlertUpdates {
 
   /** The update that {@code evidence} makes to the absence alert {@code alert}. */
   public static AlertUpdate answer(Alert alert, Evidence evidence) {
-    boolean inTime = !evidence.getEventTime().isAfter(alert.getEventTime());
+    boolean inTime = retracts(alert, evidence);
     String what = evidence.getSource() + " " + evidence.getId() + " of " + evidence.getEventTime();
     return AlertUpdate.newBuilder()
         .setAlertId(alert.getAlertId())
@@ -45,6 +46,63 @@ public final class AlertUpdates {
         .setEventTime(evidence.getEventTime())
         .setUpdatedAt(Instant.now())
         .build();
+  }
+
+  /**
+   * Retracts the alert {@code previous} that {@code replacement} replaces: late evidence (an
+   * earlier claim of the order, an earlier payment) changed the finding's evidence and so its id.
+   */
+  public static AlertUpdate superseded(String previous, Alert replacement) {
+    return AlertUpdate.newBuilder()
+        .setAlertId(previous)
+        .setStatus(AlertStatus.RETRACTED)
+        .setReason(LATE_EVIDENCE)
+        .setNote(
+            "replaced by alert "
+                + replacement.getAlertId()
+                + ": an earlier event arrived late and changed the evidence")
+        .setActor(null)
+        .setEvidence(replacement.getEvidence())
+        .setEventTime(replacement.getEventTime())
+        .setUpdatedAt(Instant.now())
+        .build();
+  }
+
+  /**
+   * Retracts the alert {@code withdrawn} about an order's claim: the order's earlier claim {@code
+   * earlier} arrived late, and the earliest claim of an order speaks for it.
+   */
+  static AlertUpdate withdrawn(String withdrawn, Payment earlier) {
+    return AlertUpdate.newBuilder()
+        .setAlertId(withdrawn)
+        .setStatus(AlertStatus.RETRACTED)
+        .setReason(LATE_EVIDENCE)
+        .setNote(
+            "order "
+                + earlier.getOrderNo()
+                + "'s earlier claim "
+                + earlier.getEventId()
+                + " arrived late and speaks for the order: this alert about a later claim is"
+                + " withdrawn")
+        .setActor(null)
+        .setEvidence(List.of(Alerts.evidence(earlier)))
+        .setEventTime(earlier.getEventTime())
+        .setUpdatedAt(Instant.now())
+        .build();
+  }
+
+  /** Whether {@code evidence} came by the alert's deadline: then it retracts, else resolves. */
+  static boolean retracts(Alert alert, Evidence evidence) {
+    return !evidence.getEventTime().isAfter(alert.getEventTime());
+  }
+
+  /**
+   * Whether an answer is news, given the one before ({@code before}: null for none, else whether it
+   * retracted): the first answer is; after a resolution, a retraction is (evidence from within the
+   * window that arrived later still proves the alert wrong after all); nothing else.
+   */
+  static boolean isNews(Boolean before, boolean retracts) {
+    return before == null || (!before && retracts);
   }
 
   /** The key under which a detector remembers that it answered the finding {@code key}. */

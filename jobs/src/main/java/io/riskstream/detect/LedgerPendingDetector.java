@@ -163,6 +163,7 @@ public final class LedgerPendingDetector extends KeyedProcessFunction<String, Ba
   private void answer(Alert raised, String logId, long finalAt, Context ctx) {
     output.answer(
         raised,
+        raised.getAlertId(),
         new Evidence(EvidenceSource.BALANCE_CHANGE, logId, Instant.ofEpochMilli(finalAt)),
         update -> ctx.output(AlertUpdates.TAG, update));
   }

@@ -79,6 +79,13 @@ public final class OrderMatcher
     public Payment ending;
 
     public Map<String, Boolean> fired = new HashMap<>();
+
+    /**
+     * The id each fired finding raised: late evidence may change a finding's evidence, and the
+     * alert raised before is then retracted. Beside {@code fired}, so that earlier state restores.
+     */
+    public Map<String, String> firedIds = new HashMap<>();
+
     public long[] wakeups = Wakeups.none();
 
     static TypeInformation<OrderState> type() {
@@ -96,6 +103,7 @@ public final class OrderMatcher
               Map.entry("finals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
               Map.entry("ending", payment),
               Map.entry("fired", Types.MAP(Types.STRING, Types.BOOLEAN)),
+              Map.entry("firedIds", Types.MAP(Types.STRING, Types.STRING)),
               Map.entry("wakeups", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
     }
   }
@@ -221,9 +229,16 @@ public final class OrderMatcher
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     Wakeups.Fired fired = Wakeups.fire(order.wakeups, timestamp, watermark, ctx.timerService());
     for (Finding f : OrderRules.evaluate(ctx.getCurrentKey(), order, watermark, rules)) {
-      if (order.fired.putIfAbsent(f.key(), true) == null) {
-        output.emit(f.alert(), out);
+      if (!output.enabled(f.alert())) {
+        continue;
       }
+      boolean firstTime = order.fired.putIfAbsent(f.key(), true) == null;
+      output.raise(
+          f,
+          firstTime ? null : order.firedIds.getOrDefault(f.key(), f.alert().getAlertId()),
+          out,
+          update -> ctx.output(AlertUpdates.TAG, update));
+      order.firedIds.put(f.key(), f.alert().getAlertId());
     }
     settle(ctx.getCurrentKey(), order, watermark, ctx); // evidence already here, after a deadline
     if (fired.expired()) {
@@ -244,17 +259,22 @@ public final class OrderMatcher
             .anyMatch(
                 key ->
                     OrderRules.isAbsence(key)
-                        && !order.fired.containsKey(AlertUpdates.answered(key)));
+                        && !Boolean.TRUE.equals(order.fired.get(AlertUpdates.answered(key))));
     if (!open) {
       return;
     }
     for (OrderRules.Absence absence : OrderRules.absences(orderNo, order, watermark, rules)) {
       String key = absence.finding().key();
+      boolean retracts =
+          absence.answer() != null
+              && AlertUpdates.retracts(absence.finding().alert(), absence.answer());
       if (absence.answer() != null
           && order.fired.containsKey(key)
-          && order.fired.putIfAbsent(AlertUpdates.answered(key), true) == null) {
+          && AlertUpdates.isNews(order.fired.get(AlertUpdates.answered(key)), retracts)) {
+        order.fired.put(AlertUpdates.answered(key), retracts);
         output.answer(
             absence.finding().alert(),
+            order.firedIds.getOrDefault(key, absence.finding().alert().getAlertId()),
             absence.answer(),
             update -> ctx.output(AlertUpdates.TAG, update));
       }

@@ -186,6 +186,18 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       // A later claim of the same order, or a redelivery: the earliest one speaks for the order.
       return;
     }
+    if (known != null) {
+      // An earlier claim of the order, arrived late: it speaks for the order from now on, what the
+      // later one raised is withdrawn, and the earlier one's decisions are taken afresh.
+      for (String key : UtrRules.claimKeys(order, state.bills.keySet())) {
+        String withdrawn = fired.withdraw(key);
+        if (withdrawn != null) {
+          output.send(
+              AlertUpdates.withdrawn(withdrawn, claim),
+              update -> ctx.output(AlertUpdates.TAG, update));
+        }
+      }
+    }
     putClaim(state, order, claim);
     boolean wellFormed = UtrRules.wellFormed(claim, rules.at(time));
     Map<String, Payment> first = state.firstClaims;
@@ -255,8 +267,12 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         keep(state, timers, time);
       } else if (bill.getDeductStatus() == DeductStatus.PENDING
           && bill.getEventTime().toEpochMilli() != known.getEventTime().toEpochMilli()) {
-        // The PENDING version after its DEDUCTED one: BILL_PENDING still compares the two.
+        // The PENDING version after its DEDUCTED one: BILL_PENDING still compares the two, and
+        // the line has been on the statement since then.
         state.pendingSince.merge(bill.getBillId(), time, Math::min);
+        for (Payment claim : allClaims(state)) {
+          settleClaim(claim, bill, state, ctx);
+        }
         schedule(state, Map.of(billPendingDue(bill), List.of(atBillPending(bill))), timers);
         keep(state, timers, time);
       }
@@ -275,12 +291,9 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
             .add(pair(claim, bill));
         if (firstOfItsDirection) {
           stopWaiting(claim.getEventTime().toEpochMilli());
-          if (claim.getEventTime().toEpochMilli() + claimRules.matchWindow().toMillis()
-              <= timers.currentWatermark()) {
-            settle(UtrRules.atClaimDue(claim, List.of(), Map.of(), claimRules), state, ctx);
-          }
         }
       }
+      settleClaim(claim, bill, state, ctx);
     }
     scheduled.computeIfAbsent(billDue(bill), t -> new ArrayList<>()).add(atBillDue(bill));
     if (bill.getDeductStatus() == DeductStatus.PENDING) {
@@ -312,11 +325,15 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       for (String decision : take(state, time)) {
         String[] part = decision.split(String.valueOf(SEP), -1);
         for (Finding finding : decide(ctx.getCurrentKey(), part, state, firstValid)) {
-          if (fired.firstTime(finding.key())) {
+          if (output.enabled(finding.alert())
+              && output.raise(
+                  finding,
+                  fired.fire(finding),
+                  out,
+                  update -> ctx.output(AlertUpdates.TAG, update))) {
             if (Reason.of(finding.alert()) == Reason.NO_BANK_RECORD) {
               claimsUnmatched.inc();
             }
-            output.emit(finding.alert(), out);
             settle(finding, state, ctx); // the evidence may be here already, after the deadline
           }
         }
@@ -371,8 +388,27 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       return;
     }
     Evidence answer = answer(absence.alert(), state);
-    if (answer != null && fired.answerOnce(absence.key())) {
-      output.answer(absence.alert(), answer, update -> ctx.output(AlertUpdates.TAG, update));
+    String raised =
+        answer == null
+            ? null
+            : fired.answerOnce(
+                absence.key(),
+                absence.alert().getAlertId(),
+                AlertUpdates.retracts(absence.alert(), answer));
+    if (raised != null) {
+      output.answer(
+          absence.alert(), raised, answer, update -> ctx.output(AlertUpdates.TAG, update));
+    }
+  }
+
+  /** Answers the claim's NO_BANK_RECORD, if decided, now that {@code line} is on the statement. */
+  private void settleClaim(Payment claim, Bill line, UtrState state, Context ctx) throws Exception {
+    long time = claim.getEventTime().toEpochMilli();
+    Rules inForce = rules.at(time);
+    if (UtrRules.matches(claim.getKind(), line.getDirection())
+        && UtrRules.wellFormed(claim, inForce)
+        && time + inForce.matchWindow().toMillis() <= ctx.timerService().currentWatermark()) {
+      settle(UtrRules.atClaimDue(claim, List.of(), Map.of(), inForce), state, ctx);
     }
   }
 

@@ -320,6 +320,23 @@ public final class UtrRules {
     return new Finding("without-order|" + b.getBillId(), alert);
   }
 
+  /**
+   * The keys of every finding about order {@code order}'s claim: its own, and those of its pairs
+   * with the UTR's statement lines.
+   */
+  static List<String> claimKeys(String order, Collection<String> billIds) {
+    List<String> keys = new ArrayList<>();
+    keys.add("invalid|" + order);
+    keys.add("no-bank-record|" + order);
+    keys.add("reused|" + order);
+    for (String bill : billIds) {
+      keys.add("mismatch|" + order + "|" + bill);
+      keys.add("other-worker|" + order + "|" + bill);
+      keys.add("other-vpa|" + order + "|" + bill);
+    }
+    return keys;
+  }
+
   /** An alert about a claim: the investigator's keys come from the claim. */
   private static Alert claimAlert(
       Reason reason,
