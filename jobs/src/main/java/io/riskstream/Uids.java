@@ -28,6 +28,7 @@ public final class Uids {
   public static final String BALANCE_CHAIN_CHECKER = "balance-chain-checker";
   public static final String IP_BURST_DETECTOR = "ip-burst-detector";
   public static final String LEDGER_PENDING_DETECTOR = "ledger-pending-detector";
+  public static final String UTR_TYPO_PAIRER = "utr-typo-pairer";
   public static final String SINK_ALERTS = "sink-alerts";
   public static final String SINK_ALERT_UPDATES = "sink-alert-updates";
   public static final String SINK_DEAD_LETTERS = "sink-dead-letters";
@@ -54,6 +55,12 @@ public final class Uids {
   public static final String SINK_SOURCE_RULES = "sink-source-rules";
   public static final String SINK_SPLIT_RULES = "sink-dead-letters-rules";
   public static final String SINK_TABLE_RULE_CHANGES = "sink-table-rule-changes";
+  public static final String NOTIFY_SOURCE_ALERT_UPDATES = "notify-source-alert-updates";
+  public static final String NOTIFY_SPLIT_ALERT_UPDATES = "notify-dead-letters-alert-updates";
+  public static final String NOTIFY_FOLLOW_UPS = "notify-follow-ups";
+  public static final String SINK_SOURCE_ALERT_UPDATES = "sink-source-alert-updates";
+  public static final String SINK_SPLIT_ALERT_UPDATES = "sink-dead-letters-alert-updates";
+  public static final String SINK_TABLE_ALERT_UPDATES = "sink-table-alert-updates";
 
   // The notify job.
   public static final String NOTIFY_SOURCE_ALERTS = "notify-source-alerts";

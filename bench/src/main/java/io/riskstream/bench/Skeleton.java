@@ -20,6 +20,7 @@ final class Skeleton {
         new NoOpCoProcess<>(),
         new NoOpProcess<>(),
         new NoOpProcess<>(),
+        new NoOpProcess<>(),
         new NoOpProcess<>());
   }
 

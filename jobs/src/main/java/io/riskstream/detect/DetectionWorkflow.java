@@ -33,6 +33,7 @@ import org.apache.flink.types.Either;
  * SUCCESS ledger lines ───────────keyBy(account)─▶ BalanceChainChecker ARITHMETIC, CHAIN_BREAK, LEDGER_OVER_LIMIT
  * payments with IP and payer ─────keyBy(ip)──────▶ IpBurstDetector     IP_BURST
  * ledger lines, every version ────keyBy(log_id)──▶ LedgerPendingDetector LEDGER_PENDING
+ * UtrMatcher's NO_BANK_RECORD and BILL_WITHOUT_ORDER ─keyBy(cwid)─▶ UtrTypoPairer UTR_TYPO
  * </pre>
  *
  * <p>Every detector also reads the rule versions of {@code risk-rules}, broadcast to all of them
@@ -70,7 +71,8 @@ public final class DetectionWorkflow {
       KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> byOrder,
       KeyedProcessFunction<String, BalanceChange, Alert> byAccount,
       KeyedProcessFunction<String, Payment, Alert> byIp,
-      KeyedProcessFunction<String, BalanceChange, Alert> byLogId) {
+      KeyedProcessFunction<String, BalanceChange, Alert> byLogId,
+      KeyedProcessFunction<String, TypoCandidate, Alert> byWorker) {
     /** The rules' detectors, deciding with {@code book}'s view. */
     public static Detectors of(RuleBook book) {
       RulesInForce rules = book.view();
@@ -79,7 +81,8 @@ public final class DetectionWorkflow {
           new OrderMatcher(rules),
           new BalanceChainChecker(rules),
           new IpBurstDetector(rules),
-          new LedgerPendingDetector(rules));
+          new LedgerPendingDetector(rules),
+          new UtrTypoPairer(rules));
     }
   }
 
@@ -180,12 +183,23 @@ public final class DetectionWorkflow {
             .uid(Uids.LEDGER_PENDING_DETECTOR + variant)
             .name(name(detectors.byLogId(), "log_id") + variant);
 
+    SingleOutputStreamOperator<Alert> byWorker =
+        byUtr
+            .getSideOutput(TypoCandidate.TAG)
+            .keyBy(c -> c.cwid, Types.STRING)
+            .connect(versions)
+            .process(WithRuleUpdates.of(detectors.byWorker(), rules.book()), alertType)
+            .uid(Uids.UTR_TYPO_PAIRER + variant)
+            .name(name(detectors.byWorker(), "worker") + variant);
+
     return new Outputs(
-        byUtr.union(byOrder, byAccount, byIp, byLogId),
+        byUtr.union(byOrder, byAccount, byIp, byLogId, byWorker),
         byUtr
             .getSideOutput(AlertUpdates.TAG)
             .union(
-                byOrder.getSideOutput(AlertUpdates.TAG), byLogId.getSideOutput(AlertUpdates.TAG)),
+                byOrder.getSideOutput(AlertUpdates.TAG),
+                byLogId.getSideOutput(AlertUpdates.TAG),
+                byWorker.getSideOutput(AlertUpdates.TAG)),
         byAccount
             .getSideOutput(LateEvent.TAG)
             .union(byIp.getSideOutput(LateEvent.TAG), byLogId.getSideOutput(LateEvent.TAG)));

@@ -52,7 +52,9 @@ public enum Reason {
   OTHER_VPA(
       AlertType.COUNTERPARTY_MISMATCH, Rules.COUNTERPARTY_MISMATCH, Severity.MEDIUM, Alert::getUtr),
   FAST_REFUND(
-      AlertType.SUSPICIOUS_REFUND, Rules.SUSPICIOUS_REFUND, Severity.HIGH, Alert::getOrderNo);
+      AlertType.SUSPICIOUS_REFUND, Rules.SUSPICIOUS_REFUND, Severity.HIGH, Alert::getOrderNo),
+  /** A NO_BANK_RECORD and a BILL_WITHOUT_ORDER that are one payment with a mistyped UTR. */
+  LIKELY_TYPO(AlertType.UTR_TYPO, Rules.UTR_TYPO, Severity.HIGH, Alert::getUtr);
 
   private final AlertType type;
   private final String ruleId;

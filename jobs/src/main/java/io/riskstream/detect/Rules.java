@@ -24,6 +24,7 @@ public final class Rules implements RulesInForce {
   public static final String PENDING_TOO_LONG = "pending-too-long";
   public static final String COUNTERPARTY_MISMATCH = "counterparty-mismatch";
   public static final String SUSPICIOUS_REFUND = "suspicious-refund";
+  public static final String UTR_TYPO = "utr-typo";
 
   /** A rule's id and the version of its settings, stamped on every alert it raises. */
   public record RuleVersion(String id, int version) implements Serializable {}
@@ -103,6 +104,7 @@ public final class Rules implements RulesInForce {
   private final PerMerchant<PendingTooLong> pendingTooLong;
   private final PerMerchant<Basic> counterpartyMismatch;
   private final PerMerchant<SuspiciousRefund> suspiciousRefund;
+  private final PerMerchant<Basic> utrTypo;
   private final Map<String, PerMerchant<Boolean>> enabled;
 
   Rules(
@@ -121,6 +123,7 @@ public final class Rules implements RulesInForce {
       PerMerchant<PendingTooLong> pendingTooLong,
       PerMerchant<Basic> counterpartyMismatch,
       PerMerchant<SuspiciousRefund> suspiciousRefund,
+      PerMerchant<Basic> utrTypo,
       Map<String, PerMerchant<Boolean>> enabled) {
     this.matchWindow = matchWindow;
     this.utrRetention = utrRetention;
@@ -137,6 +140,7 @@ public final class Rules implements RulesInForce {
     this.pendingTooLong = pendingTooLong;
     this.counterpartyMismatch = counterpartyMismatch;
     this.suspiciousRefund = suspiciousRefund;
+    this.utrTypo = utrTypo;
     this.enabled = enabled;
   }
 
@@ -228,5 +232,9 @@ public final class Rules implements RulesInForce {
 
   public SuspiciousRefund suspiciousRefund(String merchantId) {
     return suspiciousRefund.of(merchantId);
+  }
+
+  public Basic utrTypo() {
+    return utrTypo.of(null);
   }
 }

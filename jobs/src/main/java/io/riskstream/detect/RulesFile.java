@@ -113,6 +113,12 @@ final class RulesFile {
     Rules.PerMerchant<SuspiciousRefund> suspiciousRefund =
         r.perMerchant(
             rules, SUSPICIOUS_REFUND, (n, p, f) -> r.suspiciousRefund(n, p, f, orderRetention));
+    Rules.PerMerchant<Rules.Basic> utrTypo =
+        r.withoutMerchants(
+            rules,
+            Rules.UTR_TYPO,
+            "the pair's bank line names no merchant",
+            (n, p, f) -> r.basic(n, p, Rules.UTR_TYPO, f));
     Map<String, PerMerchant<Boolean>> enabled =
         Map.ofEntries(
             Map.entry(FORGED_UTR, forgedUtr.map(f -> f.basic().enabled())),
@@ -125,7 +131,8 @@ final class RulesFile {
             Map.entry(Rules.STATUS_MISMATCH, statusMismatch.map(Basic::enabled)),
             Map.entry(PENDING_TOO_LONG, pendingTooLong.map(f -> f.basic().enabled())),
             Map.entry(Rules.COUNTERPARTY_MISMATCH, counterpartyMismatch.map(Basic::enabled)),
-            Map.entry(SUSPICIOUS_REFUND, suspiciousRefund.map(f -> f.basic().enabled())));
+            Map.entry(SUSPICIOUS_REFUND, suspiciousRefund.map(f -> f.basic().enabled())),
+            Map.entry(Rules.UTR_TYPO, utrTypo.map(Basic::enabled)));
     return new Rules(
         matchWindow,
         utrRetention,
@@ -142,6 +149,7 @@ final class RulesFile {
         pendingTooLong,
         counterpartyMismatch,
         suspiciousRefund,
+        utrTypo,
         enabled);
   }
 

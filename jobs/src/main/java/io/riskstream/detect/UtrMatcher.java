@@ -1,6 +1,8 @@
 package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertStatus;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.BillDirection;
 import io.riskstream.avro.DeductStatus;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -194,7 +197,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         if (withdrawn != null) {
           output.send(
               AlertUpdates.withdrawn(withdrawn, claim),
-              update -> ctx.output(AlertUpdates.TAG, update));
+              updates(ctx, key.startsWith("no-bank-record|") ? known.getCwid() : null));
         }
       }
     }
@@ -327,13 +330,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         for (Finding finding : decide(ctx.getCurrentKey(), part, state, firstValid)) {
           if (output.enabled(finding.alert())
               && output.raise(
-                  finding,
-                  fired.fire(finding),
-                  out,
-                  update -> ctx.output(AlertUpdates.TAG, update))) {
+                  finding, fired.fire(finding), out, updates(ctx, typoWorker(finding.alert())))) {
             if (Reason.of(finding.alert()) == Reason.NO_BANK_RECORD) {
               claimsUnmatched.inc();
             }
+            offerTypo(finding.alert(), state, ctx);
             settle(finding, state, ctx); // the evidence may be here already, after the deadline
           }
         }
@@ -396,8 +397,53 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
                 absence.alert().getAlertId(),
                 AlertUpdates.retracts(absence.alert(), answer));
     if (raised != null) {
-      output.answer(
-          absence.alert(), raised, answer, update -> ctx.output(AlertUpdates.TAG, update));
+      output.answer(absence.alert(), raised, answer, updates(ctx, typoWorker(absence.alert())));
+    }
+  }
+
+  /**
+   * Where the updates go: the alert-updates side output, and a retraction of a NO_BANK_RECORD or
+   * BILL_WITHOUT_ORDER also to the typo pairing of worker {@code typoWorker} (null: not one).
+   */
+  private static Consumer<AlertUpdate> updates(Context ctx, String typoWorker) {
+    return update -> {
+      ctx.output(AlertUpdates.TAG, update);
+      if (typoWorker != null && update.getStatus() == AlertStatus.RETRACTED) {
+        ctx.output(
+            TypoCandidate.TAG,
+            TypoCandidate.retraction(
+                update.getAlertId(), typoWorker, update.getEventTime().toEpochMilli()));
+      }
+    };
+  }
+
+  /** The worker of a NO_BANK_RECORD or BILL_WITHOUT_ORDER alert, which the typo pairing reads. */
+  private static String typoWorker(Alert alert) {
+    Reason reason = Reason.of(alert);
+    return reason == Reason.NO_BANK_RECORD || reason == Reason.BILL_WITHOUT_ORDER
+        ? alert.getCwid()
+        : null;
+  }
+
+  /**
+   * Offers a NO_BANK_RECORD or BILL_WITHOUT_ORDER alert, with the claim's or line's direction and
+   * time, to the typo pairing of its worker.
+   */
+  private void offerTypo(Alert alert, UtrState state, Context ctx) throws Exception {
+    if (typoWorker(alert) == null) {
+      return;
+    }
+    if (Reason.of(alert) == Reason.NO_BANK_RECORD) {
+      Payment claim = claim(state, alert.getOrderNo());
+      ctx.output(
+          TypoCandidate.TAG,
+          TypoCandidate.of(
+              alert, direction(claim.getKind()).name(), claim.getEventTime().toEpochMilli()));
+    } else {
+      Bill line = state.bills.get(alert.getEvidence().get(0).getId());
+      ctx.output(
+          TypoCandidate.TAG,
+          TypoCandidate.of(alert, line.getDirection().name(), line.getEventTime().toEpochMilli()));
     }
   }
 

@@ -78,6 +78,7 @@ final class Scenarios {
                 g.new Collect(at.order())
                     .billFrom(userVpa((at.user() + 1 + g.random.nextInt(USERS - 1)) % USERS))));
     TABLE.put(Reason.FAST_REFUND, new Refund(true));
+    TABLE.put(Reason.LIKELY_TYPO, new Typo());
     if (TABLE.size() != Reason.values().length) {
       throw new IllegalStateException("a reason without a scenario");
     }
@@ -149,6 +150,30 @@ final class Scenarios {
           upi ? String.format("%011d", 10_000_000_000L + g.caseNumber()) : "X" + g.caseNumber();
       g.claimOnly(at.order(), g.clock(), utr, upi ? "UPI" : "IMPS");
       g.label(at.reason(), utr);
+    }
+  }
+
+  /**
+   * A claim whose UTR the payer mistyped: the worker's statement shows the same amount minutes
+   * later with the UTR they meant. Its own NO_BANK_RECORD and BILL_WITHOUT_ORDER, and the pair.
+   */
+  private static final class Typo implements Scenario {
+    @Override
+    public void inject(TrafficGenerator g, Start at) {
+      String meant = g.utr();
+      String typed = g.mistyped(meant);
+      g.claimOnly(at.order(), g.clock(), typed, "UPI");
+      g.bill(
+          meant,
+          at.worker(),
+          BillDirection.CREDIT,
+          at.order().amount(),
+          g.clock() + g.seconds(200, 600),
+          userVpa(at.user()),
+          false);
+      g.label(Reason.NO_BANK_RECORD, typed);
+      g.label(Reason.BILL_WITHOUT_ORDER, meant);
+      g.label(at.reason(), typed);
     }
   }
 

@@ -602,6 +602,20 @@ public final class TrafficGenerator {
     }
   }
 
+  /** {@code utr} as a payer mistypes it: two neighbouring digits swapped; a UTR not used yet. */
+  String mistyped(String utr) {
+    while (true) {
+      int i = random.nextInt(utr.length() - 1);
+      if (utr.charAt(i) == utr.charAt(i + 1)) {
+        continue;
+      }
+      String typed = utr.substring(0, i) + utr.charAt(i + 1) + utr.charAt(i) + utr.substring(i + 2);
+      if (utrs.add(typed)) {
+        return typed;
+      }
+    }
+  }
+
   String operator() {
     return "OP-" + (1 + random.nextInt(5));
   }

@@ -109,7 +109,7 @@ class RuleBookTest {
         .isEqualTo(
             "unknown rule 'nope'; known: amount-mismatch, balance-mismatch, counterparty-mismatch,"
                 + " duplicate-payment, forged-utr, ip-burst, large-amount, missing-order,"
-                + " pending-too-long, status-mismatch, suspicious-refund");
+                + " pending-too-long, status-mismatch, suspicious-refund, utr-typo");
     assertThat(book.problem(update("large-amount", 3, RuleMode.ACTIVE, "limit: 50000.00\n", T), 3))
         .isEqualTo("large-amount version 3 is not above its last version, 3");
     assertThat(book.problem(update("large-amount", 2, RuleMode.ACTIVE, "limits: 5\n", T), 1))

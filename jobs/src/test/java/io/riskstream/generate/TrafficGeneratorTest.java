@@ -70,7 +70,8 @@ class TrafficGeneratorTest {
             "PENDING_TOO_LONG/LEDGER_PENDING",
             "COUNTERPARTY_MISMATCH/OTHER_WORKER",
             "COUNTERPARTY_MISMATCH/OTHER_VPA",
-            "SUSPICIOUS_REFUND/FAST_REFUND");
+            "SUSPICIOUS_REFUND/FAST_REFUND",
+            "UTR_TYPO/LIKELY_TYPO");
     assertThat(new HashSet<>(traffic.labels()))
         .as("labels are distinct")
         .hasSameSizeAs(traffic.labels());

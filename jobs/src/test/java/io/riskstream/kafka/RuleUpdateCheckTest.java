@@ -84,7 +84,7 @@ class RuleUpdateCheckTest {
                     + "unknown rule 'nope'; known: amount-mismatch, balance-mismatch,"
                     + " counterparty-mismatch, duplicate-payment, forged-utr, ip-burst,"
                     + " large-amount, missing-order, pending-too-long, status-mismatch,"
-                    + " suspicious-refund"),
+                    + " suspicious-refund, utr-typo"),
             org.assertj.core.groups.Tuple.tuple(
                 "5 v2",
                 REFUSED

@@ -45,6 +45,9 @@ class AlertEvolutionTest {
   /** The first alert schema, as released: seven types and no enum default. */
   private static Schema first;
 
+  /** The schema released before UTR_TYPO, with the enum default: what consumers run today. */
+  private static Schema previous;
+
   /** A later schema as the next change would write it: one more type, one more optional field. */
   private static Schema later;
 
@@ -59,13 +62,29 @@ class AlertEvolutionTest {
     later =
         new Schema.Parser()
             .parse(
-                now.replace("\"UNKNOWN\"]", "\"UNKNOWN\",\"UTR_TYPO\"]")
+                now.replace("\"UTR_TYPO\"]", "\"UTR_TYPO\",\"NEXT_TYPE\"]")
                     .replace(
                         "{\"name\":\"detected_at\"",
                         "{\"name\":\"ticket\",\"type\":[\"null\",\"string\"],\"default\":null},"
                             + "{\"name\":\"detected_at\""));
     assertThat(later.getField("ticket")).isNotNull();
-    assertThat(later.getField("type").schema().getEnumSymbols()).endsWith("UTR_TYPO");
+    assertThat(later.getField("type").schema().getEnumSymbols()).endsWith("NEXT_TYPE");
+    previous = new Schema.Parser().parse(now.replace(",\"UTR_TYPO\"", ""));
+    assertThat(previous.getField("type").schema().getEnumSymbols()).endsWith("UNKNOWN");
+  }
+
+  @Test
+  void theSchemaBeforeUtrTypoReadsAUtrTypoAlertAsUnknownAndTheRegistryTakesTheStep()
+      throws IOException {
+    GenericRecord read = readWith(previous, alert(AlertType.UTR_TYPO));
+    assertThat(read.get("type").toString()).isEqualTo("UNKNOWN");
+    assertThat(read.get("alert_id").toString()).isEqualTo("a1");
+
+    String subject = "evolution-typo-alerts-value";
+    registry.register(subject, previous);
+    registry.setCompatibility(subject, "FULL_TRANSITIVE");
+    registry.register(subject, Alert.getClassSchema());
+    assertThat(registry.versions(subject)).containsExactly(1, 2);
   }
 
   @Test
@@ -76,7 +95,7 @@ class AlertEvolutionTest {
     for (Schema.Field field : Alert.getClassSchema().getFields()) {
       future.put(field.name(), today.get(field.name()));
     }
-    future.put("type", new GenericData.EnumSymbol(later.getField("type").schema(), "UTR_TYPO"));
+    future.put("type", new GenericData.EnumSymbol(later.getField("type").schema(), "NEXT_TYPE"));
     future.put("ticket", "T-1");
 
     Alert read =
