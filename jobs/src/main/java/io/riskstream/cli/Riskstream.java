@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       ProduceCommand.class,
       TopicsCommand.class,
       RulesCommand.class,
+      AlertsCommand.class,
       DemoOnly.Broker.class,
       CommandLine.HelpCommand.class
     })

@@ -71,6 +71,7 @@ public record Topics(
   public Map<String, String> ofSink() {
     return only(
         "alerts",
+        "alert-updates",
         "payments",
         "bills",
         "balance-changes",
@@ -81,7 +82,7 @@ public record Topics(
 
   /** The topics the notify job reads and writes, by their configuration key. */
   public Map<String, String> ofNotify() {
-    return only("alerts", "rules", "daily-summaries", "dead-letters");
+    return only("alerts", "alert-updates", "rules", "daily-summaries", "dead-letters");
   }
 
   /** These topics ({@code topics.<name>} keys), in this order. */

@@ -1,6 +1,7 @@
 package io.riskstream.kafka;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.DailySummary;
@@ -29,6 +30,9 @@ public final class EventTimes {
 
   public static final SerializableTimestampAssigner<Alert> ALERT =
       (a, ts) -> a.getEventTime().toEpochMilli();
+
+  public static final SerializableTimestampAssigner<AlertUpdate> ALERT_UPDATE =
+      (u, ts) -> u.getEventTime().toEpochMilli();
 
   /** A rule change happens when it is published; its effective_from is about the events. */
   public static final SerializableTimestampAssigner<RuleUpdate> RULE_UPDATE =

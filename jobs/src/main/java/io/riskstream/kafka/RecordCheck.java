@@ -1,6 +1,7 @@
 package io.riskstream.kafka;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.DailySummary;
@@ -40,6 +41,9 @@ public interface RecordCheck<T> extends Serializable {
 
   RecordCheck<Alert> ALERT =
       a -> firstOf(blank("alert_id", a.getAlertId()), blank("reason", a.getReason()));
+
+  RecordCheck<AlertUpdate> ALERT_UPDATE =
+      u -> firstOf(blank("alert_id", u.getAlertId()), blank("reason", u.getReason()));
 
   RecordCheck<DailySummary> DAILY_SUMMARY = d -> blank("summary", d.getSummary());
 

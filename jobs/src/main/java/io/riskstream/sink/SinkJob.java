@@ -2,6 +2,7 @@ package io.riskstream.sink;
 
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.DailyReconciliation;
@@ -26,6 +27,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class SinkJob {
   public static final RowBinder<Alert> ALERTS =
       new RowBinder<>("risk_alerts", Alert.getClassSchema(), "alert_id");
+
+  /** Every update; the alert's current status follows by trigger (V5__alert_status.sql). */
+  public static final RowBinder<AlertUpdate> ALERT_UPDATES =
+      new RowBinder<>(
+          "risk_alert_updates", AlertUpdate.getClassSchema(), "alert_id", "updated_at", "status");
+
   public static final RowBinder<Payment> PAYMENTS =
       new RowBinder<>("payments", Payment.getClassSchema(), "event_id");
   public static final RowBinder<Bill> BILLS =
@@ -97,7 +104,18 @@ public final class SinkJob {
             Uids.SINK_SOURCE_RULES,
             Uids.SINK_SPLIT_RULES);
 
+    var alertUpdates =
+        kafka.read(
+            env,
+            topics.alertUpdates(),
+            AlertUpdate.class,
+            RecordCheck.ALERT_UPDATE,
+            EventTimes.ALERT_UPDATE,
+            Uids.SINK_SOURCE_ALERT_UPDATES,
+            Uids.SINK_SPLIT_ALERT_UPDATES);
+
     write(alerts, ALERTS, postgres, Uids.SINK_TABLE_ALERTS);
+    write(alertUpdates, ALERT_UPDATES, postgres, Uids.SINK_TABLE_ALERT_UPDATES);
     write(ruleUpdates, RULE_CHANGES, postgres, Uids.SINK_TABLE_RULE_CHANGES);
     write(payments, PAYMENTS, postgres, Uids.SINK_TABLE_PAYMENTS);
     write(bills, BILLS, postgres, Uids.SINK_TABLE_BILLS);
@@ -121,7 +139,13 @@ public final class SinkJob {
         .setDescription("daily summaries → " + topics.dailySummaries() + ", exactly once");
 
     kafka.sendDeadLetters(
-        Uids.SINK_JOB_DEAD_LETTERS, alerts, payments, bills, balanceChanges, ruleUpdates);
+        Uids.SINK_JOB_DEAD_LETTERS,
+        alerts,
+        alertUpdates,
+        payments,
+        bills,
+        balanceChanges,
+        ruleUpdates);
   }
 
   private static <T extends SpecificRecordBase> void write(

@@ -3,6 +3,7 @@ package io.riskstream.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.DailyReconciliation;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.Test;
@@ -32,8 +34,9 @@ class MigrationsITCase {
       Map<String, List<String>> afterFirst = columns(postgres);
       MigrateResult again = Migrations.apply(db);
 
-      // V1 tables, V2 notification dead letters, V3 daily reconciliation, V4 rule changes
-      assertThat(fresh.migrationsExecuted).isEqualTo(4);
+      // V1 tables, V2 notification dead letters, V3 daily reconciliation, V4 rule changes, V5
+      // alert status
+      assertThat(fresh.migrationsExecuted).isEqualTo(5);
       assertThat(again.migrationsExecuted).isZero();
       assertThat(columns(postgres)).isEqualTo(afterFirst);
     }
@@ -45,7 +48,13 @@ class MigrationsITCase {
       Migrations.apply(connection(postgres));
 
       assertThat(columns(postgres))
-          .containsEntry("risk_alerts", fields(Alert.getClassSchema()))
+          .containsEntry(
+              "risk_alerts",
+              Stream.concat(
+                      fields(Alert.getClassSchema()).stream(),
+                      Stream.of("status", "status_actor", "status_note", "status_changed_at"))
+                  .toList())
+          .containsEntry("risk_alert_updates", fields(AlertUpdate.getClassSchema()))
           .containsEntry("payments", fields(Payment.getClassSchema()))
           .containsEntry("bills", fields(Bill.getClassSchema()))
           .containsEntry("balance_changes", fields(BalanceChange.getClassSchema()))
@@ -62,7 +71,7 @@ class MigrationsITCase {
                   "attempts",
                   "last_error",
                   "failed_at"))
-          .hasSize(7);
+          .hasSize(8);
     }
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertStatus;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.RuleMode;
 import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
@@ -106,17 +108,28 @@ class SinkJobITCase {
     Map<String, Alert> alertsById = new LinkedHashMap<>();
     alerts.forEach(a -> alertsById.put(a.getAlertId(), a));
     assertThat(alertsById).hasSizeGreaterThan(10);
+    List<Alert> distinct = List.copyOf(alertsById.values());
+    // The job retracts one alert; another is resolved by the job, then acknowledged by a person.
+    AlertUpdate retracted =
+        update(distinct.get(0), AlertStatus.RETRACTED, "LATE_EVIDENCE", null, "12:05:00");
+    AlertUpdate resolved =
+        update(distinct.get(1), AlertStatus.RESOLVED, "EVIDENCE_ARRIVED", null, "12:06:00");
+    AlertUpdate acknowledged =
+        update(distinct.get(1), AlertStatus.ACKNOWLEDGED, "ACKNOWLEDGED", "asha", "12:07:00");
+    List<AlertUpdate> updates = List.of(acknowledged, retracted, resolved);
 
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
       KafkaTestSupport.produce(producer, config.topics(), traffic);
       for (int delivery = 0; delivery < 2; delivery++) { // every alert delivered twice
         alerts.forEach(a -> producer.send(config.topics().alerts(), a.getAlertId(), a));
+        updates.forEach(u -> producer.send(config.topics().alertUpdates(), u.getAlertId(), u));
         producer.send(config.topics().rules(), RULE.getRuleId(), RULE);
       }
     }
     Map<String, Long> expectedCounts =
         Map.of(
             "risk_alerts", (long) alertsById.size(),
+            "risk_alert_updates", (long) updates.size(),
             "payments", traffic.payments().stream().map(p -> p.getEventId()).distinct().count(),
             "bills", traffic.bills().stream().map(b -> b.getBillId()).distinct().count(),
             "balance_changes",
@@ -127,8 +140,17 @@ class SinkJobITCase {
     Map<String, Long> firstRun = counts();
     assertThat(firstRun).isEqualTo(expectedCounts);
     for (Alert alert : alertsById.values()) {
-      assertThat(row("risk_alerts", "alert_id", alert.getAlertId())).isEqualTo(expectedRow(alert));
+      assertThat(row("risk_alerts", "alert_id", alert.getAlertId()))
+          .isEqualTo(
+              expectedRow(
+                  alert,
+                  alert == distinct.get(0)
+                      ? retracted
+                      : alert == distinct.get(1) ? acknowledged : null));
     }
+    assertThat(rows("risk_alert_updates", "alert_id", distinct.get(1).getAlertId()))
+        .as("every update, in the order of updated_at")
+        .containsExactly(expectedRow(resolved), expectedRow(acknowledged));
     assertThat(row("rule_changes", "rule_id", "large-amount"))
         .as("one row per rule and version, however often it is delivered")
         .isEqualTo(expectedRow(RULE));
@@ -148,9 +170,35 @@ class SinkJobITCase {
     withSentinel.put("risk_alerts", expectedCounts.get("risk_alerts") + 1);
     runSinkUntil(replay, withSentinel);
     assertThat(counts()).isEqualTo(withSentinel);
-    for (Alert alert : alertsById.values()) {
-      assertThat(row("risk_alerts", "alert_id", alert.getAlertId())).isEqualTo(expectedRow(alert));
-    }
+    assertThat(row("risk_alerts", "alert_id", distinct.get(1).getAlertId()))
+        .isEqualTo(expectedRow(distinct.get(1), acknowledged));
+    assertThat(row("risk_alerts", "alert_id", distinct.get(2).getAlertId()))
+        .isEqualTo(expectedRow(distinct.get(2), null));
+  }
+
+  private static AlertUpdate update(
+      Alert alert, AlertStatus status, String reason, String actor, String at) {
+    Instant when = Instant.parse("2026-11-21T" + at + "Z");
+    return AlertUpdate.newBuilder()
+        .setAlertId(alert.getAlertId())
+        .setStatus(status)
+        .setReason(reason)
+        .setNote(actor == null ? null : "called the merchant")
+        .setActor(actor)
+        .setEvidence(actor == null ? alert.getEvidence() : List.of())
+        .setEventTime(when)
+        .setUpdatedAt(when.plusMillis(250))
+        .build();
+  }
+
+  /** An alert's row: its fields, and the status its latest update gives (none: OPEN). */
+  private static Map<String, Object> expectedRow(Alert alert, AlertUpdate latest) {
+    Map<String, Object> row = expectedRow(alert);
+    row.put("status", latest == null ? "OPEN" : latest.getStatus().name());
+    row.put("status_actor", latest == null ? null : latest.getActor());
+    row.put("status_note", latest == null ? null : latest.getNote());
+    row.put("status_changed_at", latest == null ? null : latest.getUpdatedAt());
+    return row;
   }
 
   /**
@@ -173,6 +221,7 @@ class SinkJobITCase {
                   config,
                   config.groupId() + "-sink",
                   t.alerts(),
+                  t.alertUpdates(),
                   t.payments(),
                   t.bills(),
                   t.balanceChanges(),
@@ -186,7 +235,8 @@ class SinkJobITCase {
   private static Map<String, Long> counts() {
     Map<String, Long> counts = new LinkedHashMap<>();
     try (Connection c = postgres.getPostgresDatabase().getConnection()) {
-      for (String table : List.of("risk_alerts", "payments", "bills", "balance_changes")) {
+      for (String table :
+          List.of("risk_alerts", "risk_alert_updates", "payments", "bills", "balance_changes")) {
         try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
           rs.next();
           counts.put(table, rs.getLong(1));
@@ -200,24 +250,46 @@ class SinkJobITCase {
 
   /** A row as column to comparable value: text, numbers at scale 2, instants, JSON. */
   private static Map<String, Object> row(String table, String key, String id) throws Exception {
-    Map<String, Object> row = new LinkedHashMap<>();
+    List<Map<String, Object>> rows = rows(table, key, id);
+    assertThat(rows).as(table + " " + id).hasSize(1);
+    return rows.get(0);
+  }
+
+  /** The rows of {@code table} with {@code key} = {@code id}, in the order of the table's rows. */
+  private static List<Map<String, Object>> rows(String table, String key, String id)
+      throws Exception {
+    List<Map<String, Object>> rows = new ArrayList<>();
     try (Connection c = postgres.getPostgresDatabase().getConnection();
-        var statement = c.prepareStatement("SELECT * FROM " + table + " WHERE " + key + " = ?")) {
+        var statement =
+            c.prepareStatement(
+                "SELECT * FROM "
+                    + table
+                    + " WHERE "
+                    + key
+                    + " = ?"
+                    + (table.equals("risk_alert_updates") ? " ORDER BY updated_at" : ""))) {
       statement.setString(1, id);
       try (ResultSet rs = statement.executeQuery()) {
-        assertThat(rs.next()).as(table + " " + id).isTrue();
-        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-          Object value = rs.getObject(i);
-          if (value instanceof Timestamp t) {
-            value = t.toInstant();
-          } else if (value instanceof BigDecimal d) {
-            value = d.setScale(2);
-          } else if (rs.getMetaData().getColumnTypeName(i).equals("jsonb")) {
-            value = EventJson.MAPPER.readTree(rs.getString(i));
-          }
-          row.put(rs.getMetaData().getColumnName(i), value);
+        while (rs.next()) {
+          rows.add(columns(rs));
         }
       }
+    }
+    return rows;
+  }
+
+  private static Map<String, Object> columns(ResultSet rs) throws Exception {
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+      Object value = rs.getObject(i);
+      if (value instanceof Timestamp t) {
+        value = t.toInstant();
+      } else if (value instanceof BigDecimal d) {
+        value = d.setScale(2);
+      } else if (rs.getMetaData().getColumnTypeName(i).equals("jsonb")) {
+        value = EventJson.MAPPER.readTree(rs.getString(i));
+      }
+      row.put(rs.getMetaData().getColumnName(i), value);
     }
     return row;
   }
