@@ -1,7 +1,9 @@
 package io.riskstream.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riskstream.io.EventJson;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,13 +14,20 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -29,8 +38,14 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * retry_after} in Telegram's body, or {@code Retry-After}), keeps Telegram's rate limits, and after
  * the last attempt reports the message as not delivered, with the last error, for the dead-letter
  * output. Metrics per target: sent, retried, rateLimited, deadLettered.
+ *
+ * <p>It remembers the Telegram {@code message_id} of every alert it sent to a chat (alone or in a
+ * summary), as checkpointed operator state kept for {@code delivery.dedup-ttl}, so that a follow-up
+ * ({@link Message#replyTo}) goes as a reply to it. A follow-up whose original is not known (still
+ * in flight, or older) goes as a plain message that names the alert.
  */
-public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
+public final class HttpDelivery extends RichAsyncFunction<Message, Delivery>
+    implements CheckpointedFunction {
   private final NotifySettings settings;
   private transient HttpClient http;
   private transient ScheduledExecutorService scheduler;
@@ -42,6 +57,11 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
   private transient MetricGroup group;
   private transient RetryPolicy policy;
   private transient Duration timeout;
+
+  /** "target|alert id" → {message_id, when it was sent}: read and written from HTTP threads. */
+  private transient Map<String, long[]> sentTo;
+
+  private transient ListState<String> sentToState;
 
   public HttpDelivery(NotifySettings settings) {
     this.settings = settings;
@@ -84,6 +104,46 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
     }
     metrics = new HashMap<>();
     group = getRuntimeContext().getMetricGroup().addGroup("riskstream").addGroup("notify");
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    sentToState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("telegram-message-ids", Types.STRING));
+    sentTo = new ConcurrentHashMap<>();
+    for (String entry : sentToState.get()) {
+      String[] part = entry.split(" ");
+      sentTo.put(part[0], new long[] {Long.parseLong(part[1]), Long.parseLong(part[2])});
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    long forgetBefore = System.currentTimeMillis() - settings.delivery().dedupTtl().toMillis();
+    sentTo.values().removeIf(sent -> sent[1] < forgetBefore);
+    List<String> entries = new ArrayList<>(sentTo.size());
+    sentTo.forEach((key, sent) -> entries.add(key + " " + sent[0] + " " + sent[1]));
+    sentToState.update(entries);
+  }
+
+  /** Remembers the Telegram message that told {@code message}'s chat of its alerts. */
+  private void remember(Message message, HttpResponse<String> response) {
+    if (!message.isTelegram() || message.replyTo != null || message.alertIds == null) {
+      return;
+    }
+    try {
+      JsonNode id = EventJson.MAPPER.readTree(response.body()).path("result").path("message_id");
+      if (id.canConvertToLong()) {
+        long now = System.currentTimeMillis();
+        for (String alert : message.alertIds.split(",")) {
+          sentTo.put(message.target + "|" + alert, new long[] {id.asLong(), now});
+        }
+      }
+    } catch (IOException e) {
+      // Telegram answered 2xx without JSON: nothing to reply to later, the message went out
+    }
   }
 
   @Override
@@ -156,6 +216,7 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
                       switch (policy.outcome(status)) {
                         case DELIVERED -> {
                           counter(message, "sent").inc();
+                          remember(message, response);
                           result.complete(
                               List.of(new Delivery(message, true, attempt, previousError)));
                         }
@@ -221,13 +282,18 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery> {
                 + settings.telegram().tokenEnv()
                 + " or telegram.token-file");
       }
-      String body =
+      ObjectNode json =
           EventJson.MAPPER
               .createObjectNode()
               .put("chat_id", message.chatOrWebhook())
               .put("text", message.text)
-              .put("disable_web_page_preview", true)
-              .toString();
+              .put("disable_web_page_preview", true);
+      long[] original =
+          message.replyTo == null ? null : sentTo.get(message.target + "|" + message.replyTo);
+      if (original != null) {
+        json.put("reply_to_message_id", original[0]).put("allow_sending_without_reply", true);
+      }
+      String body = json.toString();
       return HttpRequest.newBuilder(
               URI.create(settings.telegram().baseUrl() + "/bot" + botToken + "/sendMessage"))
           .timeout(timeout)

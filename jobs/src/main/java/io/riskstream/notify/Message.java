@@ -19,6 +19,12 @@ public class Message {
   /** The alert ids it speaks for, comma-separated. */
   public String alertIds;
 
+  /**
+   * For a follow-up, the alert whose message it answers: in Telegram a reply to that message
+   * ({@link HttpDelivery} knows its message_id); null otherwise.
+   */
+  public String replyTo;
+
   public Message() {}
 
   public Message(

@@ -1,6 +1,7 @@
 package io.riskstream.notify;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.detect.Masked;
 import io.riskstream.detect.Money;
 import java.math.BigDecimal;
@@ -40,6 +41,31 @@ public final class Messages {
     text.append(" · ").append(alert.getEventTime());
     text.append("\nalert ").append(alert.getAlertId());
     return text.toString();
+  }
+
+  /**
+   * An update of an alert on-call heard of: what it is now, why or by whom, which alert. In
+   * Telegram it is a reply to the alert's message.
+   */
+  public static String followUp(Alert alert, AlertUpdate update) {
+    String why =
+        update.getActor() != null
+            ? "by " + update.getActor()
+            : switch (update.getReason()) {
+              case "LATE_EVIDENCE" -> "late evidence";
+              case "EVIDENCE_ARRIVED" -> "the missing evidence arrived";
+              default -> update.getReason();
+            };
+    return update.getStatus()
+        + " · "
+        + alert.getType()
+        + " / "
+        + alert.getReason()
+        + "\n"
+        + why
+        + (update.getNote() == null ? "" : ": " + mask(update.getNote(), alert))
+        + "\nalert "
+        + alert.getAlertId();
   }
 
   /**

@@ -1,8 +1,12 @@
 package io.riskstream.notify;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 
-/** An alert on its way to one target of one route (a Flink POJO). */
+/**
+ * An alert on its way to one target of one route, or an update of an alert that went there (a Flink
+ * POJO).
+ */
 public class Notice {
   /** {@code telegram:<chat id>} or {@code webhook:<name>}. */
   public String target;
@@ -21,6 +25,9 @@ public class Notice {
   public boolean individualBelowThreshold;
   public Alert alert;
 
+  /** An update of {@code alert} for this target ({@link FollowUps}); null for the alert itself. */
+  public AlertUpdate update;
+
   public Notice() {}
 
   public Notice(
@@ -38,5 +45,12 @@ public class Notice {
         thresholdId == null
             ? target + "|" + alert.getAlertId()
             : target + "|" + thresholdId + "|" + alert.getMerchantId();
+  }
+
+  /** This notice's target and route, for {@code update} of its alert. */
+  Notice with(AlertUpdate update) {
+    Notice notice = new Notice(target, route, thresholdId, individualBelowThreshold, alert);
+    notice.update = update;
+    return notice;
   }
 }

@@ -2,6 +2,7 @@ package io.riskstream.notify;
 
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
@@ -32,6 +33,15 @@ public final class NotifyJob {
             EventTimes.ALERT,
             Uids.NOTIFY_SOURCE_ALERTS,
             Uids.NOTIFY_SPLIT_ALERTS);
+    var updates =
+        kafka.read(
+            env,
+            config.topics().alertUpdates(),
+            AlertUpdate.class,
+            RecordCheck.ALERT_UPDATE,
+            EventTimes.ALERT_UPDATE,
+            Uids.NOTIFY_SOURCE_ALERT_UPDATES,
+            Uids.NOTIFY_SPLIT_ALERT_UPDATES);
     var days =
         kafka.read(
             env,
@@ -50,7 +60,7 @@ public final class NotifyJob {
             EventTimes.RULE_UPDATE,
             Uids.NOTIFY_SOURCE_RULES,
             Uids.NOTIFY_SPLIT_RULES);
-    NotifyWorkflow.define(alerts, days, ruleUpdates, settings)
+    NotifyWorkflow.define(alerts, updates, days, ruleUpdates, settings)
         .filter(d -> !d.delivered)
         .uid(Uids.NOTIFY_FAILED)
         .name("not delivered")
@@ -60,6 +70,6 @@ public final class NotifyJob {
         .uid(Uids.NOTIFY_FAILED_SINK)
         .name("upsert")
         .setDescription("upsert into PostgreSQL table " + NotificationDeadLetters.TABLE);
-    kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts, days, ruleUpdates);
+    kafka.sendDeadLetters(Uids.NOTIFY_DEAD_LETTERS, alerts, updates, days, ruleUpdates);
   }
 }

@@ -2,6 +2,7 @@ package io.riskstream.notify;
 
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.RuleUpdate;
 import java.util.concurrent.TimeUnit;
@@ -10,17 +11,18 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * The notification graph over a stream of alerts and one of daily summaries: routes → threshold
- * gate (keyed by target, rule and merchant) → at most once per message id (keyed by id) →
- * asynchronous HTTP delivery (parallelism 1, so that the bot's rate limits hold). Returns every
- * delivery, delivered or not; the job writes the failed ones to the {@code
- * notification_dead_letters} table.
+ * The notification graph over a stream of alerts, their updates and daily summaries: routes
+ * (updates: to the targets their alert was routed to, {@link FollowUps}) → threshold gate (keyed by
+ * target, rule and merchant) → at most once per message id (keyed by id) → asynchronous HTTP
+ * delivery (parallelism 1, so that the bot's rate limits hold). Returns every delivery, delivered
+ * or not; the job writes the failed ones to the {@code notification_dead_letters} table.
  */
 public final class NotifyWorkflow {
   private NotifyWorkflow() {}
 
   public static DataStream<Delivery> define(
       DataStream<Alert> alerts,
+      DataStream<AlertUpdate> updates,
       DataStream<DailySummary> days,
       DataStream<RuleUpdate> ruleUpdates,
       NotifySettings settings) {
@@ -34,11 +36,19 @@ public final class NotifyWorkflow {
             .process(new RuleChangeNotices(settings), TypeInformation.of(Message.class))
             .uid(Uids.NOTIFY_RULE_CHANGES)
             .name("rule changes");
+    DataStream<Notice> followUps =
+        alerts
+            .keyBy(Alert::getAlertId)
+            .connect(updates.keyBy(AlertUpdate::getAlertId))
+            .process(new FollowUps(settings), TypeInformation.of(Notice.class))
+            .uid(Uids.NOTIFY_FOLLOW_UPS)
+            .name("follow-ups");
     DataStream<Message> messages =
         alerts
             .flatMap(new RouteMatcher(settings), TypeInformation.of(Notice.class))
             .uid(Uids.NOTIFY_ROUTES)
             .name("routes")
+            .union(followUps)
             .keyBy(n -> n.groupKey)
             .process(new ThresholdGate(settings), TypeInformation.of(Message.class))
             .uid(Uids.NOTIFY_THRESHOLDS)

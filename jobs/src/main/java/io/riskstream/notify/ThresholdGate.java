@@ -2,6 +2,8 @@ package io.riskstream.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertStatus;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.detect.Masked;
 import io.riskstream.io.EventJson;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,10 @@ import org.apache.flink.util.Collector;
  * held back and summarised together when it ends (nothing is dropped). A window that ends under K
  * sends its alerts one by one if the route asks. Alerts under no threshold pass straight through as
  * one message each.
+ *
+ * <p>Updates of alerts ({@link FollowUps}) count too: an alert resolved or retracted while it is
+ * held leaves the count (thresholds count open alerts only) and is never sent; one that went out,
+ * alone or in a summary, gets a follow-up to the same target.
  */
 public final class ThresholdGate extends KeyedProcessFunction<String, Notice, Message> {
   private final NotifySettings settings;
@@ -46,8 +52,9 @@ public final class ThresholdGate extends KeyedProcessFunction<String, Notice, Me
   public void open(OpenContext context) {
     MapStateDescriptor<String, Boolean> seenDescriptor =
         new MapStateDescriptor<>("seen-alerts", Types.STRING, Types.BOOLEAN);
+    // As long as a follow-up may come (FollowUps keeps an alert as long).
     seenDescriptor.enableTimeToLive(
-        StateTtlConfig.newBuilder(java.time.Duration.ofDays(1)).cleanupFullSnapshot().build());
+        StateTtlConfig.newBuilder(settings.delivery().dedupTtl()).cleanupFullSnapshot().build());
     seen = getRuntimeContext().getMapState(seenDescriptor);
     held =
         getRuntimeContext()
@@ -59,6 +66,10 @@ public final class ThresholdGate extends KeyedProcessFunction<String, Notice, Me
 
   @Override
   public void processElement(Notice notice, Context ctx, Collector<Message> out) throws Exception {
+    if (notice.update != null) {
+      followUp(notice, out);
+      return;
+    }
     if (notice.thresholdId == null) {
       out.collect(single(notice.target, notice.route, notice.alert));
       return;
@@ -121,6 +132,39 @@ public final class ThresholdGate extends KeyedProcessFunction<String, Notice, Me
     }
   }
 
+  /**
+   * An update of an alert that came to this target: a follow-up if the alert went out; out of the
+   * count if it is held and the update closes it.
+   */
+  private void followUp(Notice notice, Collector<Message> out) throws Exception {
+    String id = notice.alert.getAlertId();
+    if (notice.thresholdId == null) {
+      out.collect(followUp(notice.target, notice.route, notice.alert, notice.update));
+      return;
+    }
+    boolean closes = closes(notice.update);
+    if (!seen.contains(id)) {
+      if (closes) {
+        seen.put(id, true); // closed before it got here: it will not count when it does
+      }
+      return;
+    }
+    List<Alert> alerts = heldAlerts();
+    if (alerts.stream().anyMatch(a -> a.getAlertId().equals(id))) {
+      if (closes) {
+        held.update(alerts.stream().filter(a -> !a.getAlertId().equals(id)).toList());
+      }
+      return;
+    }
+    out.collect(followUp(notice.target, notice.route, notice.alert, notice.update));
+  }
+
+  /** Whether an update takes its alert out of the open ones: resolved or retracted. */
+  static boolean closes(AlertUpdate update) {
+    return update.getStatus() == AlertStatus.RESOLVED
+        || update.getStatus() == AlertStatus.RETRACTED;
+  }
+
   private List<Alert> heldAlerts() throws Exception {
     List<Alert> alerts = new ArrayList<>();
     held.get().forEach(alerts::add);
@@ -153,6 +197,35 @@ public final class ThresholdGate extends KeyedProcessFunction<String, Notice, Me
     body.set("alert", json);
     return new Message(
         id(target, alert.getAlertId()), target, route, text, body.toString(), alert.getAlertId());
+  }
+
+  static Message followUp(String target, String route, Alert alert, AlertUpdate update) {
+    String text = Messages.followUp(alert, update);
+    ObjectNode body =
+        EventJson.MAPPER
+            .createObjectNode()
+            .put("kind", "update")
+            .put("text", text)
+            .put("alert_id", alert.getAlertId());
+    ObjectNode json = EventJson.toJson(update);
+    json.put("note", update.getNote() == null ? null : Messages.mask(update.getNote(), alert));
+    body.set("update", json);
+    Message message =
+        new Message(
+            id(
+                target,
+                alert.getAlertId()
+                    + "|"
+                    + update.getStatus()
+                    + "|"
+                    + update.getUpdatedAt().toEpochMilli()),
+            target,
+            route,
+            text,
+            body.toString(),
+            alert.getAlertId());
+    message.replyTo = alert.getAlertId();
+    return message;
   }
 
   static Message summary(

@@ -4,11 +4,14 @@ import static io.riskstream.notify.NotifyTestSupport.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertStatus;
 import io.riskstream.avro.AlertType;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.RuleUpdate;
 import io.riskstream.avro.Severity;
 import io.riskstream.backtest.Backtest;
+import io.riskstream.io.EventJson;
 import io.riskstream.testing.KafkaStack;
 import io.riskstream.testkit.RecordingHttpServer;
 import io.riskstream.testkit.RecordingHttpServer.Answer;
@@ -89,12 +92,22 @@ class NotifyWorkflowITCase {
 
   private List<Delivery> run(
       List<Alert> alerts, List<DailySummary> days, List<RuleUpdate> ruleUpdates) throws Exception {
+    return run(alerts, env -> stream(env, List.of(), AlertUpdate.class), days, ruleUpdates);
+  }
+
+  private List<Delivery> run(
+      List<Alert> alerts,
+      java.util.function.Function<StreamExecutionEnvironment, DataStream<AlertUpdate>> updates,
+      List<DailySummary> days,
+      List<RuleUpdate> ruleUpdates)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     List<Delivery> deliveries = new ArrayList<>();
     try (CloseableIterator<Delivery> out =
         NotifyWorkflow.define(
                 stream(env, alerts, Alert.class),
+                updates.apply(env),
                 stream(env, days, DailySummary.class),
                 stream(env, ruleUpdates, RuleUpdate.class),
                 settings)
@@ -147,6 +160,101 @@ class NotifyWorkflowITCase {
                       .encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8))));
       assertThat(hook.body()).contains("\"account_id\":\"****1001\"");
     }
+  }
+
+  /** The server of the running test, for {@link AfterTheAlertWentOut}. */
+  private static volatile RecordingHttpServer current;
+
+  /**
+   * Holds each update until the Bot API has answered the alert's own message: the follow-up is then
+   * a reply to it, as it is in production where an update comes long after its alert.
+   */
+  private static final class AfterTheAlertWentOut
+      implements org.apache.flink.api.common.functions.MapFunction<AlertUpdate, AlertUpdate> {
+    @Override
+    public AlertUpdate map(AlertUpdate update) throws Exception {
+      while (current.requests(TELEGRAM).isEmpty()) {
+        Thread.sleep(50);
+      }
+      Thread.sleep(1_000); // the answer reaches the delivery operator
+      return update;
+    }
+  }
+
+  @Test
+  void shouldReplyInTelegramAndPostToWebhooksWhenAnAlertIsUpdated() throws Exception {
+    current = server;
+    server.script(
+        TELEGRAM,
+        Answer.status(200, "{\"ok\":true,\"result\":{\"message_id\":41,\"chat\":{\"id\":-100}}}"));
+    Alert a1 = alert("a1", AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-1");
+    Alert a7 = alert("a7", AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-7");
+    AlertUpdate resolved =
+        AlertUpdate.newBuilder()
+            .setAlertId("a1")
+            .setStatus(AlertStatus.RESOLVED)
+            .setReason("EVIDENCE_ARRIVED")
+            .setNote("BILL B-1 of 2026-11-21T19:00:00Z arrived after the deadline")
+            .setActor(null)
+            .setEvidence(
+                List.of(
+                    new io.riskstream.avro.Evidence(
+                        io.riskstream.avro.EvidenceSource.BILL,
+                        "B-1",
+                        java.time.Instant.parse("2026-11-21T19:00:00Z"))))
+            .setEventTime(java.time.Instant.parse("2026-11-21T19:00:00Z"))
+            .setUpdatedAt(java.time.Instant.parse("2026-11-21T19:00:01Z"))
+            .build();
+    AlertUpdate retracted =
+        AlertUpdate.newBuilder(resolved)
+            .setAlertId("a7")
+            .setStatus(AlertStatus.RETRACTED)
+            .setReason("LATE_EVIDENCE")
+            .setNote("BILL B-7 arrived after the decision but falls within it")
+            .build();
+
+    List<Delivery> deliveries =
+        run(
+            List.of(a1, a7),
+            env ->
+                env.fromData(
+                        List.of(resolved, resolved, retracted, retracted),
+                        new AvroTypeInfo<>(AlertUpdate.class))
+                    .map(new AfterTheAlertWentOut(), new AvroTypeInfo<>(AlertUpdate.class)),
+            List.of(),
+            List.of());
+
+    assertThat(deliveries).allMatch(d -> d.delivered).hasSize(4);
+    List<Request> telegram = server.requests(TELEGRAM);
+    assertThat(telegram).hasSize(2);
+    var original = EventJson.MAPPER.readTree(telegram.get(0).body());
+    var reply = EventJson.MAPPER.readTree(telegram.get(1).body());
+    assertThat(original.has("reply_to_message_id")).isFalse();
+    assertThat(reply.path("chat_id").asText()).isEqualTo("-100");
+    assertThat(reply.path("reply_to_message_id").asLong()).isEqualTo(41);
+    assertThat(reply.path("text").asText())
+        .isEqualTo(
+            "RESOLVED · FORGED_UTR / NO_BANK_RECORD\n"
+                + "the missing evidence arrived: BILL B-1 of 2026-11-21T19:00:00Z arrived after the"
+                + " deadline\nalert a1");
+    List<Request> hooks = server.requests(HOOK);
+    String followUp =
+        ThresholdGate.id("webhook:ops", "a7|RETRACTED|" + retracted.getUpdatedAt().toEpochMilli());
+    assertThat(hooks)
+        .extracting(r -> r.header("webhook-id"))
+        .containsExactlyInAnyOrder(ThresholdGate.id("webhook:ops", "a7"), followUp);
+    var event =
+        EventJson.MAPPER.readTree(
+            hooks.stream()
+                .filter(r -> r.header("webhook-id").equals(followUp))
+                .findFirst()
+                .orElseThrow()
+                .body());
+    assertThat(event.path("kind").asText()).isEqualTo("update");
+    assertThat(event.path("alert_id").asText()).isEqualTo("a7");
+    assertThat(event.path("update").path("status").asText()).isEqualTo("RETRACTED");
+    assertThat(event.path("update").path("reason").asText()).isEqualTo("LATE_EVIDENCE");
+    assertThat(event.path("update").path("evidence").get(0).path("id").asText()).isEqualTo("B-1");
   }
 
   private static <T extends org.apache.avro.specific.SpecificRecordBase> DataStream<T> stream(

@@ -3,9 +3,13 @@ package io.riskstream.notify;
 import static io.riskstream.notify.NotifyTestSupport.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.riskstream.avro.AlertStatus;
 import io.riskstream.avro.AlertType;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.Severity;
+import io.riskstream.io.EventJson;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -176,6 +180,85 @@ class ThresholdGateTest {
             merchant M-1 · ₹2,500.00 · 2026-11-21T10:00:00Z
             alert b1""");
               });
+    }
+  }
+
+  private static void update(
+      KeyedOneInputStreamOperatorTestHarness<String, Notice, Message> h,
+      String id,
+      AlertStatus status,
+      String actor)
+      throws Exception {
+    Notice notice =
+        new Notice(
+            "telegram:-100",
+            "oncall",
+            "forged-flood",
+            true,
+            alert(id, AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-1"));
+    h.processElement(
+        new StreamRecord<>(
+            notice.with(
+                AlertUpdate.newBuilder()
+                    .setAlertId(id)
+                    .setStatus(status)
+                    .setReason(actor == null ? "LATE_EVIDENCE" : "BY_PERSON")
+                    .setNote(actor == null ? "BILL B-1 arrived" : "on it")
+                    .setActor(actor)
+                    .setEvidence(List.of())
+                    .setEventTime(Instant.parse("2026-11-21T10:40:00Z"))
+                    .setUpdatedAt(Instant.parse("2026-11-21T10:41:00Z"))
+                    .build())));
+  }
+
+  @Test
+  void aHeldAlertThatIsRetractedLeavesTheCountAndIsNeverSent() throws Exception {
+    try (var h = harness("individual")) {
+      h.setProcessingTime(0);
+      forged(h, "a1", "a2");
+      update(h, "a1", AlertStatus.RETRACTED, null);
+      update(h, "a2", AlertStatus.ACKNOWLEDGED, "asha"); // still open: it counts
+      forged(h, "a3");
+      assertThat(h.extractOutputValues()).as("two open alerts of three").isEmpty();
+
+      h.setProcessingTime(10 * MINUTE);
+      assertThat(h.extractOutputValues()).extracting(m -> m.alertIds).containsExactly("a2", "a3");
+      // Closed before it got here: it does not count either.
+      update(h, "a9", AlertStatus.RESOLVED, null);
+      forged(h, "a4", "a9", "a5");
+      assertThat(h.extractOutputValues()).hasSize(2);
+    }
+  }
+
+  @Test
+  void anAlertThatWentOutGetsAFollowUpReplyingToIt() throws Exception {
+    try (var h = harness("individual")) {
+      h.setProcessingTime(0);
+      forged(h, "a1", "a2", "a3");
+      update(h, "a2", AlertStatus.RETRACTED, null);
+      update(h, "a3", AlertStatus.ACKNOWLEDGED, "asha");
+
+      List<Message> out = h.extractOutputValues();
+      assertThat(out).extracting(m -> m.alertIds).containsExactly("a1,a2,a3", "a2", "a3");
+      assertThat(out.get(1).replyTo).isEqualTo("a2");
+      assertThat(out.get(1).text)
+          .isEqualTo(
+              """
+              RETRACTED · FORGED_UTR / NO_BANK_RECORD
+              late evidence: BILL B-1 arrived
+              alert a2""");
+      assertThat(out.get(2).text)
+          .isEqualTo(
+              """
+              ACKNOWLEDGED · FORGED_UTR / NO_BANK_RECORD
+              by asha: on it
+              alert a3""");
+      assertThat(EventJson.MAPPER.readTree(out.get(2).body).path("update").path("actor").asText())
+          .isEqualTo("asha");
+      assertThat(out.get(1).id).isNotEqualTo(out.get(2).id);
+
+      update(h, "a3", AlertStatus.ACKNOWLEDGED, "asha"); // the same update again
+      assertThat(h.extractOutputValues().get(3).id).isEqualTo(out.get(2).id);
     }
   }
 }
