@@ -58,6 +58,10 @@ public final class Uids {
   public static final String NOTIFY_SOURCE_ALERT_UPDATES = "notify-source-alert-updates";
   public static final String NOTIFY_SPLIT_ALERT_UPDATES = "notify-dead-letters-alert-updates";
   public static final String NOTIFY_FOLLOW_UPS = "notify-follow-ups";
+  public static final String NOTIFY_TELEGRAM_UPDATES = "notify-telegram-updates";
+  public static final String NOTIFY_COMMANDS = "notify-commands";
+  public static final String NOTIFY_KNOWN_ALERTS = "notify-known-alerts";
+  public static final String NOTIFY_SINK_COMMANDED = "notify-sink-commanded-updates";
   public static final String SINK_SOURCE_ALERT_UPDATES = "sink-source-alert-updates";
   public static final String SINK_SPLIT_ALERT_UPDATES = "sink-dead-letters-alert-updates";
   public static final String SINK_TABLE_ALERT_UPDATES = "sink-table-alert-updates";

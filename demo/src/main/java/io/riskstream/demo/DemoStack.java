@@ -96,7 +96,7 @@ final class DemoStack implements AutoCloseable {
     Files.writeString(token, "demo:token");
     NotifySettings.Limit relaxed = new NotifySettings.Limit(100, Duration.ofSeconds(1));
     return new NotifySettings(
-        new NotifySettings.Telegram(inbox.url(), null, token.toString()),
+        new NotifySettings.Telegram(inbox.url(), null, token.toString(), null),
         List.of(
             new NotifySettings.Route(
                 "on-call",

@@ -290,8 +290,9 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery>
               .put("disable_web_page_preview", true);
       long[] original =
           message.replyTo == null ? null : sentTo.get(message.target + "|" + message.replyTo);
-      if (original != null) {
-        json.put("reply_to_message_id", original[0]).put("allow_sending_without_reply", true);
+      Long answered = original != null ? Long.valueOf(original[0]) : message.replyToMessage;
+      if (answered != null) {
+        json.put("reply_to_message_id", answered).put("allow_sending_without_reply", true);
       }
       String body = json.toString();
       return HttpRequest.newBuilder(

@@ -25,6 +25,9 @@ public class Message {
    */
   public String replyTo;
 
+  /** The Telegram message this one answers (a command's reply); null otherwise. */
+  public Long replyToMessage;
+
   public Message() {}
 
   public Message(

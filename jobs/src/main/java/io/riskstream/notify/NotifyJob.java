@@ -5,11 +5,15 @@ import io.riskstream.avro.Alert;
 import io.riskstream.avro.AlertUpdate;
 import io.riskstream.avro.DailySummary;
 import io.riskstream.avro.RuleUpdate;
+import io.riskstream.backtest.Backtest;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.kafka.EventTimes;
 import io.riskstream.kafka.KafkaConnectors;
 import io.riskstream.kafka.RecordCheck;
 import io.riskstream.sink.PostgresSink;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -60,7 +64,30 @@ public final class NotifyJob {
             EventTimes.RULE_UPDATE,
             Uids.NOTIFY_SOURCE_RULES,
             Uids.NOTIFY_SPLIT_RULES);
-    NotifyWorkflow.define(alerts, updates, days, ruleUpdates, settings)
+    // The bot's messages only when commands are configured: polling getUpdates would take them
+    // from any other program that reads the same bot's updates.
+    DataStream<ChatCommand> commands =
+        settings.telegram().commands() == null
+            ? Backtest.nothing(env, TypeInformation.of(ChatCommand.class))
+            : env.fromSource(
+                    new TelegramUpdates(settings.telegram()),
+                    WatermarkStrategy.noWatermarks(),
+                    "Telegram getUpdates")
+                .setParallelism(1)
+                .uid(Uids.NOTIFY_TELEGRAM_UPDATES);
+    NotifyWorkflow.Outputs notified =
+        NotifyWorkflow.define(alerts, updates, days, ruleUpdates, commands, settings);
+    notified
+        .commanded()
+        .sinkTo(kafka.alertUpdateSink())
+        .uid(Uids.NOTIFY_SINK_COMMANDED)
+        .name("commanded updates")
+        .setDescription(
+            "/ack and /resolve from Telegram → "
+                + config.topics().alertUpdates()
+                + ", exactly once");
+    notified
+        .deliveries()
         .filter(d -> !d.delivered)
         .uid(Uids.NOTIFY_FAILED)
         .name("not delivered")

@@ -43,10 +43,43 @@ public record NotifySettings(
 
   /**
    * The Telegram Bot API: {@code <base-url>/bot<token>/sendMessage}; the base URL is configurable
-   * for tests.
+   * for tests. {@code commands}: who may send {@code /ack} and {@code /resolve} (none: the job does
+   * not read the bot's updates).
    */
-  public record Telegram(String baseUrl, String tokenEnv, String tokenFile)
+  public record Telegram(String baseUrl, String tokenEnv, String tokenFile, Commands commands)
       implements Serializable {}
+
+  /**
+   * Telegram commands: the chats (and in each, the users; none: anyone in it) that may acknowledge
+   * and resolve alerts, and how long one {@code getUpdates} long poll waits for news.
+   */
+  public record Commands(List<Allow> allow, Duration pollTimeout) implements Serializable {
+    @Override
+    public Duration pollTimeout() {
+      return pollTimeout == null ? Duration.ofSeconds(25) : pollTimeout;
+    }
+
+    /** Whether {@code user} (a username without @, or a numeric id) may command in {@code chat}. */
+    public boolean allows(String chat, String userId, String username) {
+      return allow != null
+          && allow.stream()
+              .anyMatch(
+                  a ->
+                      a.chat().equals(chat)
+                          && (a.users() == null
+                              || a.users().isEmpty()
+                              || a.users().contains(userId)
+                              || (username != null
+                                  && a.users().stream()
+                                      .anyMatch(
+                                          u ->
+                                              u.replaceFirst("^@", "")
+                                                  .equalsIgnoreCase(username)))));
+    }
+  }
+
+  /** A chat whose members (or these of them: usernames or numeric ids) may command. */
+  public record Allow(String chat, List<String> users) implements Serializable {}
 
   /**
    * A route: alerts of these merchants (none: every merchant without a route of its own) at or
@@ -225,7 +258,7 @@ public record NotifySettings(
     return new NotifySettings(
         telegram != null
             ? telegram
-            : new Telegram("https://api.telegram.org", "TELEGRAM_BOT_TOKEN", null),
+            : new Telegram("https://api.telegram.org", "TELEGRAM_BOT_TOKEN", null, null),
         routes != null ? routes : List.of(),
         thresholds != null ? thresholds : List.of(),
         delivery != null
@@ -258,6 +291,22 @@ public record NotifySettings(
           && (route.webhooks() == null || route.webhooks().isEmpty())) {
         throw new ConfigException(
             source + ": route '" + route.name() + "' has no telegram-chats and no webhooks");
+      }
+    }
+    Commands commands = telegram.commands();
+    if (commands != null) {
+      if (commands.allow() == null || commands.allow().isEmpty()) {
+        throw new ConfigException(
+            source
+                + ": telegram.commands.allow is empty: list the chats (and users) that may /ack and"
+                + " /resolve, or remove telegram.commands");
+      }
+      for (Allow allow : commands.allow()) {
+        if (allow.chat() == null || allow.chat().isBlank()) {
+          throw new ConfigException(
+              source
+                  + ": every telegram.commands.allow entry needs a chat (its id, e.g. \"-100\")");
+        }
       }
     }
     for (Threshold t : thresholds) {

@@ -101,20 +101,96 @@ class NotifyWorkflowITCase {
       List<DailySummary> days,
       List<RuleUpdate> ruleUpdates)
       throws Exception {
+    return run(alerts, updates, List.of(), days, ruleUpdates).deliveries();
+  }
+
+  /** What a run gave: its deliveries, and the updates Telegram commands made. */
+  private record Result(List<Delivery> deliveries, List<AlertUpdate> commanded) {}
+
+  private Result run(
+      List<Alert> alerts,
+      java.util.function.Function<StreamExecutionEnvironment, DataStream<AlertUpdate>> updates,
+      List<ChatCommand> commands,
+      List<DailySummary> days,
+      List<RuleUpdate> ruleUpdates)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
-    List<Delivery> deliveries = new ArrayList<>();
-    try (CloseableIterator<Delivery> out =
+    NotifyWorkflow.Outputs out =
         NotifyWorkflow.define(
-                stream(env, alerts, Alert.class),
-                updates.apply(env),
-                stream(env, days, DailySummary.class),
-                stream(env, ruleUpdates, RuleUpdate.class),
-                settings)
-            .executeAndCollect()) {
-      out.forEachRemaining(deliveries::add);
+            stream(env, alerts, Alert.class),
+            updates.apply(env),
+            stream(env, days, DailySummary.class),
+            stream(env, ruleUpdates, RuleUpdate.class),
+            commands.isEmpty()
+                ? Backtest.nothing(
+                    env, org.apache.flink.api.common.typeinfo.TypeInformation.of(ChatCommand.class))
+                // As in production, people answer an alert once it reached them.
+                : env.fromData(commands)
+                    .map(
+                        new AfterTheAlertWentOut<>(),
+                        org.apache.flink.api.common.typeinfo.TypeInformation.of(ChatCommand.class)),
+            settings);
+    List<Delivery> deliveries = new ArrayList<>();
+    List<AlertUpdate> commanded = new ArrayList<>();
+    try (CloseableIterator<Delivery> sent = out.deliveries().collectAsync();
+        CloseableIterator<AlertUpdate> written = out.commanded().collectAsync()) {
+      env.execute("notify-it");
+      sent.forEachRemaining(deliveries::add);
+      written.forEachRemaining(commanded::add);
     }
-    return deliveries;
+    return new Result(deliveries, commanded);
+  }
+
+  @Test
+  void shouldTurnAllowedCommandsIntoUpdatesAndAnswerTheOthers() throws Exception {
+    settings =
+        new NotifySettings(
+            new NotifySettings.Telegram(
+                settings.telegram().baseUrl(),
+                null,
+                settings.telegram().tokenFile(),
+                new NotifySettings.Commands(
+                    List.of(new NotifySettings.Allow("-100", List.of("asha"))), null)),
+            settings.routes(),
+            settings.thresholds(),
+            settings.delivery(),
+            settings.rateLimits());
+    Alert a1 = alert("a1", AlertType.FORGED_UTR, "NO_BANK_RECORD", Severity.HIGH, "M-1");
+    current = server;
+
+    Result result =
+        run(
+            List.of(a1),
+            env -> stream(env, List.of(), AlertUpdate.class),
+            List.of(
+                new ChatCommand(1, "-100", 501, "11", "asha", "/resolve a1 bank line found"),
+                new ChatCommand(2, "-100", 502, "12", "bob", "/ack a1"),
+                new ChatCommand(3, "-100", 503, "11", "asha", "/ack nope")),
+            List.of(),
+            List.of());
+
+    assertThat(result.commanded())
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.getAlertId()).isEqualTo("a1");
+              assertThat(u.getStatus()).isEqualTo(AlertStatus.RESOLVED);
+              assertThat(u.getActor()).isEqualTo("telegram:@asha");
+              assertThat(u.getNote()).isEqualTo("bank line found");
+            });
+    List<String> replies = new ArrayList<>();
+    for (Request r : server.requests(TELEGRAM)) {
+      var body = EventJson.MAPPER.readTree(r.body());
+      if (body.has("reply_to_message_id")) {
+        replies.add(body.path("reply_to_message_id").asLong() + " " + body.path("text").asText());
+      }
+    }
+    assertThat(replies)
+        .containsExactlyInAnyOrder(
+            "502 @bob may not acknowledge or resolve alerts from this chat; the routes file's"
+                + " telegram.commands.allow says who may",
+            "503 no alert nope is known here (alerts of the last 1 d): check the id");
   }
 
   @Test
@@ -169,10 +245,10 @@ class NotifyWorkflowITCase {
    * Holds each update until the Bot API has answered the alert's own message: the follow-up is then
    * a reply to it, as it is in production where an update comes long after its alert.
    */
-  private static final class AfterTheAlertWentOut
-      implements org.apache.flink.api.common.functions.MapFunction<AlertUpdate, AlertUpdate> {
+  private static final class AfterTheAlertWentOut<T>
+      implements org.apache.flink.api.common.functions.MapFunction<T, T> {
     @Override
-    public AlertUpdate map(AlertUpdate update) throws Exception {
+    public T map(T update) throws Exception {
       while (current.requests(TELEGRAM).isEmpty()) {
         Thread.sleep(50);
       }
@@ -220,7 +296,7 @@ class NotifyWorkflowITCase {
                 env.fromData(
                         List.of(resolved, resolved, retracted, retracted),
                         new AvroTypeInfo<>(AlertUpdate.class))
-                    .map(new AfterTheAlertWentOut(), new AvroTypeInfo<>(AlertUpdate.class)),
+                    .map(new AfterTheAlertWentOut<>(), new AvroTypeInfo<>(AlertUpdate.class)),
             List.of(),
             List.of());
 

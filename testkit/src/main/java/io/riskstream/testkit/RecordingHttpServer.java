@@ -33,9 +33,9 @@ public final class RecordingHttpServer implements AutoCloseable {
     }
   }
 
-  /** A request as received. */
+  /** A request as received; {@code query} is null when it had none. */
   public record Request(
-      String path, Map<String, List<String>> headers, String body, long receivedAt) {
+      String path, String query, Map<String, List<String>> headers, String body, long receivedAt) {
     public String header(String name) {
       return headers.entrySet().stream()
           .filter(e -> e.getKey().equalsIgnoreCase(name))
@@ -97,7 +97,11 @@ public final class RecordingHttpServer implements AutoCloseable {
       synchronized (this) {
         requests.add(
             new Request(
-                path, Map.copyOf(exchange.getRequestHeaders()), body, System.currentTimeMillis()));
+                path,
+                exchange.getRequestURI().getRawQuery(),
+                Map.copyOf(exchange.getRequestHeaders()),
+                body,
+                System.currentTimeMillis()));
       }
       CountDownLatch held = holds.get(path);
       if (held != null) {
