@@ -1,6 +1,7 @@
 package io.riskstream.demo;
 
 import io.riskstream.avro.Alert;
+import io.riskstream.avro.AlertUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.DetectJob;
 import io.riskstream.detect.RuleBook;
@@ -9,6 +10,7 @@ import io.riskstream.generate.Traffic;
 import io.riskstream.notify.NotifyJob;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.sink.SinkJob;
+import io.riskstream.testkit.OnCallInbox;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -56,9 +58,11 @@ public final class Demo {
       long produced,
       Map<String, Long> tableRows,
       String postgresUrl,
-      List<String> onCallMessages,
+      List<OnCallInbox.Received> onCallMessages,
       DemoRules.Change ruleChange,
-      List<Alert> shadowAlerts) {}
+      List<Alert> shadowAlerts,
+      List<AlertUpdate> updates,
+      LateEvidence late) {}
 
   /** The analysts' connection string of the demo's PostgreSQL on {@code port}. */
   public static String postgresUrl(int port) {
@@ -107,9 +111,15 @@ public final class Demo {
           options.uiPort(),
           job.getJobID(),
           postgresUrl(options.postgresPort()));
+      LateEvidence late = LateEvidence.of(traffic, options.seed());
       out.printf(
-          "  traffic    %,d events at %,d/s with %.0f%% injected fraud, plus 3 poison pills%n%n",
-          traffic.size(), options.rate(), options.fraudRate() * 100);
+          "  traffic    %,d events at %,d/s with %.0f%% injected fraud, plus 3 poison pills;"
+              + " %d bank lines held back an hour, %d cleared overnight%n%n",
+          late.traffic().size(),
+          options.rate(),
+          options.fraudRate() * 100,
+          late.held().size(),
+          late.overnight());
 
       SchemaRegistryClient client = new SchemaRegistryClient(stack.registry.url());
       DemoRules rules = new DemoRules(config, options.workDir(), out);
@@ -119,15 +129,16 @@ public final class Demo {
       long produced =
           new TrafficPump(options, config, client, out)
               .pump(
-                  traffic,
+                  late,
                   job,
                   // A margin of event time: events just past the version's time may be decided
                   // before it reaches every detector (docs/rules.md, "When a version arrives").
                   at -> change[0] = publish(rules, at.plus(Duration.ofMinutes(5))));
       DemoReport report = new DemoReport(config, client, out);
-      report.awaitAlerts(traffic.labels().size(), job);
+      report.awaitAlerts(traffic.labels().size(), late.held().size() + late.overnight(), job);
       report.awaitRows(traffic.labels().size());
       out.println();
+      acknowledgeOne(config, stack.inbox);
       if (!options.keepRunning()) {
         stopWithSavepoint(job);
       }
@@ -139,15 +150,63 @@ public final class Demo {
               produced,
               report.tableRows(),
               options.keepRunning() ? postgresUrl(options.postgresPort()) : null,
-              stack.inbox.messages(),
+              stack.inbox.received(),
               change[0],
-              report.shadowAlerts());
+              report.shadowAlerts(),
+              report.updates(),
+              late);
       whileUp.accept(result);
       if (options.keepRunning()) {
         job.cancel().get(1, TimeUnit.MINUTES);
       }
       return result;
     }
+  }
+
+  /**
+   * What on-call does with an alert it received: {@code riskstream alerts ack}, run here as on the
+   * command line; then waits (at most 20 s) for its follow-up, a reply to the alert's message.
+   */
+  private void acknowledgeOne(RiskstreamConfig config, OnCallInbox inbox) throws Exception {
+    String id =
+        inbox.received().stream()
+            .filter(m -> m.replyTo() == null && m.text().startsWith("HIGH · AMOUNT_MISMATCH"))
+            .map(m -> m.text().substring(m.text().lastIndexOf("alert ") + 6).strip())
+            .findFirst()
+            .orElse(null);
+    if (id == null) {
+      return;
+    }
+    List<String> args =
+        List.of(
+            "alerts",
+            "ack",
+            id,
+            "--actor",
+            "asha",
+            "--note",
+            "calling the merchant",
+            "--set",
+            "kafka.bootstrap-servers=" + config.kafkaProperties().get("bootstrap.servers"),
+            "--set",
+            "registry.url=" + String.join(",", config.registry().urls()),
+            "--set",
+            "postgres.url=" + config.postgres().url(),
+            "--set",
+            "postgres.user=" + config.postgres().user());
+    java.io.StringWriter printed = new java.io.StringWriter();
+    picocli.CommandLine cli = io.riskstream.cli.Riskstream.commandLine();
+    cli.setOut(new java.io.PrintWriter(printed));
+    cli.setErr(new java.io.PrintWriter(printed));
+    cli.execute(args.toArray(String[]::new));
+    out.printf("  $ riskstream alerts ack %s --actor asha --note 'calling the merchant'%n", id);
+    printed.toString().lines().forEach(l -> out.println("    " + l));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline
+        && inbox.received().stream().noneMatch(m -> m.text().startsWith("ACKNOWLEDGED"))) {
+      Thread.sleep(200);
+    }
+    out.println();
   }
 
   /** Stops the job with a savepoint, which commits the alerts of its last checkpoint interval. */

@@ -1,5 +1,6 @@
 package io.riskstream.demo;
 
+import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
@@ -63,10 +64,12 @@ final class TrafficPump {
   }
 
   /**
-   * Sends it all, calling {@code halfway} with the event time reached when half is sent; returns
-   * how many traffic events were sent.
+   * Sends it all, the held bank lines {@link LateEvidence#HELD_BY} late, calling {@code halfway}
+   * with the event time reached when half is sent; returns how many traffic events were sent.
    */
-  long pump(Traffic traffic, JobClient job, Consumer<Instant> halfway) throws Exception {
+  long pump(LateEvidence late, JobClient job, Consumer<Instant> halfway) throws Exception {
+    Traffic traffic = late.traffic();
+    java.util.Set<Bill> sentLate = new java.util.HashSet<>();
     Topics topics = config.topics();
     long produced = 0;
     try (WireProducer producer = new WireProducer(config.kafkaProperties(), client)) {
@@ -82,6 +85,11 @@ final class TrafficPump {
         }
         producer.send(event.topic(topics), event.key(), event.record());
         produced++;
+        for (Bill held : late.dueAt(event.eventTime())) {
+          if (sentLate.add(held)) {
+            producer.send(topics.bills(), held.getUtr(), held);
+          }
+        }
         if (produced == traffic.size() / 2) {
           producer.flush();
           line.end();
@@ -100,6 +108,11 @@ final class TrafficPump {
                   event.eventTime().truncatedTo(ChronoUnit.SECONDS)));
         }
       }
+      for (Bill held : late.held()) {
+        if (sentLate.add(held)) {
+          producer.send(topics.bills(), held.getUtr(), held);
+        }
+      }
       // Close every window, so that the cases injected last are decided too.
       for (Traffic.Event event :
           TrafficGenerator.closing(lastEventTime(traffic)).inEventTimeOrder()) {
@@ -108,7 +121,7 @@ final class TrafficPump {
       producer.flush();
       line.end();
     }
-    return produced;
+    return produced + sentLate.size();
   }
 
   private static Instant lastEventTime(Traffic traffic) {

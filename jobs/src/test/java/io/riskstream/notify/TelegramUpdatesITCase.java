@@ -111,6 +111,13 @@ class TelegramUpdatesITCase {
     return new Run(env.executeAsync("telegram-updates"), read);
   }
 
+  /** Stops with a savepoint in {@code name}, so that the job ends and its reads are all in. */
+  private String stop(JobClient job, String name) throws Exception {
+    return job.stopWithSavepoint(
+            false, dir.resolve(name).toUri().toString(), SavepointFormatType.CANONICAL)
+        .get();
+  }
+
   private static List<String> drain(CloseableIterator<String> read) throws Exception {
     List<String> all = new ArrayList<>();
     read.forEachRemaining(all::add);
@@ -128,12 +135,7 @@ class TelegramUpdatesITCase {
     Run first = run(null);
     // Telegram forgets updates 7 and 8 only when asked from 9: after a checkpoint holds them.
     awaitOffset("9");
-    String savepoint =
-        first
-            .job()
-            .stopWithSavepoint(
-                false, dir.resolve("sp").toUri().toString(), SavepointFormatType.CANONICAL)
-            .get();
+    String savepoint = stop(first.job(), "sp");
     List<String> firstRead = drain(first.read());
     int polledBefore = offsets().size();
 
@@ -142,11 +144,7 @@ class TelegramUpdatesITCase {
         Answer.status(200, "{\"ok\":true,\"result\":[" + update(9, "/resolve a1 done") + "]}"));
     Run second = run(savepoint);
     awaitOffset("10");
-    second
-        .job()
-        .stopWithSavepoint(
-            false, dir.resolve("sp2").toUri().toString(), SavepointFormatType.CANONICAL)
-        .get();
+    stop(second.job(), "sp2");
     List<String> secondRead = drain(second.read());
 
     assertThat(offsets().get(0)).as("a new job asks from the start").isEqualTo("0");

@@ -17,7 +17,10 @@ import java.util.List;
 public final class OnCallInbox implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpServer server;
-  private final List<String> messages = new ArrayList<>();
+  private final List<Received> received = new ArrayList<>();
+
+  /** A message as on-call got it: its number, the message it replies to (or null), its text. */
+  public record Received(long messageId, Long replyTo, String text) {}
 
   public OnCallInbox() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -26,10 +29,20 @@ public final class OnCallInbox implements AutoCloseable {
         exchange -> {
           try (exchange) {
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-            synchronized (messages) {
-              messages.add(body.path("text").asText());
+            long id;
+            synchronized (received) {
+              id = received.size() + 1;
+              received.add(
+                  new Received(
+                      id,
+                      body.hasNonNull("reply_to_message_id")
+                          ? body.path("reply_to_message_id").asLong()
+                          : null,
+                      body.path("text").asText()));
             }
-            byte[] ok = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+            byte[] ok =
+                ("{\"ok\":true,\"result\":{\"message_id\":" + id + "}}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, ok.length);
             try (OutputStream out = exchange.getResponseBody()) {
               out.write(ok);
@@ -45,8 +58,12 @@ public final class OnCallInbox implements AutoCloseable {
   }
 
   public List<String> messages() {
-    synchronized (messages) {
-      return List.copyOf(messages);
+    return received().stream().map(Received::text).toList();
+  }
+
+  public List<Received> received() {
+    synchronized (received) {
+      return List.copyOf(received);
     }
   }
 
