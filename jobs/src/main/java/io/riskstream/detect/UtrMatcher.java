@@ -201,6 +201,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         }
       }
     }
+    Payment firstBefore = firstValid(state);
     putClaim(state, order, claim);
     boolean wellFormed = UtrRules.wellFormed(claim, rules.at(time));
     Map<String, Payment> first = state.firstClaims;
@@ -219,6 +220,22 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
     Map<Long, List<String>> scheduled = new HashMap<>();
     scheduled.computeIfAbsent(time, t -> new ArrayList<>()).add(decision(AT_CLAIM, claim));
+    Payment firstNow = firstValid(state);
+    if (firstBefore != null
+        && firstNow != null
+        && !firstNow.getEventId().equals(firstBefore.getEventId())
+        && firstBefore.getEventTime().toEpochMilli() <= timers.currentWatermark()) {
+      // A claim earlier than the UTR's first, arrived after claims were decided against that
+      // first: UTR_REUSED is decided again for every other claim (their evidence names the first;
+      // the one that was first is now a reuse). Rare: only a late claim gets here.
+      for (Payment other : allClaims(state)) {
+        if (!other.getEventId().equals(claim.getEventId())) {
+          scheduled
+              .computeIfAbsent(other.getEventTime().toEpochMilli(), t -> new ArrayList<>())
+              .add(decision(AT_CLAIM, other));
+        }
+      }
+    }
     long w = rules.at(time).matchWindow().toMillis();
     Map<String, Bill> statement = state.bills;
     if (wellFormed) {

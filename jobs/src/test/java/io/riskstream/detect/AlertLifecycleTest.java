@@ -217,6 +217,31 @@ class AlertLifecycleTest {
     }
   }
 
+  @Test
+  void aClaimEarlierThanTheUtrsFirstArrivingLateMakesTheSameUtrReusedAsInOrder() throws Exception {
+    Payment first = claim("PE-1", "O-1", T);
+    Payment reuse = claim("PE-2", "O-2", T.plus(Duration.ofMinutes(10)));
+    List<String> inOrder;
+    try (var h = byUtr()) {
+      h.processElement1(record(first));
+      h.processElement1(record(reuse));
+      advance(h, T.plus(Duration.ofHours(3)));
+      inOrder = alerts(h).stream().map(a -> a.getReason() + " " + a.getAlertId()).sorted().toList();
+    }
+    assertThat(inOrder).filteredOn(a -> a.startsWith("UTR_REUSED")).hasSize(1);
+
+    try (var h = byUtr()) {
+      h.processElement1(record(reuse));
+      advance(h, T.plus(Duration.ofMinutes(20))); // O-2 decided as the UTR's first claim
+      h.processElement1(record(first)); // O-1's earlier claim, late
+      advance(h, T.plus(Duration.ofHours(3)));
+
+      assertThat(alerts(h).stream().map(a -> a.getReason() + " " + a.getAlertId()).sorted())
+          .containsExactlyElementsOf(inOrder);
+      assertThat(updates(h)).isEmpty();
+    }
+  }
+
   // ---- by order: LEDGER_WITHOUT_ORDER, the STATUS_MISMATCH reasons, BANK_PENDING ----
 
   private static KeyedTwoInputStreamOperatorTestHarness<String, Payment, BalanceChange, Alert>
