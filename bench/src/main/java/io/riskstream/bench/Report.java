@@ -220,7 +220,24 @@ record Report(
         .getTotalMemorySize();
   }
 
+  /**
+   * The commit the harness was built from (the jar's build info, with "-dirty" for uncommitted
+   * changes); {@code git} in the working directory only for a build without it: a jar built from
+   * another checkout must not report this one's.
+   */
   private static String commit() {
+    try (var in = io.riskstream.cli.Riskstream.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        java.util.Properties build = new java.util.Properties();
+        build.load(in);
+        String id = build.getProperty("git.commit.id.abbrev");
+        if (id != null) {
+          return id + ("true".equals(build.getProperty("git.dirty")) ? "-dirty" : "");
+        }
+      }
+    } catch (IOException e) {
+      // fall back to the working directory's checkout
+    }
     try {
       Process git =
           new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
