@@ -166,13 +166,13 @@ public final class OrderMatcher
     }
     if (OrderRules.isFinal(p.getStatus())) {
       order.finals = OrderRules.Finals.add(order.finals, time);
-      if (order.ending == null
-          || (order.firstPaid != null
-              && order.ending.getEventTime().isBefore(order.firstPaid.getEventTime()))
-          || EventOrder.PAYMENTS.compare(p, order.ending) < 0) {
-        if (order.firstPaid == null || !p.getEventTime().isBefore(order.firstPaid.getEventTime())) {
-          order.ending = p;
-        }
+      Instant paid = order.firstPaid == null ? null : order.firstPaid.getEventTime();
+      boolean afterPaid = paid == null || !p.getEventTime().isBefore(paid);
+      boolean stale =
+          order.ending != null && paid != null && order.ending.getEventTime().isBefore(paid);
+      if (afterPaid
+          && (order.ending == null || stale || EventOrder.PAYMENTS.compare(p, order.ending) < 0)) {
+        order.ending = p;
       }
     }
     Alert large = LargeAmountRule.check(p, rules.at(time));
@@ -254,6 +254,9 @@ public final class OrderMatcher
    * AlertUpdates}), each once. Only an order with such an alert open looks: most orders raise none.
    */
   private void settle(String orderNo, OrderState order, long watermark, Context ctx) {
+    if (order.fired.isEmpty()) {
+      return; // the common case, without a stream per event
+    }
     boolean open =
         order.fired.keySet().stream()
             .anyMatch(

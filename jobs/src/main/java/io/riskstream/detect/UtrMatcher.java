@@ -468,9 +468,10 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private void settleClaim(Payment claim, Bill line, UtrState state, Context ctx) throws Exception {
     long time = claim.getEventTime().toEpochMilli();
     Rules inForce = rules.at(time);
-    if (UtrRules.matches(claim.getKind(), line.getDirection())
-        && UtrRules.wellFormed(claim, inForce)
-        && time + inForce.matchWindow().toMillis() <= ctx.timerService().currentWatermark()) {
+    // The deadline first: for a line in time (nearly all) no claim's format is checked again.
+    if (time + inForce.matchWindow().toMillis() <= ctx.timerService().currentWatermark()
+        && UtrRules.matches(claim.getKind(), line.getDirection())
+        && UtrRules.wellFormed(claim, inForce)) {
       settle(UtrRules.atClaimDue(claim, List.of(), Map.of(), inForce), state, ctx);
     }
   }
