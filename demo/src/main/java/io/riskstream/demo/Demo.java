@@ -49,7 +49,7 @@ public final class Demo {
 
   /**
    * What came out: the alerts, the dead letters' reasons, and the injected labels; {@code
-   * postgresUrl} is null when the database stops with the demo.
+   * postgresUrl} and {@code metricsUrl} are null when the database and the job stop with the demo.
    */
   public record Result(
       List<Alert> alerts,
@@ -58,6 +58,7 @@ public final class Demo {
       long produced,
       Map<String, Long> tableRows,
       String postgresUrl,
+      String metricsUrl,
       List<OnCallInbox.Received> onCallMessages,
       DemoRules.Change ruleChange,
       List<Alert> shadowAlerts,
@@ -105,11 +106,12 @@ public final class Demo {
       JobClient job = env.executeAsync(config.jobName());
       out.printf(
           "  Kafka      %s%n  registry   %s%n  Flink UI   http://127.0.0.1:%d  (job %s)%n"
-              + "  PostgreSQL psql %s%n",
+              + "  metrics    %s  (Prometheus)%n  PostgreSQL psql %s%n",
           stack.kafka.bootstrapServers(),
           stack.registry.url(),
           options.uiPort(),
           job.getJobID(),
+          stack.metricsUrl(),
           postgresUrl(options.postgresPort()));
       LateEvidence late = LateEvidence.of(traffic, options.seed());
       out.printf(
@@ -150,6 +152,7 @@ public final class Demo {
               produced,
               report.tableRows(),
               options.keepRunning() ? postgresUrl(options.postgresPort()) : null,
+              options.keepRunning() ? stack.metricsUrl() : null,
               stack.inbox.received(),
               change[0],
               report.shadowAlerts(),

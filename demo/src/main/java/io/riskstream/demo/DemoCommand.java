@@ -161,6 +161,10 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println(
         "Ready for analysts. The job runs on (its web UI stays up); open the notebooks with:");
     System.out.println("  DATABASE_URL=" + result.postgresUrl() + " jupyter notebook notebooks/");
+    System.out.println(
+        "Prometheus metrics at "
+            + result.metricsUrl()
+            + " (the Grafana dashboard deploy/grafana/riskstream.json reads them).");
     System.out.println("Press Ctrl-C to stop.");
     waiting = true;
     try {

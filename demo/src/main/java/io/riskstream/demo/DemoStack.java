@@ -30,11 +30,15 @@ final class DemoStack implements AutoCloseable {
   final RiskstreamConfig config;
   final NotifySettings onCall;
 
+  /** Where the mini cluster serves its metrics for Prometheus ({@code /metrics}). */
+  final int metricsPort;
+
   private DemoStack(Demo.Options options, List<AutoCloseable> started) throws Exception {
     kafka = add(started, EmbeddedKafka.start());
     registry = add(started, EmbeddedSchemaRegistry.start(0));
     postgres = add(started, EmbeddedPostgres.builder().setPort(options.postgresPort()).start());
     inbox = add(started, new OnCallInbox());
+    metricsPort = Demo.freePort(9249);
     config = config(options);
     Migrations.apply(config.postgres());
     KafkaTopics.create(kafka.bootstrapServers(), config.topics(), 2);
@@ -65,9 +69,9 @@ final class DemoStack implements AutoCloseable {
   }
 
   private RiskstreamConfig config(Demo.Options options) {
-    return RiskstreamConfig.load(
-        null,
-        Map.of("RISKSTREAM_POSTGRES_PASSWORD", "postgres"),
+    List<String> settings =
+        new java.util.ArrayList<>(RiskstreamConfig.prometheusSettings(metricsPort));
+    settings.addAll(
         List.of(
             "postgres.url=jdbc:postgresql://127.0.0.1:" + options.postgresPort() + "/postgres",
             "postgres.user=postgres",
@@ -84,6 +88,8 @@ final class DemoStack implements AutoCloseable {
             "flink.rest.port=" + options.uiPort(),
             "flink.rest.bind-address=127.0.0.1",
             "flink.rest.address=127.0.0.1"));
+    return RiskstreamConfig.load(
+        null, Map.of("RISKSTREAM_POSTGRES_PASSWORD", "postgres"), settings);
   }
 
   /**
@@ -120,6 +126,10 @@ final class DemoStack implements AutoCloseable {
             Duration.ofSeconds(5),
             Duration.ofDays(1)),
         new NotifySettings.RateLimits(relaxed, relaxed, relaxed));
+  }
+
+  String metricsUrl() {
+    return "http://127.0.0.1:" + metricsPort + "/metrics";
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.riskstream.cli;
 
+import io.riskstream.config.ConfigException;
 import io.riskstream.config.RiskstreamConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Option;
  * and Kafka's own logging goes to the log file.
  */
 final class Launch {
+  private static final String PROMETHEUS_PORT = "metrics.reporter.prom.port";
+
   @Option(
       names = "--log-file",
       paramLabel = "FILE",
@@ -46,8 +49,9 @@ final class Launch {
   /**
    * Settings a local run needs before its environment is made: its servers on the loopback
    * interface, a free port for the web UI unless {@code flink.rest.port} is set (Flink's local
-   * cluster would otherwise pick one and not say), and metrics refreshed every second for the
-   * status line (the REST API's default is 10 s).
+   * cluster would otherwise pick one and not say), metrics refreshed every second for the status
+   * line (the REST API's default is 10 s), and Prometheus metrics on {@code metrics.port} unless
+   * the configuration names reporters of its own.
    */
   List<String> settings(RiskstreamConfig config) {
     var flink = config.flinkConfiguration();
@@ -72,13 +76,44 @@ final class Launch {
       }
     }
     if (!flink.contains(RestOptions.PORT)) {
-      try (ServerSocket socket = new ServerSocket(0)) {
-        settings.add("flink.rest.port=" + socket.getLocalPort());
-      } catch (IOException e) {
-        // Flink picks a port; the status line is then not shown.
+      int port = freePort();
+      if (port > 0) {
+        settings.add("flink.rest.port=" + port);
+      }
+      // else Flink picks a port; the status line is then not shown.
+    }
+    int metrics = config.metricsPort();
+    boolean ownReporters = flink.keySet().stream().anyMatch(k -> k.startsWith("metrics.reporter"));
+    if (metrics >= 0 && !ownReporters) {
+      int port = metrics > 0 ? metrics : freePort();
+      if (metrics > 0 && !isFree(port)) {
+        throw new ConfigException(
+            "'metrics.port' "
+                + port
+                + " is in use (another riskstream job on this machine?): set metrics.port to"
+                + " another port, 0 for any free one, or -1 for none");
+      }
+      if (port > 0) {
+        settings.addAll(RiskstreamConfig.prometheusSettings(port));
       }
     }
     return settings;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
@@ -117,7 +152,16 @@ final class Launch {
     try (Logs.ToFile ignored = Logs.toFile(log)) {
       JobClient job = env.executeAsync(jobName);
       String web = "http://127.0.0.1:" + flink.get(RestOptions.PORT);
-      out.println(jobName + ": job " + job.getJobID() + ", web UI " + web + ", log " + log);
+      String metrics = flink.toMap().get(PROMETHEUS_PORT);
+      out.println(
+          jobName
+              + ": job "
+              + job.getJobID()
+              + ", web UI "
+              + web
+              + (metrics == null ? "" : ", metrics http://127.0.0.1:" + metrics + "/metrics")
+              + ", log "
+              + log);
       new JobConsole(web, job, outputLabel, output, line, out)
           .watch(statusEvery == null ? Duration.ofSeconds(2) : statusEvery);
     }

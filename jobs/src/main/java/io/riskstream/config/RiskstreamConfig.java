@@ -92,6 +92,13 @@ public final class RiskstreamConfig {
       throw new ConfigException(
           "'" + REGISTRY_MAX_ATTEMPTS.key() + "' must be at least 1 (one request, no retry)");
     }
+    if (config.get(METRICS_PORT) < -1 || config.get(METRICS_PORT) > 65_535) {
+      throw new ConfigException(
+          "'"
+              + METRICS_PORT.key()
+              + "' must be a port (1-65535), 0 for a free one or -1 for none, was "
+              + config.get(METRICS_PORT));
+    }
     checkTopicNames();
     if (config.get(JOB_PARALLELISM) < 1) {
       throw new ConfigException("'" + JOB_PARALLELISM.key() + "' must be at least 1");
@@ -436,6 +443,23 @@ public final class RiskstreamConfig {
 
   public Path rulesFile() {
     return config.getOptional(RULES_FILE).map(Path::of).orElse(null);
+  }
+
+  /** {@code metrics.port}: 0 for a free port, -1 for none. */
+  public int metricsPort() {
+    return config.get(METRICS_PORT);
+  }
+
+  /**
+   * The {@code flink.*} settings that make a local cluster serve its metrics for Prometheus at
+   * {@code http://host:port/metrics}: Flink's own reporter, named {@code prom} as in Flink's docs.
+   * It listens on every interface (it has no bind address); the metrics are read-only.
+   */
+  public static List<String> prometheusSettings(int port) {
+    return List.of(
+        "flink.metrics.reporter.prom.factory.class="
+            + "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+        "flink.metrics.reporter.prom.port=" + port);
   }
 
   /** Whether the detection job runs shadow detectors for SHADOW rule versions. */

@@ -265,6 +265,15 @@ public final class RiskstreamOptions {
           .defaultValue(true)
           .withDescription("Incremental RocksDB checkpoints.");
 
+  public static final ConfigOption<Integer> METRICS_PORT =
+      key("metrics.port")
+          .intType()
+          .defaultValue(0)
+          .withDescription(
+              "Port a local run (and the demo) serves Prometheus metrics on, at /metrics, with"
+                  + " Flink's Prometheus reporter; the address is printed at start. 0: a free port;"
+                  + " -1: none. On a cluster, the cluster's metrics.reporter.* settings decide.");
+
   public static final ConfigOption<String> RULES_FILE =
       key("rules.file")
           .stringType()

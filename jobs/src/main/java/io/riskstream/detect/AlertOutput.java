@@ -13,11 +13,11 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 
 /**
- * How every detector emits: with {@code detected_at} stamped and a hit counted per type and reason
- * in the {@code riskstream.alerts.<TYPE>.<REASON>} metric; and their updates, counted in {@code
- * riskstream.alertUpdates.<STATUS>}. Also counts events that arrive behind the watermark. Detectors
- * that evaluate a key's findings again on every timer emit through a {@link FiredSet}; those that
- * take each event once need none.
+ * How every detector emits: with {@code detected_at} stamped and counted in the {@code
+ * riskstream.alerts.emitted} metric labelled by type, reason and severity; and their updates,
+ * counted in {@code riskstream.alertUpdates.sent} labelled by status. Also counts events that
+ * arrive behind the watermark. Detectors that evaluate a key's findings again on every timer emit
+ * through a {@link FiredSet}; those that take each event once need none.
  */
 final class AlertOutput {
   private final java.util.function.Supplier<RulesInForce> rules;
@@ -45,13 +45,16 @@ final class AlertOutput {
     }
     alert.setDetectedAt(Instant.now());
     out.collect(alert);
+    // Type, reason and severity as labels (key-value groups): a dashboard sums them as it likes.
     hits.computeIfAbsent(
-            alert.getType() + "." + alert.getReason(),
+            alert.getType() + "." + alert.getReason() + "." + alert.getSeverity(),
             k ->
                 metrics
                     .addGroup("alerts")
-                    .addGroup(alert.getType().name())
-                    .counter(alert.getReason()))
+                    .addGroup("type", alert.getType().name())
+                    .addGroup("reason", alert.getReason())
+                    .addGroup("severity", alert.getSeverity().name())
+                    .counter("emitted"))
         .inc();
   }
 
@@ -102,7 +105,8 @@ final class AlertOutput {
     out.accept(update);
     updates
         .computeIfAbsent(
-            update.getStatus().name(), status -> metrics.addGroup("alertUpdates").counter(status))
+            update.getStatus().name(),
+            status -> metrics.addGroup("alertUpdates").addGroup("status", status).counter("sent"))
         .inc();
   }
 

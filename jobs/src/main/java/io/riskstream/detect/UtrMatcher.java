@@ -83,10 +83,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private transient AlertOutput output;
   private transient Counter claimsMatched;
   private transient Counter claimsUnmatched;
-  // For the oldestUnmatchedClaimAgeMs gauge only: the event times of this subtask's claims still
-  // waiting for a bill. Not checkpointed (after a restore it covers new claims only); the alerts
-  // never depend on it.
+  // For the oldestUnmatchedClaimAgeMs and openClaims gauges only: the event times of this
+  // subtask's claims still waiting for a bill, and how many. Not checkpointed (after a restore it
+  // covers new claims only); the alerts never depend on it.
   private transient TreeMap<Long, Integer> waitingClaims;
+  private transient long openClaims;
   private transient long lastWatermark;
 
   public UtrMatcher(RulesInForce rules) {
@@ -173,6 +174,10 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
                 waitingClaims.isEmpty()
                     ? 0L
                     : Math.max(0L, lastWatermark - waitingClaims.firstKey()));
+    getRuntimeContext()
+        .getMetricGroup()
+        .addGroup("riskstream")
+        .<Long, Gauge<Long>>gauge("openClaims", () -> openClaims);
   }
 
   /** Only claims reach this operator (see {@link DetectionWorkflow}). */
@@ -254,6 +259,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       }
       if (known == null && !hasBillOf(statement, direction(claim.getKind()))) {
         waitingClaims.merge(time, 1, Integer::sum);
+        openClaims++;
       }
     }
     schedule(state, scheduled, timers);
@@ -705,6 +711,14 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   }
 
   private void stopWaiting(long claimTime) {
-    waitingClaims.computeIfPresent(claimTime, (t, n) -> n > 1 ? n - 1 : null);
+    Integer waiting = waitingClaims.get(claimTime);
+    if (waiting != null) {
+      openClaims--;
+      if (waiting > 1) {
+        waitingClaims.put(claimTime, waiting - 1);
+      } else {
+        waitingClaims.remove(claimTime);
+      }
+    }
   }
 }

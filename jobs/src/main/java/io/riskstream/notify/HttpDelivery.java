@@ -104,7 +104,19 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery>
     }
     metrics = new HashMap<>();
     group = getRuntimeContext().getMetricGroup().addGroup("riskstream").addGroup("notify");
+    // Every route's targets count from the start: a dashboard's "failed" series exists at 0
+    // before the first failure, and an alert rule on it can tell "none" from "not reporting".
+    for (NotifySettings.Route route : settings.routes()) {
+      for (String target : route.targets()) {
+        for (String name : COUNTERS) {
+          counter(target, name);
+        }
+      }
+    }
   }
+
+  private static final List<String> COUNTERS =
+      List.of("sent", "retried", "rateLimited", "deadLettered");
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
@@ -336,9 +348,13 @@ public final class HttpDelivery extends RichAsyncFunction<Message, Delivery>
   }
 
   /** Synchronized: called from the HTTP client's threads and the retry scheduler at once. */
-  private synchronized Counter counter(Message message, String name) {
+  private Counter counter(Message message, String name) {
+    return counter(message.target, name);
+  }
+
+  private synchronized Counter counter(String target, String name) {
     return metrics
-        .computeIfAbsent(message.target, t -> new HashMap<>())
-        .computeIfAbsent(name, n -> group.addGroup("target", message.target).counter(n));
+        .computeIfAbsent(target, t -> new HashMap<>())
+        .computeIfAbsent(name, n -> group.addGroup("target", target).counter(n));
   }
 }

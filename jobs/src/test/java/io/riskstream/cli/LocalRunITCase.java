@@ -93,6 +93,19 @@ class LocalRunITCase {
       assertThat(job.find()).as(printed.toString(StandardCharsets.UTF_8)).isTrue();
       int port = Integer.parseInt(job.group(2));
       assertRestOnLoopbackOnly(port);
+      Matcher metrics =
+          Pattern.compile("metrics (http://127\\.0\\.0\\.1:\\d+/metrics)")
+              .matcher(printed.toString(StandardCharsets.UTF_8));
+      assertThat(metrics.find()).isTrue();
+      assertThat(
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create(metrics.group(1))).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body())
+          .as("Prometheus metrics of the job's operators")
+          .contains("flink_taskmanager_job_task_operator_riskstream_lateEvents{")
+          .contains("flink_jobmanager_job_lastCheckpointDuration{");
       HttpClient.newHttpClient()
           .send(
               HttpRequest.newBuilder(
@@ -115,7 +128,8 @@ class LocalRunITCase {
         .isEqualTo("riskstream-detect: starting with empty state (no checkpoints.dir set)");
     assertThat(lines.get(1))
         .matches(
-            "riskstream-detect: job [0-9a-f]{32}, web UI http://127\\.0\\.0\\.1:\\d+, log "
+            "riskstream-detect: job [0-9a-f]{32}, web UI http://127\\.0\\.0\\.1:\\d+, metrics"
+                + " http://127\\.0\\.0\\.1:\\d+/metrics, log "
                 + Pattern.quote(log.toAbsolutePath().toString()));
     assertThat(lines.subList(2, lines.size()))
         .hasSizeGreaterThanOrEqualTo(3)

@@ -39,6 +39,9 @@ class ConfigLoaderTest {
         .hasMessage("'checkpoints.interval' must be more than 0 s, was 0 ms; the default is 10 s");
     assertThatThrownBy(() -> withRequired("registry.timeout=0 s"))
         .hasMessage("'registry.timeout' must be more than 0 s, was 0 ms; the default is 10 s");
+    assertThatThrownBy(() -> withRequired("metrics.port=65536"))
+        .hasMessage(
+            "'metrics.port' must be a port (1-65535), 0 for a free one or -1 for none, was 65536");
     assertThatThrownBy(() -> withRequired("registry.max-attempts=0"))
         .hasMessage("'registry.max-attempts' must be at least 1 (one request, no retry)");
     assertThatThrownBy(() -> withRequired("job.parallelism=800"))
