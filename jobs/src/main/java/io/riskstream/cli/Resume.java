@@ -6,9 +6,11 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,6 +25,8 @@ import picocli.CommandLine.Option;
  * other's, and the newest complete one is found whatever job id Flink gave each run (a fixed job id
  * would be refused by a session cluster that ran it before). Checkpoints are retained when a job is
  * cancelled.
+ *
+ * <p>Inside {@code flink run} or an application cluster (Kubernetes), the cluster decides instead.
  */
 public final class Resume {
   @Option(
@@ -49,6 +53,23 @@ public final class Resume {
     List<String> sets = new ArrayList<>();
     Optional<String> dir = config.checkpointDir().map(d -> checkpointsOf(d, jobName));
     dir.ifPresent(d -> sets.add("flink.execution.checkpointing.dir=" + d));
+    if (StreamExecutionEnvironment.getExecutionEnvironment() instanceof StreamContextEnvironment) {
+      // Inside flink run or an application cluster (the Kubernetes operator's FlinkDeployment),
+      // where the job restores from is the cluster's to say: flink run -s, the operator's
+      // savepoint upgrade, HA recovery. A checkpoint chosen here would replace the operator's
+      // savepoint with an older checkpoint, and the alerts since would be written again.
+      if (fresh || savepoint != null) {
+        throw new UserException(
+            "--fresh and --from-savepoint do not apply inside flink run or an application"
+                + " cluster: give the savepoint to flink run -s PATH, or to the FlinkDeployment's"
+                + " job.initialSavepointPath");
+      }
+      out.println(
+          jobName
+              + ": restoring as the cluster says (flink run -s, the operator's upgrade, HA"
+              + " recovery)");
+      return sets;
+    }
     Optional<String> from =
         savepoint != null
             ? Optional.of(savepoint)

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.DefaultExecutorServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,5 +58,43 @@ class ResumeTest {
         .contains("flink.execution.state-recovery.path=" + resumable);
     assertThat(fresh.settings(config(true), "riskstream-detect", out))
         .noneMatch(s -> s.startsWith("flink.execution.state-recovery.path"));
+  }
+
+  /**
+   * Under the Kubernetes operator (application mode) the job's main runs inside Flink's context:
+   * the operator passes the savepoint of an upgrade, and the newest retained checkpoint must not
+   * replace it.
+   */
+  @Test
+  void insideAnApplicationClusterTheClusterDecidesWhereToRestoreFrom() throws Exception {
+    Path checkpoint = Files.createDirectories(checkpoints.resolve("riskstream-detect/6f1c/chk-3"));
+    Files.writeString(checkpoint.resolve("_metadata"), "");
+    ByteArrayOutputStream said = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(said, true, StandardCharsets.UTF_8);
+    Resume fresh = new Resume();
+    fresh.fresh = true;
+    StreamContextEnvironment.setAsContext(
+        new DefaultExecutorServiceLoader(),
+        new Configuration(),
+        getClass().getClassLoader(),
+        false,
+        false);
+    try {
+      assertThat(new Resume().settings(config(false), "riskstream-detect", out))
+          .containsExactly(
+              "flink.execution.checkpointing.dir=file:" + checkpoints.resolve("riskstream-detect"));
+      assertThatThrownBy(() -> fresh.settings(config(false), "riskstream-detect", out))
+          .isInstanceOf(UserException.class)
+          .hasMessage(
+              "--fresh and --from-savepoint do not apply inside flink run or an application"
+                  + " cluster: give the savepoint to flink run -s PATH, or to the FlinkDeployment's"
+                  + " job.initialSavepointPath");
+    } finally {
+      StreamContextEnvironment.unsetAsContext();
+    }
+    assertThat(said.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "riskstream-detect: restoring as the cluster says (flink run -s, the operator's"
+                + " upgrade, HA recovery)\n");
   }
 }
