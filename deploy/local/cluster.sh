@@ -24,18 +24,9 @@ HOME_DIR=${FLINK_LOCAL_HOME:-$HERE/run}
 REST_PORT=${FLINK_LOCAL_REST_PORT:-8081}
 RPC_PORT=${FLINK_LOCAL_RPC_PORT:-6123}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-# What Flink's distribution passes every process on Java 17 (its env.java.default-opts.all).
-JDK_OPTS=(
-  --add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED
-  --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
-)
+# What Flink's distribution passes every process on Java 17 (its env.java.default-opts.all), one per line; the image's
+# riskstream launcher reads the same file.
+mapfile -t JDK_OPTS <"$REPO/deploy/image/jdk-opens"
 
 die() {
   echo "cluster.sh: $*" >&2

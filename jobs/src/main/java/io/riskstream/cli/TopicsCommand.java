@@ -50,6 +50,14 @@ final class TopicsCommand implements Callable<Integer> {
       description = "Replicas of every topic (default ${DEFAULT-VALUE}; 1 for a single broker).")
   short replication;
 
+  @Option(
+      names = "--strimzi",
+      paramLabel = "CLUSTER",
+      description =
+          "Print the plan as Strimzi KafkaTopic resources of the Kafka cluster CLUSTER and exit;"
+              + " needs no broker (deploy/kubernetes/base/topics.yaml is this output).")
+  String strimzi;
+
   @Mixin ConfigOptions config;
 
   @Spec CommandSpec spec;
@@ -61,6 +69,17 @@ final class TopicsCommand implements Callable<Integer> {
     }
     if (partitions < 1 || replication < 1) {
       throw new UserException("--partitions and --replication must be at least 1");
+    }
+    if (strimzi != null) {
+      // Manifests name topics, not brokers: the servers are never used here, and a configuration
+      // without them will do.
+      RiskstreamConfig settings = config.load(List.of("kafka.bootstrap-servers=unused:9092"));
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(
+          KafkaTopics.strimzi(
+              KafkaTopics.plan(settings.topics(), partitions, replication), strimzi));
+      out.flush();
+      return 0;
     }
     RiskstreamConfig settings = config.load(List.of());
     return Reachability.withKafka(settings, admin -> run(admin, settings));

@@ -1,10 +1,13 @@
 package io.riskstream.kafka;
 
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.riskstream.config.Topics;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -90,6 +93,47 @@ public final class KafkaTopics {
         TopicConfig.CLEANUP_POLICY_DELETE,
         TopicConfig.RETENTION_MS_CONFIG,
         Long.toString(retention.toMillis()));
+  }
+
+  /**
+   * The plan as Strimzi {@code KafkaTopic} resources of the Kafka cluster named {@code cluster},
+   * one YAML document each: what {@code deploy/kubernetes/} applies, from the same plan as the
+   * {@code topics} command, so that the two cannot drift apart.
+   */
+  public static String strimzi(List<Plan> plans, String cluster) {
+    YAMLMapper yaml =
+        YAMLMapper.builder()
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .build();
+    StringBuilder out = new StringBuilder();
+    for (Plan plan : plans) {
+      Map<String, Object> config = new TreeMap<>();
+      // Numbers as numbers, as Strimzi's own examples write them.
+      plan.settings()
+          .forEach((k, v) -> config.put(k, v.matches("\\d+") ? (Object) Long.valueOf(v) : v));
+      Map<String, Object> topic = new LinkedHashMap<>();
+      topic.put("apiVersion", "kafka.strimzi.io/v1beta2");
+      topic.put("kind", "KafkaTopic");
+      Map<String, Object> metadata = new LinkedHashMap<>();
+      // A resource name is a DNS subdomain; the topic's own name is spec.topicName.
+      metadata.put(
+          "name", plan.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.-]", "-"));
+      metadata.put("labels", Map.of("strimzi.io/cluster", cluster));
+      topic.put("metadata", metadata);
+      Map<String, Object> spec = new LinkedHashMap<>();
+      spec.put("topicName", plan.name());
+      spec.put("partitions", plan.partitions());
+      spec.put("replicas", (int) plan.replication());
+      spec.put("config", config);
+      topic.put("spec", spec);
+      try {
+        out.append("---\n").append(yaml.writeValueAsString(topic));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return out.toString();
   }
 
   /**
