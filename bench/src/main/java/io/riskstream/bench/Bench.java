@@ -257,7 +257,7 @@ public final class Bench implements Callable<Integer> {
       Report report =
           new Report(this, workload, generateSeconds, loadSeconds, agreement, figures, microRows);
       Files.createDirectories(out.toAbsolutePath().getParent());
-      Files.writeString(out, report.markdown());
+      ResultsSection.writeReport(out, report.markdown());
       say("wrote %s", out);
       if (!agreement.agree()) {
         System.err.println("the SQL peer and riskstream disagree; see " + out);

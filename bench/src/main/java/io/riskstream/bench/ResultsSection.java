@@ -13,6 +13,25 @@ import java.nio.file.Path;
 final class ResultsSection {
   private ResultsSection() {}
 
+  private static final java.util.regex.Pattern SECTION =
+      java.util.regex.Pattern.compile(
+          "(?s)<!-- ([^:]+): written by the command below, not by hand -->\n.*?<!-- end of \\1 -->\n");
+
+  /**
+   * Writes the main harness's {@code report} to {@code file}, keeping the sections other commands
+   * wrote there: a full bench run replaced the soak's and the hot keys' figures before.
+   */
+  static void writeReport(Path file, String report) throws IOException {
+    StringBuilder text = new StringBuilder(report);
+    if (Files.exists(file)) {
+      java.util.regex.Matcher m = SECTION.matcher(Files.readString(file, StandardCharsets.UTF_8));
+      while (m.find()) {
+        text.append(text.toString().endsWith("\n\n") ? "" : "\n").append(m.group());
+      }
+    }
+    Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
+  }
+
   /** Replaces the section {@code name} in {@code file}, or appends it. */
   static void write(Path file, String name, String markdown) throws IOException {
     String begin = "<!-- " + name + ": written by the command below, not by hand -->";

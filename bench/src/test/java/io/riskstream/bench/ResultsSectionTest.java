@@ -25,4 +25,22 @@ class ResultsSectionTest {
                 + "<!-- hot keys: written by the command below, not by hand -->\n## Hot keys\n\nhot\n"
                 + "<!-- end of hot keys -->\n");
   }
+
+  @Test
+  void aNewReportKeepsTheSectionsOtherCommandsWrote(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("RESULTS.md");
+    Files.writeString(file, "# results\n\nold figures\n");
+    ResultsSection.write(file, "soak", "## Soak\n\nsoaked");
+    ResultsSection.write(file, "hot keys", "## Hot keys\n\nhot");
+
+    ResultsSection.writeReport(file, "# results\n\nnew figures\n");
+
+    assertThat(Files.readString(file))
+        .isEqualTo(
+            "# results\n\nnew figures\n\n"
+                + "<!-- soak: written by the command below, not by hand -->\n## Soak\n\nsoaked\n"
+                + "<!-- end of soak -->\n\n"
+                + "<!-- hot keys: written by the command below, not by hand -->\n## Hot keys\n\nhot\n"
+                + "<!-- end of hot keys -->\n");
+  }
 }
