@@ -229,10 +229,21 @@ final class FaultRun implements AutoCloseable {
     return cluster.submit(job, flags);
   }
 
-  /** Submits {@code detect} and {@code sink}; the detect job's id. */
+  /**
+   * Submits {@code detect} and {@code sink} and waits until every task of both runs; the detect
+   * job's id. Traffic started before then spent its seconds on the jobs' start-up: on a loaded
+   * machine detect took 22 s to deploy, the 15 s of traffic were all written before its first
+   * checkpoint, and a fault "after two checkpoints" no longer landed mid-stream.
+   */
   String submitBoth() throws Exception {
     String detect = submit("detect");
-    submit("sink");
+    String sink = submit("sink");
+    for (String job : List.of(detect, sink)) {
+      KafkaTestSupport.await(
+          job + " running, every task deployed",
+          Duration.ofMinutes(3),
+          () -> cluster.allRunning(job));
+    }
     return detect;
   }
 
