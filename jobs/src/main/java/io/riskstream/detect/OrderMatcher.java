@@ -267,13 +267,12 @@ public final class OrderMatcher
       return;
     }
     for (OrderRules.Absence absence : OrderRules.absences(orderNo, order, watermark, rules)) {
-      String key = absence.finding().key();
-      boolean retracts =
-          absence.answer() != null
-              && AlertUpdates.retracts(absence.finding().alert(), absence.answer());
-      if (absence.answer() != null
-          && order.fired.containsKey(key)
-          && AlertUpdates.isNews(order.fired.get(AlertUpdates.answered(key)), retracts)) {
+      String key = absence.key();
+      if (absence.answer() == null || !order.fired.containsKey(key)) {
+        continue;
+      }
+      boolean retracts = AlertUpdates.retracts(absence.finding().alert(), absence.answer());
+      if (AlertUpdates.isNews(order.fired.get(AlertUpdates.answered(key)), retracts)) {
         order.fired.put(AlertUpdates.answered(key), retracts);
         output.answer(
             absence.finding().alert(),
