@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The rules about one order (docs/contract.md (Alerts)): ORDER_PAID_TWICE, LEDGER_DOUBLE_CREDIT,
@@ -100,12 +100,12 @@ public final class OrderRules {
    */
   public static final class Absence {
     private final String key;
-    private final Supplier<Finding> make;
+    private final Function<String, Finding> make;
     private final boolean raised;
     private final Evidence answer;
     private Finding finding;
 
-    private Absence(String key, Supplier<Finding> make, boolean raised, Evidence answer) {
+    private Absence(String key, Function<String, Finding> make, boolean raised, Evidence answer) {
       this.key = key;
       this.make = make;
       this.raised = raised;
@@ -113,7 +113,7 @@ public final class OrderRules {
     }
 
     /** Raised unless {@code answer} came by the deadline ({@code due}, the alert's event time). */
-    static Absence of(String key, long due, Supplier<Finding> finding, Evidence answer) {
+    static Absence of(String key, long due, Function<String, Finding> finding, Evidence answer) {
       return new Absence(
           key, finding, answer == null || millis(answer.getEventTime()) > due, answer);
     }
@@ -132,13 +132,13 @@ public final class OrderRules {
     }
 
     /**
-     * The finding, built on first use: its text and id cost more than the whole decision, and most
-     * absences due on a timer are answered (raised false) and never need it. Building every one
-     * took 28 % of the detectors' samples in the bench profile.
+     * The finding under {@link #key}, built on first use: its text and id cost more than the whole
+     * decision, and most absences due on a timer are answered (raised false) and never need it.
+     * Building every one took 28 % of the detectors' samples in the bench profile.
      */
     public Finding finding() {
       if (finding == null) {
-        finding = make.get();
+        finding = make.apply(key);
       }
       return finding;
     }
@@ -168,14 +168,14 @@ public final class OrderRules {
           Absence.of(
               "without-order|" + line.getLogId(),
               due,
-              () -> withoutOrder(orderNo, line, due, rules),
+              key -> withoutOrder(key, orderNo, line, due, rules),
               evidence(firstPayment)));
       if (firstPayment != null && millis(firstPayment.getEventTime()) <= due) {
         absences.add(
             Absence.of(
                 "without-success|" + line.getLogId(),
                 due,
-                () -> withoutSuccess(line, firstPayment, due, rules),
+                key -> withoutSuccess(key, line, firstPayment, due, rules),
                 evidence(order.firstSuccess)));
       }
     }
@@ -188,7 +188,7 @@ public final class OrderRules {
           Absence.of(
               "success-without-ledger",
               due,
-              () -> successWithoutLedger(success, due, rules),
+              key -> successWithoutLedger(key, success, due, rules),
               earliest(lines.stream().toList())));
     }
 
@@ -200,7 +200,7 @@ public final class OrderRules {
           Absence.of(
               "refund-without-ledger",
               due,
-              () -> refundWithoutLedger(refund, due, rules),
+              key -> refundWithoutLedger(key, refund, due, rules),
               earliest(
                   lines.stream()
                       .filter(l -> REFUND_TYPE_CODES.contains(l.getTypeCode()))
@@ -217,7 +217,7 @@ public final class OrderRules {
         absences.add(
             new Absence(
                 "bank-pending",
-                () -> bankPending(paid, due, rules),
+                key -> bankPending(key, paid, due, rules),
                 !Finals.anyBetween(order.finals, millis(paid.getEventTime()), due),
                 ending != null && !ending.getEventTime().isBefore(paid.getEventTime())
                     ? Alerts.evidence(ending)
@@ -330,7 +330,8 @@ public final class OrderRules {
     return new Finding("double-credit|" + again.getLogId(), alert);
   }
 
-  private static Finding withoutOrder(String orderNo, BalanceChange line, long due, Rules rules) {
+  private static Finding withoutOrder(
+      String key, String orderNo, BalanceChange line, long due, Rules rules) {
     String summary =
         String.format(
             "Ledger line %s credits %s to account %s for order %s (type %d), but no such order exists within %s",
@@ -351,11 +352,11 @@ public final class OrderRules {
                 List.of(Alerts.evidence(line)),
                 Instant.ofEpochMilli(due)),
             line);
-    return new Finding("without-order|" + line.getLogId(), alert);
+    return new Finding(key, alert);
   }
 
   private static Finding withoutSuccess(
-      BalanceChange line, Payment firstPayment, long due, Rules rules) {
+      String key, BalanceChange line, Payment firstPayment, long due, Rules rules) {
     String merchant = firstPayment.getMerchantId();
     String summary =
         String.format(
@@ -381,10 +382,10 @@ public final class OrderRules {
                 .setMerchantId(merchant)
                 .setCwid(firstPayment.getCwid()),
             line);
-    return new Finding("without-success|" + line.getLogId(), alert);
+    return new Finding(key, alert);
   }
 
-  private static Finding successWithoutLedger(Payment success, long due, Rules rules) {
+  private static Finding successWithoutLedger(String key, Payment success, long due, Rules rules) {
     String summary =
         String.format(
             "Order %s reached SUCCESS at %s (%s) but no ledger line credits it by %s",
@@ -395,14 +396,14 @@ public final class OrderRules {
     return orderAlert(
         Reason.SUCCESS_WITHOUT_LEDGER,
         rules.statusMismatch(success.getMerchantId()),
-        "success-without-ledger",
+        key,
         summary,
         success,
         List.of(Alerts.evidence(success)),
         due);
   }
 
-  private static Finding refundWithoutLedger(Payment refund, long due, Rules rules) {
+  private static Finding refundWithoutLedger(String key, Payment refund, long due, Rules rules) {
     String summary =
         String.format(
             "Order %s was REFUNDED at %s (%s) but no refund ledger line (type 324 or 333) records it by %s",
@@ -413,7 +414,7 @@ public final class OrderRules {
     return orderAlert(
         Reason.REFUND_WITHOUT_LEDGER,
         rules.statusMismatch(refund.getMerchantId()),
-        "refund-without-ledger",
+        key,
         summary,
         refund,
         List.of(Alerts.evidence(refund)),
@@ -440,7 +441,7 @@ public final class OrderRules {
         millis(refund.getEventTime()));
   }
 
-  private static Finding bankPending(Payment paid, long due, Rules rules) {
+  private static Finding bankPending(String key, Payment paid, long due, Rules rules) {
     String summary =
         String.format(
             "Order %s (%s) has been PAID with UTR %s since %s and has no final status after %s",
@@ -452,7 +453,7 @@ public final class OrderRules {
     return orderAlert(
         Reason.BANK_PENDING,
         rules.pendingTooLong(paid.getMerchantId()).basic(),
-        "bank-pending",
+        key,
         summary,
         paid,
         List.of(Alerts.evidence(paid)),
