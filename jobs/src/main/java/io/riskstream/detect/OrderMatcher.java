@@ -5,9 +5,12 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -56,52 +59,177 @@ public final class OrderMatcher
 
   /**
    * Everything OrderMatcher keeps about one order (a Flink POJO: fields evolve with savepoints).
+   *
+   * <p>A payment often plays several parts at once (an order's SUCCESS is usually its first
+   * SUCCESS, its UTR's SUCCESS and what ended it), and the value is read and written whole on every
+   * event and wakeup, so each payment is stored once in {@link #payments} and the parts name it by
+   * index: whole Avro payments serialised once per part were most of OrderMatcher's time on RocksDB
+   * in the bench profile.
    */
   public static final class OrderState {
-    public Payment firstPayment;
-    public Map<String, Payment> successesByUtr = new HashMap<>();
-    public Map<String, BalanceChange> lines = new HashMap<>();
-    public Alert largest;
+    private static final int NONE = -1;
 
-    /** The earliest payment of each of these statuses (SUCCESS with or without a UTR). */
-    public Payment firstSuccess;
+    /** The payments the parts below name, each once; the ones no part names any more dropped. */
+    public List<Payment> payments = new ArrayList<>();
 
-    public Payment firstPaid;
-    public Payment firstRefund;
+    /**
+     * The earliest payment, and the earliest of each of these statuses (SUCCESS with or without a
+     * UTR).
+     */
+    public int firstPayment = NONE;
 
-    /** When the order's final payments happened ({@link OrderRules.Finals}). */
-    public long[] finals = new long[0];
+    public int firstSuccess = NONE;
+    public int firstPaid = NONE;
+    public int firstRefund = NONE;
 
     /**
      * The earliest final payment at or after the first PAID (before a PAID is known: the earliest
      * final): what answers a BANK_PENDING alert.
      */
-    public Payment ending;
+    public int ending = NONE;
+
+    /** The earliest SUCCESS per UTR. */
+    public Map<String, Integer> successesByUtr = new HashMap<>();
+
+    public Map<String, BalanceChange> lines = new HashMap<>();
+    public Alert largest;
+
+    /** When the order's final payments happened ({@link OrderRules.Finals}). */
+    public long[] finals = new long[0];
 
     public Map<String, Boolean> fired = new HashMap<>();
 
     /**
      * The id each fired finding raised: late evidence may change a finding's evidence, and the
-     * alert raised before is then retracted. Beside {@code fired}, so that earlier state restores.
+     * alert raised before is then retracted.
      */
     public Map<String, String> firedIds = new HashMap<>();
 
     public long[] wakeups = Wakeups.none();
 
+    Payment firstPayment() {
+      return payment(firstPayment);
+    }
+
+    void firstPayment(Payment p) {
+      firstPayment = index(p);
+    }
+
+    Payment firstSuccess() {
+      return payment(firstSuccess);
+    }
+
+    void firstSuccess(Payment p) {
+      firstSuccess = index(p);
+    }
+
+    Payment firstPaid() {
+      return payment(firstPaid);
+    }
+
+    void firstPaid(Payment p) {
+      firstPaid = index(p);
+    }
+
+    Payment firstRefund() {
+      return payment(firstRefund);
+    }
+
+    void firstRefund(Payment p) {
+      firstRefund = index(p);
+    }
+
+    Payment ending() {
+      return payment(ending);
+    }
+
+    void ending(Payment p) {
+      ending = index(p);
+    }
+
+    Payment success(String utr) {
+      Integer i = successesByUtr.get(utr);
+      return i == null ? null : payments.get(i);
+    }
+
+    void success(String utr, Payment p) {
+      successesByUtr.put(utr, index(p));
+    }
+
+    /** The earliest SUCCESS of each UTR. */
+    List<Payment> successes() {
+      return successesByUtr.values().stream().map(payments::get).toList();
+    }
+
+    private Payment payment(int i) {
+      return i == NONE ? null : payments.get(i);
+    }
+
+    /** The index of {@code p} (the same object: a part already names it), added if new. */
+    private int index(Payment p) {
+      for (int i = 0; i < payments.size(); i++) {
+        if (payments.get(i) == p) {
+          return i;
+        }
+      }
+      payments.add(p);
+      return payments.size() - 1;
+    }
+
+    /**
+     * Drops the payments no part names any more (one replaced by an earlier one), before a write.
+     */
+    void compact() {
+      int[] renumbered = new int[payments.size()];
+      Arrays.fill(renumbered, NONE);
+      for (int i : parts()) {
+        renumbered[i] = 0;
+      }
+      List<Payment> kept = new ArrayList<>();
+      for (int i = 0; i < payments.size(); i++) {
+        if (renumbered[i] != NONE) {
+          renumbered[i] = kept.size();
+          kept.add(payments.get(i));
+        }
+      }
+      if (kept.size() == payments.size()) {
+        return;
+      }
+      payments = kept;
+      firstPayment = renumber(renumbered, firstPayment);
+      firstSuccess = renumber(renumbered, firstSuccess);
+      firstPaid = renumber(renumbered, firstPaid);
+      firstRefund = renumber(renumbered, firstRefund);
+      ending = renumber(renumbered, ending);
+      successesByUtr.replaceAll((utr, i) -> renumbered[i]);
+    }
+
+    private int[] parts() {
+      return IntStream.concat(
+              IntStream.of(firstPayment, firstSuccess, firstPaid, firstRefund, ending)
+                  .filter(i -> i != NONE),
+              successesByUtr.values().stream().mapToInt(Integer::intValue))
+          .toArray();
+    }
+
+    private static int renumber(int[] renumbered, int i) {
+      return i == NONE ? NONE : renumbered[i];
+    }
+
     static TypeInformation<OrderState> type() {
-      AvroTypeInfo<Payment> payment = new AvroTypeInfo<>(Payment.class);
       return Types.POJO(
           OrderState.class,
           Map.ofEntries(
-              Map.entry("firstPayment", payment),
-              Map.entry("successesByUtr", Types.MAP(Types.STRING, payment)),
+              Map.entry("payments", Types.LIST(new AvroTypeInfo<>(Payment.class))),
+              Map.entry("firstPayment", Types.INT),
+              Map.entry("firstSuccess", Types.INT),
+              Map.entry("firstPaid", Types.INT),
+              Map.entry("firstRefund", Types.INT),
+              Map.entry("ending", Types.INT),
+              Map.entry("successesByUtr", Types.MAP(Types.STRING, Types.INT)),
               Map.entry("lines", Types.MAP(Types.STRING, new AvroTypeInfo<>(BalanceChange.class))),
               Map.entry("largest", new AvroTypeInfo<>(Alert.class)),
-              Map.entry("firstSuccess", payment),
-              Map.entry("firstPaid", payment),
-              Map.entry("firstRefund", payment),
               Map.entry("finals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
-              Map.entry("ending", payment),
               Map.entry("fired", Types.MAP(Types.STRING, Types.BOOLEAN)),
               Map.entry("firedIds", Types.MAP(Types.STRING, Types.STRING)),
               Map.entry("wakeups", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
@@ -110,7 +238,7 @@ public final class OrderMatcher
 
   @Override
   public void open(OpenContext context) {
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("order", OrderState.type()));
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>("order-v2", OrderState.type()));
     output = new AlertOutput(getRuntimeContext(), () -> rules);
   }
 
@@ -119,17 +247,17 @@ public final class OrderMatcher
     long time = p.getEventTime().toEpochMilli();
     output.countIfLate(time, ctx.timerService().currentWatermark());
     OrderState order = read();
-    if (order.firstPayment == null || EventOrder.PAYMENTS.compare(p, order.firstPayment) < 0) {
-      order.firstPayment = p;
+    if (order.firstPayment() == null || EventOrder.PAYMENTS.compare(p, order.firstPayment()) < 0) {
+      order.firstPayment(p);
     }
     TimerService timers = ctx.timerService();
     if (p.getStatus() == PaymentStatus.SUCCESS && p.getUtr() != null) {
-      Payment known = order.successesByUtr.get(p.getUtr());
+      Payment known = order.success(p.getUtr());
       if (known == null || EventOrder.PAYMENTS.compare(p, known) < 0) {
-        order.successesByUtr.put(p.getUtr(), p);
+        order.success(p.getUtr(), p);
       }
       if (order.successesByUtr.size() > 1) { // ORDER_PAID_TWICE: each success after the first
-        order.successesByUtr.values().stream()
+        order.successes().stream()
             .sorted(EventOrder.PAYMENTS)
             .forEach(s -> wake(order, timers, s.getEventTime()));
       }
@@ -137,17 +265,17 @@ public final class OrderMatcher
     long w = rules.at(time).matchWindow().toMillis();
     switch (p.getStatus()) {
       case SUCCESS -> {
-        if (earlier(p, order.firstSuccess)) {
-          order.firstSuccess = p; // SUCCESS_WITHOUT_LEDGER at its time + W, FAST_REFUND at a refund
+        if (earlier(p, order.firstSuccess())) {
+          order.firstSuccess(p); // SUCCESS_WITHOUT_LEDGER at its time + W, FAST_REFUND at a refund
           order.wakeups = Wakeups.at(order.wakeups, time + w, timers);
-          if (order.firstRefund != null) {
-            wake(order, timers, order.firstRefund.getEventTime());
+          if (order.firstRefund() != null) {
+            wake(order, timers, order.firstRefund().getEventTime());
           }
         }
       }
       case PAID -> {
-        if (earlier(p, order.firstPaid)) {
-          order.firstPaid = p; // BANK_PENDING at its time + the SLA
+        if (earlier(p, order.firstPaid())) {
+          order.firstPaid(p); // BANK_PENDING at its time + the SLA
           order.wakeups =
               Wakeups.at(
                   order.wakeups,
@@ -156,8 +284,8 @@ public final class OrderMatcher
         }
       }
       case REFUNDED -> {
-        if (earlier(p, order.firstRefund)) {
-          order.firstRefund = p; // FAST_REFUND at its time, REFUND_WITHOUT_LEDGER at + W
+        if (earlier(p, order.firstRefund())) {
+          order.firstRefund(p); // FAST_REFUND at its time, REFUND_WITHOUT_LEDGER at + W
           order.wakeups = Wakeups.at(order.wakeups, time, timers);
           order.wakeups = Wakeups.at(order.wakeups, time + w, timers);
         }
@@ -166,13 +294,15 @@ public final class OrderMatcher
     }
     if (OrderRules.isFinal(p.getStatus())) {
       order.finals = OrderRules.Finals.add(order.finals, time);
-      Instant paid = order.firstPaid == null ? null : order.firstPaid.getEventTime();
+      Instant paid = order.firstPaid() == null ? null : order.firstPaid().getEventTime();
       boolean afterPaid = paid == null || !p.getEventTime().isBefore(paid);
       boolean stale =
-          order.ending != null && paid != null && order.ending.getEventTime().isBefore(paid);
+          order.ending() != null && paid != null && order.ending().getEventTime().isBefore(paid);
       if (afterPaid
-          && (order.ending == null || stale || EventOrder.PAYMENTS.compare(p, order.ending) < 0)) {
-        order.ending = p;
+          && (order.ending() == null
+              || stale
+              || EventOrder.PAYMENTS.compare(p, order.ending()) < 0)) {
+        order.ending(p);
       }
     }
     Alert large = LargeAmountRule.check(p, rules.at(time));
@@ -183,6 +313,7 @@ public final class OrderMatcher
     keep(order, timers, time);
     lookAgainIfLate(order, timers, time);
     settle(ctx.getCurrentKey(), order, timers.currentWatermark(), ctx);
+    order.compact();
     state.update(order);
   }
 
@@ -211,12 +342,14 @@ public final class OrderMatcher
     // then is known already.
     long due = time + rules.at(time).matchWindow().toMillis();
     if (OrderRules.ORDER_TYPE_CODES.contains(line.getTypeCode())
-        && (order.firstSuccess == null || order.firstSuccess.getEventTime().toEpochMilli() > due)) {
+        && (order.firstSuccess() == null
+            || order.firstSuccess().getEventTime().toEpochMilli() > due)) {
       order.wakeups = Wakeups.at(order.wakeups, due, timers);
     }
     keep(order, timers, time);
     lookAgainIfLate(order, timers, time);
     settle(ctx.getCurrentKey(), order, timers.currentWatermark(), ctx);
+    order.compact();
     state.update(order);
   }
 
@@ -245,6 +378,7 @@ public final class OrderMatcher
       state.clear();
     } else {
       order.wakeups = fired.wakeups();
+      order.compact();
       state.update(order);
     }
   }

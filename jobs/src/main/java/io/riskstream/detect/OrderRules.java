@@ -43,10 +43,9 @@ public final class OrderRules {
       String orderNo, OrderMatcher.OrderState order, long watermark, RulesInForce inForce) {
     List<Finding> findings = new ArrayList<>();
     Collection<BalanceChange> lines = order.lines.values();
-    Payment firstPayment = order.firstPayment;
+    Payment firstPayment = order.firstPayment();
 
-    List<Payment> successes =
-        order.successesByUtr.values().stream().sorted(EventOrder.PAYMENTS).toList();
+    List<Payment> successes = order.successes().stream().sorted(EventOrder.PAYMENTS).toList();
     for (int i = 1; i < successes.size(); i++) {
       Payment second = successes.get(i);
       if (millis(second.getEventTime()) <= watermark) {
@@ -76,8 +75,8 @@ public final class OrderRules {
       }
     }
 
-    Payment success = order.firstSuccess;
-    Payment refund = order.firstRefund;
+    Payment success = order.firstSuccess();
+    Payment refund = order.firstRefund();
     if (refund != null && success != null && millis(refund.getEventTime()) <= watermark) {
       Rules rules = inForce.at(millis(refund.getEventTime()));
       long after = millis(refund.getEventTime()) - millis(success.getEventTime());
@@ -155,7 +154,7 @@ public final class OrderRules {
       String orderNo, OrderMatcher.OrderState order, long watermark, RulesInForce inForce) {
     List<Absence> absences = new ArrayList<>();
     Collection<BalanceChange> lines = order.lines.values();
-    Payment firstPayment = order.firstPayment;
+    Payment firstPayment = order.firstPayment();
     // The match window is the job's, not a rule's: the same at every time.
     long w = inForce.at(watermark).matchWindow().toMillis();
     for (BalanceChange line : lines) {
@@ -176,11 +175,11 @@ public final class OrderRules {
                 "without-success|" + line.getLogId(),
                 due,
                 key -> withoutSuccess(key, line, firstPayment, due, rules),
-                evidence(order.firstSuccess)));
+                evidence(order.firstSuccess())));
       }
     }
 
-    Payment success = order.firstSuccess;
+    Payment success = order.firstSuccess();
     if (success != null && millis(success.getEventTime()) + w <= watermark) {
       Rules rules = inForce.at(millis(success.getEventTime()));
       long due = millis(success.getEventTime()) + w;
@@ -192,7 +191,7 @@ public final class OrderRules {
               earliest(lines.stream().toList())));
     }
 
-    Payment refund = order.firstRefund;
+    Payment refund = order.firstRefund();
     if (refund != null && millis(refund.getEventTime()) + w <= watermark) {
       Rules rules = inForce.at(millis(refund.getEventTime()));
       long due = millis(refund.getEventTime()) + w;
@@ -207,13 +206,13 @@ public final class OrderRules {
                       .toList())));
     }
 
-    Payment paid = order.firstPaid;
+    Payment paid = order.firstPaid();
     if (paid != null) {
       Rules rules = inForce.at(millis(paid.getEventTime()));
       long due = millis(paid.getEventTime()) + bankPendingSla(paid, rules).toMillis();
       if (due <= watermark) {
         // Decided by the times of all final payments; answered by the earliest one after PAID.
-        Payment ending = order.ending;
+        Payment ending = order.ending();
         absences.add(
             new Absence(
                 "bank-pending",

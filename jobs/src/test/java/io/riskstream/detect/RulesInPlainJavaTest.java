@@ -88,10 +88,10 @@ class RulesInPlainJavaTest {
             .build();
 
     OrderMatcher.OrderState order = new OrderMatcher.OrderState();
-    order.firstPayment = first;
-    order.firstSuccess = first;
-    order.successesByUtr.put(first.getUtr(), first);
-    order.successesByUtr.put(second.getUtr(), second);
+    order.firstPayment(first);
+    order.firstSuccess(first);
+    order.success(first.getUtr(), first);
+    order.success(second.getUtr(), second);
     order.lines.put("L-1", credit);
     List<Finding> beforeSecond =
         OrderRules.evaluate("O-1", order, BEGINNING.plusSeconds(59).toEpochMilli(), RULES);
