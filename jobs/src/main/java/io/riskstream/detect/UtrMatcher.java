@@ -116,8 +116,15 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     /** When lines that were PENDING before their DEDUCTED version were first seen, by bill_id. */
     public Map<String, Long> pendingSince = new HashMap<>();
 
-    /** The earliest well-formed claim of each payment kind. */
+    /**
+     * The earliest well-formed claim of each payment kind, when it is not the claim kept for its
+     * order in {@link #claims}: then only the order is kept, in {@link #firstClaimOrders}. A UTR's
+     * first claim is nearly always its only claim, and stored twice it was a third of the value.
+     */
     public Map<String, Payment> firstClaims = new HashMap<>();
+
+    /** The order whose claim in {@link #claims} is the earliest well-formed one of each kind. */
+    public Map<String, String> firstClaimOrders = new HashMap<>();
 
     /**
      * Decisions waiting for the watermark, by the time each is taken, up to {@link #MAX_INLINE} of
@@ -130,6 +137,56 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     public long spilled;
 
     public long[] wakeups = Wakeups.none();
+
+    /** The earliest well-formed claim of {@code kind}, or null. */
+    Payment firstClaim(PaymentKind kind) {
+      String order = firstClaimOrders.get(kind.name());
+      return order == null ? firstClaims.get(kind.name()) : claims.get(order);
+    }
+
+    /** Makes {@code claim} the earliest well-formed one of {@code kind} (null: there is none). */
+    void firstClaim(PaymentKind kind, Payment claim) {
+      firstClaimOrders.remove(kind.name());
+      firstClaims.remove(kind.name());
+      if (claim != null && claims.get(claim.getOrderNo()) == claim) {
+        firstClaimOrders.put(kind.name(), claim.getOrderNo());
+      } else if (claim != null) {
+        firstClaims.put(kind.name(), claim);
+      }
+    }
+
+    /** The earliest well-formed claim of each kind that has one. */
+    List<Payment> firstClaims() {
+      List<Payment> first = new ArrayList<>(2);
+      for (PaymentKind kind : PaymentKind.values()) {
+        Payment claim = firstClaim(kind);
+        if (claim != null) {
+          first.add(claim);
+        }
+      }
+      return first;
+    }
+
+    /**
+     * Keeps {@code claim} as its order's, inline: a first claim of a kind that named the claim it
+     * replaces keeps that claim itself.
+     */
+    void putClaim(Payment claim) {
+      String order = claim.getOrderNo();
+      Payment replaced = claims.put(order, claim);
+      if (replaced != null) {
+        firstClaimOrders
+            .entrySet()
+            .removeIf(
+                first -> {
+                  boolean named = first.getValue().equals(order);
+                  if (named) {
+                    firstClaims.put(first.getKey(), replaced);
+                  }
+                  return named;
+                });
+      }
+    }
 
     int inline() {
       return decisions.values().stream().mapToInt(List::size).sum();
@@ -144,6 +201,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
               "claims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
               "hot", Types.BOOLEAN,
               "firstClaims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
+              "firstClaimOrders", Types.MAP(Types.STRING, Types.STRING),
               "decisions", Types.MAP(Types.LONG, Types.LIST(Types.STRING)),
               "spilled", Types.LONG,
               "wakeups", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -209,12 +267,10 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     Payment firstBefore = firstValid(state);
     putClaim(state, order, claim);
     boolean wellFormed = UtrRules.wellFormed(claim, rules.at(time));
-    Map<String, Payment> first = state.firstClaims;
-    String kind = claim.getKind().name();
-    Payment firstOfKind = first.get(kind);
+    Payment firstOfKind = state.firstClaim(claim.getKind());
     if (wellFormed
         && (firstOfKind == null || EventOrder.PAYMENTS.compare(claim, firstOfKind) < 0)) {
-      first.put(kind, claim);
+      state.firstClaim(claim.getKind(), claim);
     } else if (!wellFormed
         && known != null
         && firstOfKind != null
@@ -505,7 +561,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       }
       case BILL_WITHOUT_ORDER -> {
         Bill line = state.bills.get(alert.getEvidence().get(0).getId());
-        Payment claim = line == null ? null : state.firstClaims.get(kind(line).name());
+        Payment claim = line == null ? null : state.firstClaim(kind(line));
         yield claim == null ? null : Alerts.evidence(claim);
       }
       case BILL_PENDING -> {
@@ -543,7 +599,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   private void putClaim(UtrState state, String order, Payment claim) throws Exception {
     if (state.claims.containsKey(order) || state.claims.size() < MAX_INLINE) {
-      state.claims.put(order, claim);
+      state.putClaim(claim);
     } else {
       state.hot = true;
       claims.put(order, claim);
@@ -582,8 +638,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       if (part.length > 2 && bill.getEventTime().toEpochMilli() != Long.parseLong(part[2])) {
         return List.of(); // the due of a version the line has moved on from (PENDING, DEDUCTED)
       }
-      return listOf(
-          UtrRules.atBillDue(utr, bill, state.firstClaims.get(kind(bill).name()), ruleAt(bill)));
+      return listOf(UtrRules.atBillDue(utr, bill, state.firstClaim(kind(bill)), ruleAt(bill)));
     }
     if (kind == AT_BILL_PENDING) {
       long pendingAt = Long.parseLong(part[2]);
@@ -615,7 +670,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   /** The UTR's earliest well-formed claim of either kind, or null. */
   private static Payment firstValid(UtrState state) {
     Payment first = null;
-    for (Payment p : state.firstClaims.values()) {
+    for (Payment p : state.firstClaims()) {
       if (first == null || EventOrder.PAYMENTS.compare(p, first) < 0) {
         first = p;
       }
@@ -629,7 +684,6 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
    * its well-formed one that was the UTR's first.
    */
   private void replaceFirst(UtrState state, PaymentKind kind) throws Exception {
-    Map<String, Payment> first = state.firstClaims;
     Payment earliest = null;
     for (Payment p : allClaims(state)) {
       if (p.getKind() == kind
@@ -638,11 +692,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         earliest = p;
       }
     }
-    if (earliest == null) {
-      first.remove(kind.name());
-    } else {
-      first.put(kind.name(), earliest);
-    }
+    state.firstClaim(kind, earliest);
   }
 
   /**
