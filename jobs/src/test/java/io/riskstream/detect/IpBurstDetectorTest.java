@@ -17,10 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -162,15 +159,12 @@ class IpBurstDetectorTest {
           .singleElement()
           .satisfies(a -> assertThat(a.getEventTime()).isEqualTo(BEGINNING.plusMillis(2_400)));
       h.getOperator().setCurrentKey("10.0.0.9");
-      Map<String, Evidence> kept =
+      IpBurstDetector.IpState kept =
           h.getOperator()
               .getKeyedStateStore()
-              .getState(
-                  new ValueStateDescriptor<>(
-                      "payers-in-window",
-                      Types.MAP(Types.STRING, new AvroTypeInfo<>(Evidence.class))))
+              .getState(new ValueStateDescriptor<>("ip", IpBurstDetector.IpState.type()))
               .value();
-      assertThat(kept.keySet())
+      assertThat(kept.payers.keySet())
           .containsExactlyInAnyOrder("U-996", "U-997", "U-998", "U-999", "U-1000");
     }
   }
