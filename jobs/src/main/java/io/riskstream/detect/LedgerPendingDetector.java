@@ -51,7 +51,10 @@ public final class LedgerPendingDetector extends KeyedProcessFunction<String, Ba
 
     /**
      * The LEDGER_PENDING alert raised for the line, kept until a final version answers it ({@link
-     * AlertUpdates}) or the order retention has passed.
+     * AlertUpdates}) or the order retention has passed. The alert itself, not a mark to rebuild it
+     * from {@code pending}: a rule version published later with an earlier effective time would
+     * rebuild a different alert, and the answer must name the one raised. Only lines that alerted
+     * keep it.
      */
     public Alert raised;
 
