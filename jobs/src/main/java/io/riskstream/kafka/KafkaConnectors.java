@@ -12,6 +12,7 @@ import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
@@ -178,18 +179,18 @@ public final class KafkaConnectors {
         .setDescription("dead letters → " + config.topics().deadLetters() + ", exactly once");
   }
 
-  public KafkaSink<Alert> alertSink() {
+  public Sink<Alert> alertSink() {
     return alertSink(config.topics().alerts(), "alerts");
   }
 
   /** The alerts of SHADOW rule versions, to their own topic: never notified. */
-  public KafkaSink<Alert> shadowAlertSink() {
+  public Sink<Alert> shadowAlertSink() {
     // Not "alerts-shadow": a restored sink aborts the lingering transactions it lists by its
     // prefix, and "…-alerts" is a prefix of "…-alerts-shadow".
     return alertSink(config.topics().alertsShadow(), "shadow-alerts");
   }
 
-  private KafkaSink<Alert> alertSink(String topic, String what) {
+  private Sink<Alert> alertSink(String topic, String what) {
     return exactlyOnce(
         new KeyedRecordSerializer<>(
             topic, Alert.class, Alert::getAlertId, config.registry(), config.autoRegister()),
@@ -197,7 +198,7 @@ public final class KafkaConnectors {
   }
 
   /** The alerts' status changes, keyed by alert id like the alerts. */
-  public KafkaSink<AlertUpdate> alertUpdateSink() {
+  public Sink<AlertUpdate> alertUpdateSink() {
     return exactlyOnce(
         new KeyedRecordSerializer<>(
             config.topics().alertUpdates(),
@@ -209,7 +210,7 @@ public final class KafkaConnectors {
   }
 
   /** Each closed day's summaries, keyed by day and merchant, for the notify job. */
-  public KafkaSink<DailySummary> dailySummarySink() {
+  public Sink<DailySummary> dailySummarySink() {
     return exactlyOnce(
         new KeyedRecordSerializer<>(
             config.topics().dailySummaries(),
@@ -221,31 +222,35 @@ public final class KafkaConnectors {
   }
 
   /** Events a detector could no longer place, to the late-events topic. */
-  public KafkaSink<LateEvent> lateEventSink() {
+  public Sink<LateEvent> lateEventSink() {
     return exactlyOnce(
         new LateEventSerializer(config.topics(), config.registry(), config.autoRegister(), job),
         "late-events");
   }
 
-  private KafkaSink<DeadLetter> deadLetterSink() {
+  private Sink<DeadLetter> deadLetterSink() {
     return exactlyOnce(
         new DeadLetterSerializer(config.topics().deadLetters(), job, config.maxRequestBytes()),
         "dead-letters");
   }
 
-  private <T> KafkaSink<T> exactlyOnce(TopicSerializer<T> serializer, String what) {
-    return KafkaSink.<T>builder()
-        .setKafkaProducerConfig(config.kafkaProperties())
-        .setRecordSerializer(serializer)
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(transactionalIdPrefix() + "-" + what)
-        // Reuses a small pool of transactional ids instead of a new one per checkpoint, which the
-        // brokers would otherwise keep for transactional.id.expiration.ms (7 days): 60,480 ids a
-        // week per subtask at a 10 s interval. Needs brokers of Kafka 3.0 or later (KIP-664).
-        .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
-        .setProperty(
-            "transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))
-        .build();
+  private <T> Sink<T> exactlyOnce(TopicSerializer<T> serializer, String what) {
+    KafkaSink<T> sink =
+        KafkaSink.<T>builder()
+            .setKafkaProducerConfig(config.kafkaProperties())
+            .setRecordSerializer(serializer)
+            .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+            .setTransactionalIdPrefix(transactionalIdPrefix() + "-" + what)
+            // Reuses a small pool of transactional ids instead of a new one per checkpoint, which
+            // the
+            // brokers would otherwise keep for transactional.id.expiration.ms (7 days): 60,480 ids
+            // a
+            // week per subtask at a 10 s interval. Needs brokers of Kafka 3.0 or later (KIP-664).
+            .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+            .setProperty(
+                "transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))
+            .build();
+    return new AdminClosingKafkaSink<>(sink);
   }
 
   private OffsetsInitializer startingOffsets() {

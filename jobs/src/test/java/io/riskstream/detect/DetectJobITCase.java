@@ -25,7 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -67,6 +69,7 @@ class DetectJobITCase {
         .extracting(Label::reason)
         .contains("NO_BANK_RECORD", "BILL_WITHOUT_ORDER", "DISTINCT_ACCOUNTS", "CHAIN_BREAK");
 
+    Set<String> adminClientsBefore = adminClientThreads();
     JobClient job = KafkaTestSupport.startDetect(config, "detect-it");
     KafkaTestSupport.await(
         "all expected alerts and dead letters",
@@ -98,6 +101,12 @@ class DetectJobITCase {
             !TopicReader.readAll(config.kafkaProperties(), config.topics().lateEvents()).isEmpty());
     job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
         .get(2, TimeUnit.MINUTES);
+    // Every Kafka client the job opened is closed with it, the exactly-once writers' admin clients
+    // too (AdminClosingKafkaSink): a client left behind keeps reconnecting to its broker.
+    KafkaTestSupport.await(
+        "no Kafka admin client of the job left running",
+        Duration.ofSeconds(30),
+        () -> adminClientsBefore.containsAll(adminClientThreads()));
 
     List<ConsumerRecord<byte[], byte[]>> lateEvents =
         TopicReader.readAll(config.kafkaProperties(), config.topics().lateEvents());
@@ -172,6 +181,13 @@ class DetectJobITCase {
       assertThat(Long.parseLong(header(letter.headers(), DeadLetterSerializer.SOURCE_OFFSET)))
           .isNotNegative();
     }
+  }
+
+  private static Set<String> adminClientThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName)
+        .filter(name -> name.startsWith("kafka-admin-client-thread"))
+        .collect(Collectors.toSet());
   }
 
   private static String header(Headers headers, String name) {
