@@ -107,12 +107,18 @@ public final class OrderMatcher
 
     public long[] wakeups = Wakeups.none();
 
+    /**
+     * Whether a part was renamed since the last {@link #compact()}: not stored (not in {@link
+     * #type()}), since every stored value has been compacted.
+     */
+    private boolean replaced;
+
     Payment firstPayment() {
       return payment(firstPayment);
     }
 
     void firstPayment(Payment p) {
-      firstPayment = index(p);
+      firstPayment = rename(firstPayment, p);
     }
 
     Payment firstSuccess() {
@@ -120,7 +126,7 @@ public final class OrderMatcher
     }
 
     void firstSuccess(Payment p) {
-      firstSuccess = index(p);
+      firstSuccess = rename(firstSuccess, p);
     }
 
     Payment firstPaid() {
@@ -128,7 +134,7 @@ public final class OrderMatcher
     }
 
     void firstPaid(Payment p) {
-      firstPaid = index(p);
+      firstPaid = rename(firstPaid, p);
     }
 
     Payment firstRefund() {
@@ -136,7 +142,7 @@ public final class OrderMatcher
     }
 
     void firstRefund(Payment p) {
-      firstRefund = index(p);
+      firstRefund = rename(firstRefund, p);
     }
 
     Payment ending() {
@@ -144,7 +150,7 @@ public final class OrderMatcher
     }
 
     void ending(Payment p) {
-      ending = index(p);
+      ending = rename(ending, p);
     }
 
     Payment success(String utr) {
@@ -153,7 +159,7 @@ public final class OrderMatcher
     }
 
     void success(String utr, Payment p) {
-      successesByUtr.put(utr, index(p));
+      successesByUtr.put(utr, rename(successesByUtr.getOrDefault(utr, NONE), p));
     }
 
     /** The earliest SUCCESS of each UTR. */
@@ -163,6 +169,16 @@ public final class OrderMatcher
 
     private Payment payment(int i) {
       return i == NONE ? null : payments.get(i);
+    }
+
+    /**
+     * The index of {@code p} for a part that named {@code old}: if that was another payment, no
+     * part may name it any more, and {@link #compact()} looks.
+     */
+    private int rename(int old, Payment p) {
+      int i = index(p);
+      replaced |= old != NONE && old != i;
+      return i;
     }
 
     /** The index of {@code p} (the same object: a part already names it), added if new. */
@@ -180,6 +196,10 @@ public final class OrderMatcher
      * Drops the payments no part names any more (one replaced by an earlier one), before a write.
      */
     void compact() {
+      if (!replaced) {
+        return;
+      }
+      replaced = false;
       int[] renumbered = new int[payments.size()];
       Arrays.fill(renumbered, NONE);
       for (int i : parts()) {
