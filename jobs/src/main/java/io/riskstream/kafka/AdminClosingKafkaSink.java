@@ -27,9 +27,9 @@ import org.apache.kafka.clients.admin.Admin;
  * flink-connector-kafka} 5.0.0-2.2 opens an admin client at start to list the lingering
  * transactions it must abort, and never closes it. Every start of a sink subtask (each restart
  * after a failure) left a client thread behind, reconnecting to the brokers and holding the job's
- * class loader: 160 of them in one run of the integration tests, where a leftover client of a
- * stopped broker read the reply of an HTTP server that had taken the broker's port as a 1.2 GB
- * Kafka response and ran the JVM out of heap. The client is used only while the writer starts
+ * class loader: 160 of them in one run of the integration tests, which ran out of heap, most likely
+ * because a client of a stopped broker reached an HTTP server on the reused port and took its reply
+ * ("HTTP") for the size of a 1.2 GB response. The client is used only while the writer starts
  * ({@code initialize}, inside {@code createWriter}/{@code restoreWriter}), so it is closed right
  * after. The field is private, hence the reflection; once the connector closes the client itself
  * and drops the field, this does nothing, and {@code DetectJobITCase} checks that no client is left
