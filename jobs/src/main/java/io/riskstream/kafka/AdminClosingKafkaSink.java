@@ -58,21 +58,18 @@ final class AdminClosingKafkaSink<T>
   }
 
   private static <W> W closeAdmin(W writer) {
-    for (Class<?> c = writer.getClass(); c != Object.class; c = c.getSuperclass()) {
-      try {
-        Field field = c.getDeclaredField("adminClient");
-        field.setAccessible(true);
-        Admin admin = (Admin) field.get(writer);
-        if (admin != null) {
-          admin.close(Duration.ofSeconds(5));
-          field.set(writer, null);
-        }
-        return writer;
-      } catch (NoSuchFieldException e) {
-        // not this class: an at-least-once writer has no admin client
-      } catch (IllegalAccessException e) {
-        throw new IllegalStateException("cannot close the Kafka sink's admin client", e);
+    try {
+      Field field = writer.getClass().getDeclaredField("adminClient");
+      field.setAccessible(true);
+      Admin admin = (Admin) field.get(writer);
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(5));
+        field.set(writer, null);
       }
+    } catch (NoSuchFieldException e) {
+      // an at-least-once writer, or a connector that no longer keeps the client
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot close the Kafka sink's admin client", e);
     }
     return writer;
   }

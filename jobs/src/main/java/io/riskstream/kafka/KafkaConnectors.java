@@ -242,10 +242,9 @@ public final class KafkaConnectors {
             .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
             .setTransactionalIdPrefix(transactionalIdPrefix() + "-" + what)
             // Reuses a small pool of transactional ids instead of a new one per checkpoint, which
-            // the
-            // brokers would otherwise keep for transactional.id.expiration.ms (7 days): 60,480 ids
-            // a
-            // week per subtask at a 10 s interval. Needs brokers of Kafka 3.0 or later (KIP-664).
+            // the brokers would otherwise keep for transactional.id.expiration.ms (7 days): 60,480
+            // ids a week per subtask at a 10 s interval. Needs brokers of Kafka 3.0 or later
+            // (KIP-664).
             .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
             .setProperty(
                 "transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()))
