@@ -32,19 +32,21 @@ final class EventTimeBuffer<T> {
 
   /**
    * Adds the event, unless one with its id waits already (a redelivery), and asks to be woken at
-   * its time ({@code wake}: a timer, or the detector's {@link Wakeups}).
+   * its time ({@code wake}: a timer, or the detector's {@link Wakeups}); whether it was added.
    */
-  void add(T event, long time, LongConsumer wake) throws Exception {
+  boolean add(T event, long time, LongConsumer wake) throws Exception {
     List<T> bucket = byTime.get(time);
     if (bucket == null) {
       bucket = new ArrayList<>(1);
     }
     String eventId = id.apply(event);
-    if (bucket.stream().noneMatch(e -> id.apply(e).equals(eventId))) {
+    boolean added = bucket.stream().noneMatch(e -> id.apply(e).equals(eventId));
+    if (added) {
       bucket.add(event);
       byTime.put(time, bucket);
     }
     wake.accept(time);
+    return added;
   }
 
   /**
@@ -78,9 +80,5 @@ final class EventTimeBuffer<T> {
     byTime.remove(time);
     bucket.sort(order);
     return bucket;
-  }
-
-  boolean isEmpty() throws Exception {
-    return byTime.isEmpty();
   }
 }

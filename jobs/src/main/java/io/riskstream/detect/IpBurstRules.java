@@ -2,7 +2,9 @@ package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.Evidence;
+import io.riskstream.avro.EvidenceSource;
 import io.riskstream.avro.Payment;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,6 +20,37 @@ public final class IpBurstRules {
       Comparator.comparing(Evidence::getEventTime).thenComparing(Evidence::getId);
 
   private IpBurstRules() {}
+
+  /**
+   * A payment as the rule reads it: who paid, when, and the keys its alert names (six of a
+   * payment's seventeen fields). What waits for the watermark in an IP's state (a Flink POJO).
+   */
+  public static final class IpPayment {
+    static final Comparator<IpPayment> IN_ORDER = // as EventOrder.PAYMENTS
+        Comparator.comparingLong((IpPayment p) -> p.time).thenComparing(p -> p.eventId);
+
+    public String eventId;
+    public long time;
+    public String payer;
+    public String merchantId;
+    public String userId;
+    public String accountId;
+
+    static IpPayment of(Payment p) {
+      IpPayment seen = new IpPayment();
+      seen.eventId = p.getEventId();
+      seen.time = p.getEventTime().toEpochMilli();
+      seen.payer = payer(p);
+      seen.merchantId = p.getMerchantId();
+      seen.userId = p.getUserId();
+      seen.accountId = p.getAccountId();
+      return seen;
+    }
+
+    Evidence evidence() {
+      return new Evidence(EvidenceSource.PAYMENT, eventId, Instant.ofEpochMilli(time));
+    }
+  }
 
   /** Whether the payment counts for the IP rule: it has an IP and a payer. */
   public static boolean counts(Payment p) {
@@ -61,8 +94,16 @@ public final class IpBurstRules {
     return payers.values().removeIf(e -> e.getEventTime().toEpochMilli() <= cutoff);
   }
 
+  /** The time of the latest payment of {@code payers}, which must not be empty. */
+  static long latest(Map<String, Evidence> payers) {
+    return payers.values().stream()
+        .mapToLong(e -> e.getEventTime().toEpochMilli())
+        .max()
+        .orElseThrow();
+  }
+
   static Alert burst(
-      String ip, Payment trigger, Map<String, Evidence> latest, Rules.IpBurst settings) {
+      String ip, IpPayment trigger, Map<String, Evidence> latest, Rules.IpBurst settings) {
     List<Evidence> evidence = new ArrayList<>(latest.values());
     evidence.sort(BY_TIME);
     List<String> payers = new ArrayList<>(latest.keySet());
@@ -80,10 +121,10 @@ public final class IpBurstRules {
             settings.basic().rule(),
             summary,
             evidence,
-            trigger.getEventTime())
-        .setMerchantId(trigger.getMerchantId())
-        .setUserId(trigger.getUserId())
-        .setAccountId(trigger.getAccountId())
+            Instant.ofEpochMilli(trigger.time))
+        .setMerchantId(trigger.merchantId)
+        .setUserId(trigger.userId)
+        .setAccountId(trigger.accountId)
         .setIp(ip)
         .build();
   }

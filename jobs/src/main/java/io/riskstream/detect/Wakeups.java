@@ -12,11 +12,12 @@ import org.apache.flink.streaming.api.TimerService;
  * and a delete and a seek when it fires; a timer per waiting time (and one more to clean up) was a
  * third of OrderMatcher's time in the bench profile.
  *
- * <p>For detectors whose decisions do not depend on the order in which a key takes its due times
- * (OrderMatcher evaluates everything final at the watermark; UtrMatcher's decisions each read state
- * only events change): a key waiting for more than {@link #MAX_WAITING} times gets plain timers for
- * the rest, which may fire after later waiting times were taken. That keeps the array, read and
- * written with every event, small even on a hot key.
+ * <p>A key waiting for more than {@link #MAX_WAITING} times gets plain timers for the rest, which
+ * may fire after later waiting times were taken. That keeps the array, read and written with every
+ * event, small even on a hot key, and suits detectors whose decisions do not depend on the order in
+ * which a key takes its due times (OrderMatcher evaluates everything final at the watermark;
+ * UtrMatcher's decisions each read state only events change), or that take everything the watermark
+ * passed at once, in their own order (IpBurstDetector).
  */
 final class Wakeups {
   /**

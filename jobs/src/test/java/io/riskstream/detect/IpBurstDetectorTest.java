@@ -17,9 +17,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class IpBurstDetectorTest {
   private static final Duration WINDOW = Duration.ofMinutes(10);
@@ -114,21 +117,86 @@ class IpBurstDetectorTest {
     }
   }
 
-  @Test
-  void shouldGiveTheSameAlertWhateverTheArrivalOrder() throws Exception {
-    List<Payment> payments = payersOneMinuteApart(5, BEGINNING);
-    String inOrder;
-    try (var h = harness()) {
-      send(h, payments);
-      advance(h, BEGINNING.plus(Duration.ofMinutes(5)));
-      inOrder = alerts(h).get(0).getAlertId();
+  /**
+   * {@code payments} and {@code repeats} more by the first payer, one second apart from its first:
+   * beyond 32 payments waiting, an IP's wait in buckets instead of its value.
+   */
+  private static List<Payment> withRepeats(List<Payment> payments, int repeats) {
+    List<Payment> all = new ArrayList<>(payments);
+    for (int i = 1; i <= repeats; i++) {
+      all.add(by(1, payments.get(0).getEventTime().plusSeconds(i)));
     }
+    return all;
+  }
+
+  @ParameterizedTest(name = "{0} repeated payments")
+  @ValueSource(ints = {0, 40})
+  void shouldGiveTheSameAlertWhateverTheArrivalOrder(int repeats) throws Exception {
+    List<Payment> payments = withRepeats(payersOneMinuteApart(5, BEGINNING), repeats);
     List<Payment> reversed = new ArrayList<>(payments);
     Collections.reverse(reversed);
+    List<Payment> shuffled = new ArrayList<>(payments);
+    Collections.shuffle(shuffled, new Random(7));
+    for (List<Payment> arrival : List.of(payments, reversed, shuffled)) {
+      try (var h = harness()) {
+        send(h, arrival);
+        advance(h, BEGINNING.plus(Duration.ofMinutes(5)));
+        assertThat(alerts(h))
+            .singleElement()
+            .satisfies(
+                a -> {
+                  assertThat(a.getEventTime()).isEqualTo(BEGINNING.plus(Duration.ofMinutes(4)));
+                  assertThat(a.getEvidence())
+                      .extracting(Evidence::getId)
+                      .containsExactly(
+                          repeats == 0 ? "PE-1-1795255200" : "PE-1-1795255240",
+                          "PE-2-1795255260",
+                          "PE-3-1795255320",
+                          "PE-4-1795255380",
+                          "PE-5-1795255440");
+                });
+      }
+    }
+  }
+
+  /**
+   * A watermark that jumps past several windows at once (the end of a replay, a source caught up
+   * after a stall) still counts each payment against the payers in its own window, whether the IP's
+   * payments wait in its value or in buckets: B at 10:05 is in the window of F at 10:14.
+   */
+  @ParameterizedTest(name = "{0} repeated payments")
+  @ValueSource(ints = {0, 40})
+  void aWatermarkJumpingPastManyWindowsCountsEachPaymentInItsOwnWindow(int repeats)
+      throws Exception {
+    List<Payment> payments =
+        withRepeats(
+            List.of(
+                by(1, BEGINNING),
+                by(2, BEGINNING.plus(Duration.ofMinutes(5))),
+                by(3, BEGINNING.plus(Duration.ofMinutes(11))),
+                by(4, BEGINNING.plus(Duration.ofMinutes(12))),
+                by(5, BEGINNING.plus(Duration.ofMinutes(13))),
+                by(6, BEGINNING.plus(Duration.ofMinutes(14)))),
+            repeats);
     try (var h = harness()) {
-      send(h, reversed);
-      advance(h, BEGINNING.plus(Duration.ofMinutes(5)));
-      assertThat(alerts(h)).extracting(Alert::getAlertId).containsExactly(inOrder);
+      send(h, payments);
+      advance(h, BEGINNING.plus(Duration.ofHours(2)));
+
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getEventTime()).isEqualTo(BEGINNING.plus(Duration.ofMinutes(14)));
+                assertThat(a.getEvidence())
+                    .extracting(Evidence::getId)
+                    .containsExactly(
+                        "PE-2-1795255500",
+                        "PE-3-1795255860",
+                        "PE-4-1795255920",
+                        "PE-5-1795255980",
+                        "PE-6-1795256040");
+              });
+      assertThat(h.numKeyedStateEntries()).isZero();
     }
   }
 
