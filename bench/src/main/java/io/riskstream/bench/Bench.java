@@ -3,6 +3,7 @@ package io.riskstream.bench;
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
 import io.riskstream.cli.Riskstream;
+import io.riskstream.cli.UserException;
 import io.riskstream.config.ConfigException;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
@@ -144,6 +145,15 @@ public final class Bench implements Callable<Integer> {
     } catch (ConfigException e) {
       FileUtils.deleteDirectory(work.toFile());
       throw e;
+    }
+    if (!Files.isRegularFile(demoJar)) {
+      FileUtils.deleteDirectory(work.toFile());
+      // Run from elsewhere than the repository's root, the default path finds nothing.
+      throw new UserException(
+          "no demo jar at "
+              + demoJar.toAbsolutePath()
+              + ": run from the repository's root after mvn -B -q -DskipTests package, or pass"
+              + " --demo-jar");
     }
     say("starting the broker and registry (riskstream broker, in a child JVM)");
     try (BrokerProcess started = BrokerProcess.start(demoJar, work.resolve("broker.log"))) {

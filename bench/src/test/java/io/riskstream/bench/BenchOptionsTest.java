@@ -34,6 +34,18 @@ class BenchOptionsTest {
   }
 
   @Test
+  void shouldSayWhereTheDemoJarWasLookedFor() {
+    assertThat(run("--demo-jar", "no/such/riskstream-demo.jar")).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "riskstream-bench: no demo jar at "
+                + java.nio.file.Path.of("no/such/riskstream-demo.jar").toAbsolutePath()
+                + ": run from the repository's root after mvn -B -q -DskipTests package, or pass"
+                + " --demo-jar"
+                + System.lineSeparator());
+  }
+
+  @Test
   void shouldTurnTheMicroBenchmarksOff() {
     Bench bench = new Bench();
     new CommandLine(bench).parseArgs("--no-micro");
