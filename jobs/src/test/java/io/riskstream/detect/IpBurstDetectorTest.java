@@ -129,6 +129,20 @@ class IpBurstDetectorTest {
     return all;
   }
 
+  /** One burst was raised, at {@code at}, with these payments as its evidence, in time order. */
+  private static void assertOneBurst(
+      KeyedOneInputStreamOperatorTestHarness<String, Payment, Alert> h,
+      Instant at,
+      String... evidence) {
+    assertThat(alerts(h))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getEventTime()).isEqualTo(at);
+              assertThat(a.getEvidence()).extracting(Evidence::getId).containsExactly(evidence);
+            });
+  }
+
   @ParameterizedTest(name = "{0} repeated payments")
   @ValueSource(ints = {0, 40})
   void shouldGiveTheSameAlertWhateverTheArrivalOrder(int repeats) throws Exception {
@@ -141,20 +155,14 @@ class IpBurstDetectorTest {
       try (var h = harness()) {
         send(h, arrival);
         advance(h, BEGINNING.plus(Duration.ofMinutes(5)));
-        assertThat(alerts(h))
-            .singleElement()
-            .satisfies(
-                a -> {
-                  assertThat(a.getEventTime()).isEqualTo(BEGINNING.plus(Duration.ofMinutes(4)));
-                  assertThat(a.getEvidence())
-                      .extracting(Evidence::getId)
-                      .containsExactly(
-                          repeats == 0 ? "PE-1-1795255200" : "PE-1-1795255240",
-                          "PE-2-1795255260",
-                          "PE-3-1795255320",
-                          "PE-4-1795255380",
-                          "PE-5-1795255440");
-                });
+        assertOneBurst(
+            h,
+            BEGINNING.plus(Duration.ofMinutes(4)),
+            repeats == 0 ? "PE-1-1795255200" : "PE-1-1795255240",
+            "PE-2-1795255260",
+            "PE-3-1795255320",
+            "PE-4-1795255380",
+            "PE-5-1795255440");
       }
     }
   }
@@ -182,20 +190,14 @@ class IpBurstDetectorTest {
       send(h, payments);
       advance(h, BEGINNING.plus(Duration.ofHours(2)));
 
-      assertThat(alerts(h))
-          .singleElement()
-          .satisfies(
-              a -> {
-                assertThat(a.getEventTime()).isEqualTo(BEGINNING.plus(Duration.ofMinutes(14)));
-                assertThat(a.getEvidence())
-                    .extracting(Evidence::getId)
-                    .containsExactly(
-                        "PE-2-1795255500",
-                        "PE-3-1795255860",
-                        "PE-4-1795255920",
-                        "PE-5-1795255980",
-                        "PE-6-1795256040");
-              });
+      assertOneBurst(
+          h,
+          BEGINNING.plus(Duration.ofMinutes(14)),
+          "PE-2-1795255500",
+          "PE-3-1795255860",
+          "PE-4-1795255920",
+          "PE-5-1795255980",
+          "PE-6-1795256040");
       assertThat(h.numKeyedStateEntries()).isZero();
     }
   }
