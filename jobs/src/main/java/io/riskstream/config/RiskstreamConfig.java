@@ -498,11 +498,6 @@ public final class RiskstreamConfig {
     // p50 262 / p99 656 ms to 52 / 442 ms at the same throughput (bench/README.md, "Tried").
     flink.setString("pipeline.auto-watermark-interval", "50 ms");
     flink.setString("execution.buffer-timeout.interval", "10 ms");
-    // Unaligned checkpoints: a barrier overtakes the records queued before it instead of holding a
-    // detector's fast inputs until its slow one delivers the barrier too. In the bench's latency
-    // run p99 fell from 608 and 691 to 489 and 565 ms at the same throughput, and the long fault
-    // suite keeps every alert exactly once with them (bench/README.md). Savepoints stay aligned.
-    flink.setString("execution.checkpointing.unaligned.enabled", "true");
     return flink;
   }
 
