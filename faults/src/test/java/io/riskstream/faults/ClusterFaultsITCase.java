@@ -52,14 +52,14 @@ class ClusterFaultsITCase {
       String detect = run.submitBoth();
       run.startTraffic();
       run.awaitCheckpoints(detect, 2);
-      long restartsBefore = run.cluster.restarts(detect);
+      long restartedBefore = run.cluster.lastRestart(detect);
 
       String victim = run.cluster.taskManagersOf(detect).first();
       long killed = System.nanoTime();
       run.cluster.kill(victim);
       assertThat(run.trafficWritten()).as("the kill landed mid-stream").isFalse();
       run.cluster.startTaskManager(victim);
-      run.awaitRestart(detect, restartsBefore);
+      run.awaitRestart(detect, restartedBefore);
       double recovery = run.awaitRecovered(detect, killed);
 
       run.awaitSettled();
@@ -75,7 +75,7 @@ class ClusterFaultsITCase {
       run.startTraffic();
       run.awaitSettled();
       assertThat(run.pillsSent()).isEqualTo(120);
-      assertThat(run.cluster.restarts(detect)).isZero();
+      assertThat(run.cluster.lastRestart(detect)).as("never restarted").isZero();
       run.assertExact("poison pills at 1 %", 0);
       run.assertLogsHideSecretsAndUpiIds();
     }
@@ -94,7 +94,7 @@ class ClusterFaultsITCase {
       for (int kill = 0; kill < 5; kill++) {
         run.awaitCheckpoints(detect, run.cluster.completedCheckpoints(detect) + 1);
         Thread.sleep(random.nextInt(4_000));
-        long restartsBefore = run.cluster.restarts(detect);
+        long restartedBefore = run.cluster.lastRestart(detect);
         // One of the TaskManagers running detect's tasks, at random.
         List<String> running = new ArrayList<>(run.cluster.taskManagersOf(detect));
         String victim = running.get(random.nextInt(running.size()));
@@ -102,7 +102,7 @@ class ClusterFaultsITCase {
         run.cluster.kill(victim);
         assertThat(run.trafficWritten()).as("kill " + kill + " landed mid-stream").isFalse();
         run.cluster.startTaskManager(victim);
-        run.awaitRestart(detect, restartsBefore);
+        run.awaitRestart(detect, restartedBefore);
         slowest = Math.max(slowest, run.awaitRecovered(detect, killed));
       }
       run.awaitSettled();
@@ -234,7 +234,7 @@ class ClusterFaultsITCase {
       run.startTraffic();
       run.awaitCheckpoints(detect, 2);
       run.awaitSettled();
-      assertThat(run.cluster.restarts(detect)).isZero();
+      assertThat(run.cluster.lastRestart(detect)).as("never restarted").isZero();
       run.assertExact("an empty partition per topic, bills throttled to 4 kB/s", 0);
     }
   }

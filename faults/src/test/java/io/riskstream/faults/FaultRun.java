@@ -332,10 +332,12 @@ final class FaultRun implements AutoCloseable {
         () -> cluster.completedCheckpoints(jobId) >= n);
   }
 
-  /** Waits until Flink counts a restart of {@code jobId} beyond {@code before}. */
+  /**
+   * Waits until {@code jobId} restarts after {@code before}, a {@link LocalCluster#lastRestart}.
+   */
   void awaitRestart(String jobId, long before) throws Exception {
     KafkaTestSupport.await(
-        jobId + " restarted", Duration.ofMinutes(2), () -> cluster.restarts(jobId) > before);
+        jobId + " restarted", Duration.ofMinutes(2), () -> cluster.lastRestart(jobId) > before);
   }
 
   /**
