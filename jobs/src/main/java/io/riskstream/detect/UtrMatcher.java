@@ -45,10 +45,10 @@ import org.apache.flink.util.Collector;
  * <p>Each event schedules the decisions it takes part in, at the event time at which each is taken
  * (a claim: at its time and at its time + W; a claim and a bill: at the later of the two; a bill:
  * at its time + W, and a PENDING one at its time + the pending SLA), and each decision is taken
- * once, when the watermark reaches that time, over the one claim or bill it is about. Nothing is
- * evaluated again over all of a UTR's claims, so the cost of an event does not grow with the number
- * of orders that claim the UTR; only a new bill visits every claim, once, since each may mismatch
- * it.
+ * once, when the watermark reaches that time, over the one claim or bill it is about; one that can
+ * no longer find anything (see {@link #drop}) is not scheduled, or is dropped. Nothing is evaluated
+ * again over all of a UTR's claims, so the cost of an event does not grow with the number of orders
+ * that claim the UTR; only a new bill visits every claim, once, since each may mismatch it.
  *
  * <p>State per UTR: one value read and written once per event and per wakeup ({@link UtrState}):
  * the earliest claim of each order, the bills by bill_id (a UTR has one or two), the earliest
@@ -268,50 +268,79 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     putClaim(state, order, claim);
     boolean wellFormed = UtrRules.wellFormed(claim, rules.at(time));
     Payment firstOfKind = state.firstClaim(claim.getKind());
+    Map<Long, List<String>> scheduled = new HashMap<>();
+    Map<String, Bill> statement = state.bills;
     if (wellFormed
         && (firstOfKind == null || EventOrder.PAYMENTS.compare(claim, firstOfKind) < 0)) {
       state.firstClaim(claim.getKind(), claim);
+      // BILL_WITHOUT_ORDER can no longer follow for a line this claim is in time for.
+      for (Bill bill : statement.values()) {
+        if (bill.getDirection() == direction(claim.getKind()) && time <= billDue(bill)) {
+          drop(state, billDue(bill), atBillDue(bill), timers);
+        }
+      }
     } else if (!wellFormed
         && known != null
         && firstOfKind != null
         && firstOfKind.getEventId().equals(known.getEventId())) {
-      // The order's earliest claim is now a malformed one: its well-formed claim no longer counts.
+      // The order's earliest claim is now a malformed one: its well-formed claim no longer counts,
+      // and the lines it was in time for, whose BILL_WITHOUT_ORDER was dropped, are decided again.
       replaceFirst(state, claim.getKind());
-    }
-
-    Map<Long, List<String>> scheduled = new HashMap<>();
-    scheduled.computeIfAbsent(time, t -> new ArrayList<>()).add(decision(AT_CLAIM, claim));
-    Payment firstNow = firstValid(state);
-    if (firstBefore != null
-        && firstNow != null
-        && !firstNow.getEventId().equals(firstBefore.getEventId())
-        && firstBefore.getEventTime().toEpochMilli() <= timers.currentWatermark()) {
-      // A claim earlier than the UTR's first, arrived after claims were decided against that
-      // first: UTR_REUSED is decided again for every other claim (their evidence names the first;
-      // the one that was first is now a reuse). Rare: only a late claim gets here.
-      for (Payment other : allClaims(state)) {
-        if (!other.getEventId().equals(claim.getEventId())) {
-          scheduled
-              .computeIfAbsent(other.getEventTime().toEpochMilli(), t -> new ArrayList<>())
-              .add(decision(AT_CLAIM, other));
+      for (Bill bill : statement.values()) {
+        if (kind(bill) == claim.getKind() && billDue(bill) > timers.currentWatermark()) {
+          scheduleBillDue(state, bill, scheduled);
         }
       }
     }
+
+    Payment firstNow = firstValid(state);
+    boolean first = firstNow != null && firstNow.getEventId().equals(claim.getEventId());
+    if (!(wellFormed && first)) {
+      // The UTR's earliest well-formed claim is neither malformed nor a reuse: nothing to decide
+      // at its time unless an earlier claim takes its place before then (below).
+      scheduled.computeIfAbsent(time, t -> new ArrayList<>()).add(decision(AT_CLAIM, claim));
+    }
+    if (firstBefore != null
+        && firstNow != null
+        && !firstNow.getEventId().equals(firstBefore.getEventId())) {
+      if (firstBefore.getEventTime().toEpochMilli() <= timers.currentWatermark()) {
+        // A claim earlier than the UTR's first, arrived after claims were decided against that
+        // first: UTR_REUSED is decided again for every other claim (their evidence names the
+        // first; the one that was first is now a reuse). Rare: only a late claim gets here.
+        for (Payment other : allClaims(state)) {
+          if (!other.getEventId().equals(claim.getEventId())) {
+            scheduled
+                .computeIfAbsent(other.getEventTime().toEpochMilli(), t -> new ArrayList<>())
+                .add(decision(AT_CLAIM, other));
+          }
+        }
+      } else if (isKept(state, firstBefore)) {
+        // The claim that was first, and so had nothing to decide at its time, now may be a reuse.
+        scheduled
+            .computeIfAbsent(firstBefore.getEventTime().toEpochMilli(), t -> new ArrayList<>())
+            .add(decision(AT_CLAIM, firstBefore));
+      }
+    }
     long w = rules.at(time).matchWindow().toMillis();
-    Map<String, Bill> statement = state.bills;
     if (wellFormed) {
-      scheduled
-          .computeIfAbsent(time + w, t -> new ArrayList<>())
-          .add(decision(AT_CLAIM_DUE, claim));
+      boolean billedInTime = false;
       for (Bill bill : statement.values()) {
         if (UtrRules.matches(claim.getKind(), bill.getDirection())) {
           scheduled
               .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
               .add(pair(claim, bill));
+          billedInTime |= UtrRules.onStatement(bill, state.pendingSince) <= time + w;
           if (billDue(bill) <= timers.currentWatermark()) {
             settle(UtrRules.atBillDue(ctx.getCurrentKey(), bill, null, ruleAt(bill)), state, ctx);
           }
         }
+      }
+      if (billedInTime) {
+        claimsMatched.inc(); // a line stays on the statement: NO_BANK_RECORD cannot follow
+      } else {
+        scheduled
+            .computeIfAbsent(time + w, t -> new ArrayList<>())
+            .add(decision(AT_CLAIM_DUE, claim));
       }
       if (known == null && !hasBillOf(statement, direction(claim.getKind()))) {
         waitingClaims.merge(time, 1, Integer::sum);
@@ -345,7 +374,9 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
               state,
               ctx);
         }
-        schedule(state, Map.of(billDue(bill), List.of(atBillDue(bill))), timers);
+        Map<Long, List<String>> scheduled = new HashMap<>();
+        scheduleBillDue(state, bill, scheduled);
+        schedule(state, scheduled, timers);
         keep(state, timers, time);
       } else if (bill.getDeductStatus() == DeductStatus.PENDING
           && bill.getEventTime().toEpochMilli() != known.getEventTime().toEpochMilli()) {
@@ -374,10 +405,15 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         if (firstOfItsDirection) {
           stopWaiting(claim.getEventTime().toEpochMilli());
         }
+        // A line stays on the statement: the claim's NO_BANK_RECORD cannot follow.
+        long due = claim.getEventTime().toEpochMilli() + claimRules.matchWindow().toMillis();
+        if (time <= due && drop(state, due, decision(AT_CLAIM_DUE, claim), timers)) {
+          claimsMatched.inc();
+        }
       }
       settleClaim(claim, bill, state, ctx);
     }
-    scheduled.computeIfAbsent(billDue(bill), t -> new ArrayList<>()).add(atBillDue(bill));
+    scheduleBillDue(state, bill, scheduled);
     if (bill.getDeductStatus() == DeductStatus.PENDING) {
       scheduled
           .computeIfAbsent(billPendingDue(bill), t -> new ArrayList<>())
@@ -456,6 +492,37 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     if (!spill.isEmpty()) {
       decisions.addAll(spill, t -> {});
       state.spilled += spill.values().stream().mapToInt(List::size).sum();
+    }
+  }
+
+  /**
+   * Drops a waiting decision that can no longer find anything, and the UTR's wakeup at its time if
+   * nothing else waits then: whether it was waiting. A hot UTR's spilled decisions stay, and are
+   * taken as usual (they find nothing). The caller's {@link #keep} registers the next wakeup.
+   */
+  private static boolean drop(UtrState state, long time, String decision, TimerService timers) {
+    List<String> bucket = state.decisions.get(time);
+    if (bucket == null || !bucket.remove(decision)) {
+      return false;
+    }
+    if (bucket.isEmpty()) {
+      state.decisions.remove(time);
+      if (state.spilled == 0) {
+        state.wakeups = Wakeups.cancel(state.wakeups, time, timers);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Schedules BILL_WITHOUT_ORDER for this version of a line, unless it cannot be raised: the
+   * version is not DEDUCTED, or a well-formed claim of its kind is already in time for it.
+   */
+  private void scheduleBillDue(UtrState state, Bill bill, Map<Long, List<String>> scheduled) {
+    Payment first = state.firstClaim(kind(bill));
+    if (bill.getDeductStatus() == DeductStatus.DEDUCTED
+        && (first == null || first.getEventTime().toEpochMilli() > billDue(bill))) {
+      scheduled.computeIfAbsent(billDue(bill), t -> new ArrayList<>()).add(atBillDue(bill));
     }
   }
 
@@ -589,6 +656,12 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     }
     due.sort(Comparator.naturalOrder());
     return due;
+  }
+
+  /** Whether {@code claim} is still the one kept for its order (not replaced by an earlier one). */
+  private boolean isKept(UtrState state, Payment claim) throws Exception {
+    Payment kept = claim(state, claim.getOrderNo());
+    return kept != null && kept.getEventId().equals(claim.getEventId());
   }
 
   /** The order's earliest claim of this UTR, or null. */

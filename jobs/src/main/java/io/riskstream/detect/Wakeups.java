@@ -56,6 +56,27 @@ final class Wakeups {
     return registerNext(insert(wakeups, -(i + 1), time), timers);
   }
 
+  /**
+   * Stops waiting for {@code time}, when nothing is left to decide then. If it is the registered
+   * timer, the timer is deleted (one RocksDB delete, against a firing's poll, state read and write)
+   * and nothing is registered until the caller's next {@link #at} or {@link #keepUntil}; a timer
+   * registered for it before an earlier one was stays, and finds nothing due.
+   */
+  static long[] cancel(long[] wakeups, long time, TimerService timers) {
+    int i = Arrays.binarySearch(wakeups, FIRST, wakeups.length, time);
+    if (i < 0) {
+      return wakeups;
+    }
+    long[] fewer = new long[wakeups.length - 1];
+    System.arraycopy(wakeups, 0, fewer, 0, i);
+    System.arraycopy(wakeups, i + 1, fewer, i, wakeups.length - i - 1);
+    if (fewer[REGISTERED] == time) {
+      timers.deleteEventTimeTimer(time);
+      fewer[REGISTERED] = Long.MAX_VALUE;
+    }
+    return fewer;
+  }
+
   /** {@code array} with {@code value} inserted at index {@code at}: a new array one longer. */
   static long[] insert(long[] array, int at, long value) {
     long[] more = new long[array.length + 1];
@@ -65,12 +86,9 @@ final class Wakeups {
     return more;
   }
 
-  /** Keeps the key until at least {@code deadline}. */
+  /** Keeps the key until at least {@code deadline}, and its next wakeup registered. */
   static long[] keepUntil(long[] wakeups, long deadline, TimerService timers) {
-    if (deadline <= wakeups[DEADLINE]) {
-      return wakeups;
-    }
-    wakeups[DEADLINE] = deadline;
+    wakeups[DEADLINE] = Math.max(wakeups[DEADLINE], deadline);
     return registerNext(wakeups, timers);
   }
 

@@ -25,7 +25,12 @@ import io.riskstream.testing.Harnesses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -235,6 +240,101 @@ class UtrMatcherTest {
                     .containsExactly("PE-1", "PE-3");
               });
     }
+  }
+
+  @Test
+  void aFirstClaimOvertakenByAnEarlierOneBeforeTheWatermarkIsTheReuse() throws Exception {
+    // O-2's claim arrives first and is, for a while, the UTR's earliest; O-1's, 30 s earlier in
+    // event time, arrives before the watermark reaches either. Claims are ordered by event time,
+    // so O-2 is the reuse, whatever came first.
+    Payment first = claim("PE-1", "O-1", "2500", BEGINNING);
+    Payment second = claim("PE-2", "O-2", "2500", BEGINNING.plusSeconds(30));
+    Bill line = bill("B-1", "412345678901", "2500", BEGINNING.plusSeconds(40)).build();
+    for (List<Object> arrival :
+        List.of(List.<Object>of(first, second, line), List.<Object>of(second, first, line))) {
+      try (var h = harness()) {
+        send(h, arrival.toArray());
+        advance(h, MUCH_LATER);
+        assertThat(alerts(h))
+            .as(arrival.toString())
+            .singleElement()
+            .satisfies(
+                a -> {
+                  assertThat(a.getReason()).isEqualTo("UTR_REUSED");
+                  assertThat(a.getOrderNo()).isEqualTo("O-2");
+                  assertThat(a.getEventTime()).isEqualTo(BEGINNING.plusSeconds(30));
+                  assertThat(a.getEvidence())
+                      .extracting(Evidence::getId)
+                      .containsExactly("PE-1", "PE-2");
+                });
+      }
+    }
+  }
+
+  @Test
+  void aLineWhoseOnlyClaimGivesWayToAnEarlierMalformedOneIsWithoutOrder() throws Exception {
+    // O-1 claims the line's UTR well-formed (IMPS) 10 s after the line, then its earlier claim
+    // arrives, malformed for UPI: the order's earliest claim speaks for it, a malformed claim
+    // counts for nothing else, so the line has no claim by its time + W.
+    String utr = "ABCD12345678";
+    Bill line = bill("B-1", utr, "100", BEGINNING).build();
+    Payment wellFormed =
+        payment("PE-2", "O-1", PaymentStatus.SUCCESS, "100", BEGINNING.plusSeconds(10))
+            .setUtr(utr)
+            .setChannel("IMPS")
+            .build();
+    Payment malformed =
+        payment("PE-1", "O-1", PaymentStatus.PAID, "100", BEGINNING.plusSeconds(5))
+            .setUtr(utr)
+            .build();
+    try (var h = harness()) {
+      send(h, line, wellFormed);
+      advance(h, BEGINNING.plusSeconds(10));
+      send(h, malformed);
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h))
+          .extracting(Alert::getReason, Alert::getEventTime)
+          .containsExactlyInAnyOrder(
+              Tuple.tuple("INVALID_FORMAT", BEGINNING.plusSeconds(5)),
+              Tuple.tuple("BILL_WITHOUT_ORDER", BEGINNING.plus(W)));
+    }
+  }
+
+  @Test
+  void anOrdinaryUtrWaitsOnlyForItsPairOnceTheLineIsInTime() throws Exception {
+    // A claim, then its line 5 min later: NO_BANK_RECORD and BILL_WITHOUT_ORDER can no longer be
+    // raised, and the claim is the UTR's first (no UTR_REUSED): the amounts are the one decision
+    // left, at the line's time, and the UTR's one timer is for it.
+    Instant lineTime = BEGINNING.plusSeconds(300);
+    try (var h = harness()) {
+      send(
+          h,
+          claim("PE-1", "O-1", "2500", BEGINNING),
+          bill("B-1", "412345678901", "2400", lineTime).build());
+      assertThat(state(h).decisions).containsOnlyKeys(lineTime.toEpochMilli());
+      assertThat(h.numEventTimeTimers()).isOne();
+      advance(h, lineTime.minusMillis(1));
+      assertThat(alerts(h)).isEmpty();
+      advance(h, lineTime);
+      assertThat(reasons(h)).containsExactly("UNDERPAID");
+      assertThat(state(h).decisions).isEmpty();
+      assertThat(h.numEventTimeTimers()).as("the cleanup's").isOne();
+      advance(h, MUCH_LATER);
+      assertThat(reasons(h)).containsExactly("UNDERPAID");
+    }
+  }
+
+  /** UTR 412345678901's state value. */
+  private static UtrMatcher.UtrState state(
+      KeyedTwoInputStreamOperatorTestHarness<String, Payment, Bill, Alert> h) throws Exception {
+    KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
+    backend.setCurrentKey("412345678901");
+    return backend
+        .getPartitionedState(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            new ValueStateDescriptor<>("utr", UtrMatcher.UtrState.type()))
+        .value();
   }
 
   @Test
