@@ -68,6 +68,7 @@ public final class OrderMatcher
    */
   public static final class OrderState {
     private static final int NONE = -1;
+    static final long NOBODY = Long.MIN_VALUE;
 
     /** The payments the parts below name, each once; the ones no part names any more dropped. */
     public List<Payment> payments = new ArrayList<>();
@@ -106,6 +107,16 @@ public final class OrderMatcher
     public Map<String, String> firedIds = new HashMap<>();
 
     public long[] wakeups = Wakeups.none();
+
+    /**
+     * The time the order wakes for SUCCESS_WITHOUT_LEDGER (first SUCCESS + W) and for BANK_PENDING
+     * (first PAID + SLA), when nothing else wakes it then ({@link #NOBODY} otherwise): the wakeup
+     * is dropped once its answer, the ledger line or a final payment, is here in time. An ordinary
+     * order then wakes only to be forgotten.
+     */
+    public long successDue = NOBODY;
+
+    public long paidDue = NOBODY;
 
     /**
      * Whether a part was renamed since the last {@link #compact()}: not stored (not in {@link
@@ -252,7 +263,9 @@ public final class OrderMatcher
               Map.entry("finals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
               Map.entry("fired", Types.MAP(Types.STRING, Types.BOOLEAN)),
               Map.entry("firedIds", Types.MAP(Types.STRING, Types.STRING)),
-              Map.entry("wakeups", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
+              Map.entry("wakeups", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
+              Map.entry("successDue", Types.LONG),
+              Map.entry("paidDue", Types.LONG)));
     }
   }
 
@@ -282,39 +295,16 @@ public final class OrderMatcher
             .forEach(s -> wake(order, timers, s.getEventTime()));
       }
     }
-    long w = rules.at(time).matchWindow().toMillis();
-    switch (p.getStatus()) {
-      case SUCCESS -> {
-        if (earlier(p, order.firstSuccess())) {
-          order.firstSuccess(p); // SUCCESS_WITHOUT_LEDGER at its time + W, FAST_REFUND at a refund
-          order.wakeups = Wakeups.at(order.wakeups, time + w, timers);
-          if (order.firstRefund() != null) {
-            wake(order, timers, order.firstRefund().getEventTime());
-          }
-        }
-      }
-      case PAID -> {
-        if (earlier(p, order.firstPaid())) {
-          order.firstPaid(p); // BANK_PENDING at its time + the SLA
-          order.wakeups =
-              Wakeups.at(
-                  order.wakeups,
-                  time + OrderRules.bankPendingSla(p, rules.at(time)).toMillis(),
-                  timers);
-        }
-      }
-      case REFUNDED -> {
-        if (earlier(p, order.firstRefund())) {
-          order.firstRefund(p); // FAST_REFUND at its time, REFUND_WITHOUT_LEDGER at + W
-          order.wakeups = Wakeups.at(order.wakeups, time, timers);
-          order.wakeups = Wakeups.at(order.wakeups, time + w, timers);
-        }
-      }
-      default -> {}
-    }
+    // Before the wakeups below: an answered BANK_PENDING drops its timer before another registers.
     if (OrderRules.isFinal(p.getStatus())) {
       order.finals = OrderRules.Finals.add(order.finals, time);
       Instant paid = order.firstPaid() == null ? null : order.firstPaid().getEventTime();
+      if (paid != null
+          && order.paidDue != OrderState.NOBODY
+          && OrderRules.Finals.anyBetween(order.finals, paid.toEpochMilli(), order.paidDue)) {
+        unwake(order, order.paidDue, timers); // BANK_PENDING can no longer be raised
+        order.paidDue = OrderState.NOBODY;
+      }
       boolean afterPaid = paid == null || !p.getEventTime().isBefore(paid);
       boolean stale =
           order.ending() != null && paid != null && order.ending().getEventTime().isBefore(paid);
@@ -324,6 +314,41 @@ public final class OrderMatcher
               || EventOrder.PAYMENTS.compare(p, order.ending()) < 0)) {
         order.ending(p);
       }
+    }
+    long w = rules.at(time).matchWindow().toMillis();
+    switch (p.getStatus()) {
+      case SUCCESS -> {
+        if (earlier(p, order.firstSuccess())) {
+          order.firstSuccess(p); // SUCCESS_WITHOUT_LEDGER at its time + W, FAST_REFUND at a refund
+          unwake(order, order.successDue, timers);
+          boolean booked =
+              order.lines.values().stream()
+                  .anyMatch(l -> l.getEventTime().toEpochMilli() <= time + w);
+          order.successDue = booked ? OrderState.NOBODY : wakeAlone(order, time + w, timers);
+          if (order.firstRefund() != null) {
+            wake(order, timers, order.firstRefund().getEventTime());
+          }
+        }
+      }
+      case PAID -> {
+        if (earlier(p, order.firstPaid())) {
+          order.firstPaid(p); // BANK_PENDING at its time + the SLA
+          unwake(order, order.paidDue, timers);
+          long due = time + OrderRules.bankPendingSla(p, rules.at(time)).toMillis();
+          order.paidDue =
+              OrderRules.Finals.anyBetween(order.finals, time, due)
+                  ? OrderState.NOBODY
+                  : wakeAlone(order, due, timers);
+        }
+      }
+      case REFUNDED -> {
+        if (earlier(p, order.firstRefund())) {
+          order.firstRefund(p); // FAST_REFUND at its time, REFUND_WITHOUT_LEDGER at + W
+          wake(order, timers, time);
+          wake(order, timers, time + w);
+        }
+      }
+      default -> {}
     }
     Alert large = LargeAmountRule.check(p, rules.at(time));
     if (large != null && (order.largest == null || isEarlier(large, order.largest))) {
@@ -349,6 +374,10 @@ public final class OrderMatcher
     }
     order.lines.put(line.getLogId(), line);
     TimerService timers = ctx.timerService();
+    if (order.successDue != OrderState.NOBODY && time <= order.successDue) {
+      unwake(order, order.successDue, timers); // SUCCESS_WITHOUT_LEDGER can no longer be raised
+      order.successDue = OrderState.NOBODY;
+    }
     // LEDGER_DOUBLE_CREDIT: each line of a type after the first, at its time.
     List<BalanceChange> sameType =
         order.lines.values().stream()
@@ -364,7 +393,7 @@ public final class OrderMatcher
     if (OrderRules.ORDER_TYPE_CODES.contains(line.getTypeCode())
         && (order.firstSuccess() == null
             || order.firstSuccess().getEventTime().toEpochMilli() > due)) {
-      order.wakeups = Wakeups.at(order.wakeups, due, timers);
+      wake(order, timers, due);
     }
     keep(order, timers, time);
     lookAgainIfLate(order, timers, time);
@@ -443,7 +472,7 @@ public final class OrderMatcher
    */
   private static void lookAgainIfLate(OrderState order, TimerService timers, long time) {
     if (time < timers.currentWatermark()) {
-      order.wakeups = Wakeups.at(order.wakeups, time, timers);
+      wake(order, timers, time);
     }
   }
 
@@ -453,7 +482,41 @@ public final class OrderMatcher
   }
 
   private static void wake(OrderState order, TimerService timers, Instant time) {
-    order.wakeups = Wakeups.at(order.wakeups, time.toEpochMilli(), timers);
+    wake(order, timers, time.toEpochMilli());
+  }
+
+  /** Wakes the order at {@code time}; a wakeup for an absence alone at that time is no longer. */
+  private static void wake(OrderState order, TimerService timers, long time) {
+    order.wakeups = Wakeups.at(order.wakeups, time, timers);
+    if (order.successDue == time) {
+      order.successDue = OrderState.NOBODY;
+    }
+    if (order.paidDue == time) {
+      order.paidDue = OrderState.NOBODY;
+    }
+  }
+
+  /**
+   * Wakes the order at {@code time} for one absence: the time, to drop the wakeup by once it is
+   * answered, if nothing else wakes the order then; {@link OrderState#NOBODY} if something does.
+   */
+  private static long wakeAlone(OrderState order, long time, TimerService timers) {
+    if (Wakeups.mayWakeAt(order.wakeups, time)) {
+      wake(order, timers, time);
+      return OrderState.NOBODY;
+    }
+    order.wakeups = Wakeups.at(order.wakeups, time, timers);
+    return time;
+  }
+
+  /**
+   * Drops the wakeup at {@code time} (from {@link #wakeAlone}; NOBODY: none) whose absence is
+   * answered. {@link #keep} registers the next wakeup.
+   */
+  private static void unwake(OrderState order, long time, TimerService timers) {
+    if (time != OrderState.NOBODY) {
+      order.wakeups = Wakeups.cancel(order.wakeups, time, timers);
+    }
   }
 
   /** Keeps the order for the retention after {@code time}. */

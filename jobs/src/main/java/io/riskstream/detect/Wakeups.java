@@ -86,6 +86,15 @@ final class Wakeups {
     return more;
   }
 
+  /**
+   * Whether the key may wake at {@code time} already: it waits for it, or a timer of its own (past
+   * {@link #MAX_WAITING}) may be at it.
+   */
+  static boolean mayWakeAt(long[] wakeups, long time) {
+    return time <= wakeups[OWN_TIMERS]
+        || Arrays.binarySearch(wakeups, FIRST, wakeups.length, time) >= 0;
+  }
+
   /** Keeps the key until at least {@code deadline}, and its next wakeup registered. */
   static long[] keepUntil(long[] wakeups, long deadline, TimerService timers) {
     wakeups[DEADLINE] = Math.max(wakeups[DEADLINE], deadline);

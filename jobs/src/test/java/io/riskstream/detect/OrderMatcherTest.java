@@ -194,17 +194,39 @@ class OrderMatcherTest {
   }
 
   @Test
+  void aRefundDueWithTheSuccessIsDecidedOnTimeThoughTheLineAnswersTheSuccess() throws Exception {
+    // Refunded at the instant it succeeded: SUCCESS + W and REFUNDED + W are one time. The 323
+    // line, in time, answers SUCCESS_WITHOUT_LEDGER; no 324 line comes, so REFUND_WITHOUT_LEDGER
+    // is due at that time all the same (and FAST_REFUND at once).
+    Payment success = success("PE-1", "412345678901", BEGINNING);
+    Payment refund = payment("PE-2", "O-1", PaymentStatus.REFUNDED, "2500", BEGINNING).build();
+    for (Payment[] arrival : new Payment[][] {{success, refund}, {refund, success}}) {
+      try (var h = harness()) {
+        send(h, (Object[]) arrival);
+        advance(h, ONE_MINUTE_LATER);
+        assertThat(reasons(h)).containsExactly("FAST_REFUND");
+        send(h, credit("L-1", 323, TWO_MINUTES_LATER));
+        advance(h, BEGINNING.plus(W));
+        assertThat(reasons(h)).containsExactly("FAST_REFUND", "REFUND_WITHOUT_LEDGER");
+      }
+    }
+  }
+
+  @Test
   void shouldHoldOneTimerPerOrderAndWakeOnlyWhenAFindingCouldBecomeFinal() throws Exception {
     try (var h = harness()) {
-      // An order paid, confirmed and credited: it wakes at PAID + the pending SLA (did it end?)
-      // and at SUCCESS + W (is there a line?): two timers, the second registered because it is
-      // earlier than the first; after them only the retention's.
+      // An order paid, confirmed and credited: PAID + the pending SLA (did it end?) is answered
+      // by the SUCCESS, SUCCESS + W (is there a line?) by the line, each in time, so neither is
+      // waited for: the one timer is the retention's, and nothing fires before it.
       send(
           h,
           payment("PE-1", "O-1", PaymentStatus.PAID, "2500", BEGINNING).build(),
           success("PE-2", "412345678901", ONE_MINUTE_LATER),
           credit("L-1", 323, ONE_MINUTE_LATER));
-      assertThat(h.numEventTimeTimers()).isEqualTo(2);
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+      assertThat(Harnesses.value(h, "O-1", "order-v2", OrderMatcher.OrderState.type()).wakeups)
+          .as("no time waited for")
+          .hasSameSizeAs(Wakeups.none());
       advance(h, MUCH_LATER);
       assertThat(h.numEventTimeTimers()).as("the retention's").isEqualTo(1);
       assertThat(alerts(h)).isEmpty();

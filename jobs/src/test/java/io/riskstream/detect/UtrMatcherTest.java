@@ -25,10 +25,6 @@ import io.riskstream.testing.Harnesses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -327,14 +323,7 @@ class UtrMatcherTest {
   /** UTR 412345678901's state value. */
   private static UtrMatcher.UtrState state(
       KeyedTwoInputStreamOperatorTestHarness<String, Payment, Bill, Alert> h) throws Exception {
-    KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
-    backend.setCurrentKey("412345678901");
-    return backend
-        .getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            new ValueStateDescriptor<>("utr", UtrMatcher.UtrState.type()))
-        .value();
+    return Harnesses.value(h, "412345678901", "utr", UtrMatcher.UtrState.type());
   }
 
   @Test

@@ -6,9 +6,14 @@ import io.riskstream.detect.AlertUpdates;
 import java.time.Instant;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -90,6 +95,23 @@ public final class Harnesses {
   public static void advance(
       KeyedTwoInputStreamOperatorTestHarness<String, ?, ?, Alert> h, Instant to) throws Exception {
     h.processBothWatermarks(new Watermark(to.toEpochMilli()));
+  }
+
+  /** The value state {@code name} of {@code key}, as the operator under test keeps it. */
+  public static <S> S value(
+      AbstractStreamOperatorTestHarness<Alert> harness,
+      String key,
+      String name,
+      TypeInformation<S> type)
+      throws Exception {
+    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+    backend.setCurrentKey(key);
+    return backend
+        .getPartitionedState(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            new ValueStateDescriptor<>(name, type))
+        .value();
   }
 
   public static List<Alert> alerts(AbstractStreamOperatorTestHarness<Alert> harness) {
