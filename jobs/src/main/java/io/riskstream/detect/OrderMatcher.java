@@ -509,20 +509,20 @@ public final class OrderMatcher
     return time;
   }
 
-  /**
-   * Drops the wakeup at {@code time} (from {@link #wakeAlone}; NOBODY: none) whose absence is
-   * answered. {@link #keep} registers the next wakeup.
-   */
+  /** Drops the wakeup at {@code time} (from {@link #wakeAlone}; NOBODY: none): it is answered. */
   private static void unwake(OrderState order, long time, TimerService timers) {
     if (time != OrderState.NOBODY) {
       order.wakeups = Wakeups.cancel(order.wakeups, time, timers);
     }
   }
 
-  /** Keeps the order for the retention after {@code time}. */
+  /** Keeps the order for the retention after {@code time}, its next wakeup set. */
   private void keep(OrderState order, TimerService timers, long time) {
     order.wakeups =
-        Wakeups.keepUntil(order.wakeups, time + rules.at(time).orderRetention().toMillis(), timers);
+        Wakeups.rearm(
+            Wakeups.keepUntil(
+                order.wakeups, time + rules.at(time).orderRetention().toMillis(), timers),
+            timers);
   }
 
   /** Whether {@code p} comes before {@code known} (or nothing is known). */

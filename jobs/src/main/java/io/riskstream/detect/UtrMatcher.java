@@ -498,7 +498,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   /**
    * Drops a waiting decision that can no longer find anything, and the UTR's wakeup at its time if
    * nothing else waits then: whether it was waiting. A hot UTR's spilled decisions stay, and are
-   * taken as usual (they find nothing). The caller's {@link #keep} registers the next wakeup.
+   * taken as usual (they find nothing).
    */
   private static boolean drop(UtrState state, long time, String decision, TimerService timers) {
     List<String> bucket = state.decisions.get(time);
@@ -694,10 +694,13 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     return state == null ? new UtrState() : state;
   }
 
-  /** Keeps the UTR for the retention after {@code time}, and writes its state. */
+  /** Keeps the UTR for the retention after {@code time}, its next wakeup set, and writes it. */
   private void keep(UtrState state, TimerService timers, long time) throws Exception {
     state.wakeups =
-        Wakeups.keepUntil(state.wakeups, time + rules.at(time).utrRetention().toMillis(), timers);
+        Wakeups.rearm(
+            Wakeups.keepUntil(
+                state.wakeups, time + rules.at(time).utrRetention().toMillis(), timers),
+            timers);
     utr.update(state);
   }
 

@@ -59,8 +59,9 @@ final class Wakeups {
   /**
    * Stops waiting for {@code time}, when nothing is left to decide then. If it is the registered
    * timer, the timer is deleted (one RocksDB delete, against a firing's poll, state read and write)
-   * and nothing is registered until the caller's next {@link #at} or {@link #keepUntil}; a timer
-   * registered for it before an earlier one was stays, and finds nothing due.
+   * and none is registered until {@link #rearm}: the event may yet schedule an earlier time, and a
+   * later timer registered now would fire for nothing. A timer registered for it before an earlier
+   * one was stays, and finds nothing due.
    */
   static long[] cancel(long[] wakeups, long time, TimerService timers) {
     int i = Arrays.binarySearch(wakeups, FIRST, wakeups.length, time);
@@ -75,6 +76,14 @@ final class Wakeups {
       fewer[REGISTERED] = Long.MAX_VALUE;
     }
     return fewer;
+  }
+
+  /**
+   * Registers the next wakeup if none is: once an event that may have {@link #cancel}led one has
+   * scheduled all it will. Not from a timer: there, a passed deadline would fire again at once.
+   */
+  static long[] rearm(long[] wakeups, TimerService timers) {
+    return registerNext(wakeups, timers);
   }
 
   /** {@code array} with {@code value} inserted at index {@code at}: a new array one longer. */
@@ -95,9 +104,12 @@ final class Wakeups {
         || Arrays.binarySearch(wakeups, FIRST, wakeups.length, time) >= 0;
   }
 
-  /** Keeps the key until at least {@code deadline}, and its next wakeup registered. */
+  /** Keeps the key until at least {@code deadline}. */
   static long[] keepUntil(long[] wakeups, long deadline, TimerService timers) {
-    wakeups[DEADLINE] = Math.max(wakeups[DEADLINE], deadline);
+    if (deadline <= wakeups[DEADLINE]) {
+      return wakeups;
+    }
+    wakeups[DEADLINE] = deadline;
     return registerNext(wakeups, timers);
   }
 
@@ -122,8 +134,11 @@ final class Wakeups {
     System.arraycopy(wakeups, passed, left, FIRST, wakeups.length - passed);
     left[REGISTERED] =
         wakeups[REGISTERED] <= watermark ? Long.MAX_VALUE : wakeups[REGISTERED]; // it fired
+    // Past the deadline with nothing waiting, yet a timer of its own still to fire: that timer
+    // wakes the key. Registering the passed deadline would fire it again at once, and again.
+    boolean ownTimerLeft = !expired && left.length == FIRST && left[DEADLINE] <= watermark;
     return new Fired(
-        expired ? left : registerNext(left, timers),
+        expired || ownTimerLeft ? left : registerNext(left, timers),
         Arrays.copyOfRange(wakeups, FIRST, passed),
         expired);
   }

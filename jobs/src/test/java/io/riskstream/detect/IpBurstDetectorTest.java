@@ -203,6 +203,27 @@ class IpBurstDetectorTest {
   }
 
   @Test
+  void aBusyIpWhoseWindowEndsBeforeItsLastPaymentIsDecidedAndForgotten() throws Exception {
+    // 40 payers a second apart (more than wait in the IP's value), then one an hour later, and a
+    // watermark past them all: the early payments' window ends while the late one still waits in
+    // its bucket. One burst, and the IP forgotten.
+    List<Payment> payments = new java.util.ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      payments.add(by(i, BEGINNING.plusSeconds(i - 1)));
+    }
+    payments.add(by(41, BEGINNING.plus(Duration.ofHours(1))));
+    try (var h = harness()) {
+      send(h, payments);
+      advance(h, BEGINNING.plus(Duration.ofHours(3)));
+
+      assertThat(alerts(h))
+          .singleElement()
+          .satisfies(a -> assertThat(a.getEventTime()).isEqualTo(BEGINNING.plusSeconds(4)));
+      assertThat(h.numKeyedStateEntries()).isZero();
+    }
+  }
+
+  @Test
   void shouldForgetTheIpOnceItIsQuietForAWindow() throws Exception {
     try (var h = harness()) {
       send(h, payersOneMinuteApart(5, BEGINNING));

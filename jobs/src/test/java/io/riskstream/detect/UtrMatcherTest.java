@@ -45,6 +45,15 @@ class UtrMatcherTest {
     return payment(eventId, order, PaymentStatus.PAID, amount, at).build();
   }
 
+  /** A UTR with letters: malformed for UPI, well-formed for IMPS. */
+  private static final String LETTERS = "ABCD12345678";
+
+  /** A claim of ₹100 on {@link #LETTERS} through {@code channel}. */
+  private static Payment lettersClaim(
+      String eventId, String order, PaymentStatus status, Instant at, String channel) {
+    return payment(eventId, order, status, "100", at).setUtr(LETTERS).setChannel(channel).build();
+  }
+
   private static void send(
       KeyedTwoInputStreamOperatorTestHarness<String, Payment, Bill, Alert> h, Object... events)
       throws Exception {
@@ -272,17 +281,11 @@ class UtrMatcherTest {
     // O-1 claims the line's UTR well-formed (IMPS) 10 s after the line, then its earlier claim
     // arrives, malformed for UPI: the order's earliest claim speaks for it, a malformed claim
     // counts for nothing else, so the line has no claim by its time + W.
-    String utr = "ABCD12345678";
-    Bill line = bill("B-1", utr, "100", BEGINNING).build();
+    Bill line = bill("B-1", LETTERS, "100", BEGINNING).build();
     Payment wellFormed =
-        payment("PE-2", "O-1", PaymentStatus.SUCCESS, "100", BEGINNING.plusSeconds(10))
-            .setUtr(utr)
-            .setChannel("IMPS")
-            .build();
+        lettersClaim("PE-2", "O-1", PaymentStatus.SUCCESS, BEGINNING.plusSeconds(10), "IMPS");
     Payment malformed =
-        payment("PE-1", "O-1", PaymentStatus.PAID, "100", BEGINNING.plusSeconds(5))
-            .setUtr(utr)
-            .build();
+        lettersClaim("PE-1", "O-1", PaymentStatus.PAID, BEGINNING.plusSeconds(5), "UPI");
     try (var h = harness()) {
       send(h, line, wellFormed);
       advance(h, BEGINNING.plusSeconds(10));
@@ -469,20 +472,12 @@ class UtrMatcherTest {
     // Order O-1 first claims with channel UPI and a UTR with letters (malformed for UPI), then with
     // IMPS (well-formed there); order O-2 claims later. O-1's earliest claim speaks for it: one
     // INVALID_FORMAT, and O-2 is the UTR's first well-formed claim, so no UTR_REUSED.
-    String utr = "ABCD12345678";
-    Payment malformed =
-        payment("PE-1", "O-1", PaymentStatus.PAID, "100", BEGINNING).setUtr(utr).build();
+    Payment malformed = lettersClaim("PE-1", "O-1", PaymentStatus.PAID, BEGINNING, "UPI");
     Payment wellFormed =
-        payment("PE-2", "O-1", PaymentStatus.SUCCESS, "100", BEGINNING.plusSeconds(10))
-            .setUtr(utr)
-            .setChannel("IMPS")
-            .build();
+        lettersClaim("PE-2", "O-1", PaymentStatus.SUCCESS, BEGINNING.plusSeconds(10), "IMPS");
     Payment other =
-        payment("PE-3", "O-2", PaymentStatus.PAID, "100", BEGINNING.plusSeconds(20))
-            .setUtr(utr)
-            .setChannel("IMPS")
-            .build();
-    Bill statement = bill("B-1", utr, "100", BEGINNING.plusSeconds(5)).build();
+        lettersClaim("PE-3", "O-2", PaymentStatus.PAID, BEGINNING.plusSeconds(20), "IMPS");
+    Bill statement = bill("B-1", LETTERS, "100", BEGINNING.plusSeconds(5)).build();
     for (List<Object> order :
         List.of(
             List.<Object>of(malformed, wellFormed, other, statement),
