@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -249,12 +248,8 @@ class IpBurstDetectorTest {
       assertThat(alerts(h))
           .singleElement()
           .satisfies(a -> assertThat(a.getEventTime()).isEqualTo(BEGINNING.plusMillis(2_400)));
-      h.getOperator().setCurrentKey("10.0.0.9");
       IpBurstDetector.IpState kept =
-          h.getOperator()
-              .getKeyedStateStore()
-              .getState(new ValueStateDescriptor<>("ip", IpBurstDetector.IpState.type()))
-              .value();
+          Harnesses.value(h, "10.0.0.9", "ip", IpBurstDetector.IpState.type());
       assertThat(kept.payers.keySet())
           .containsExactlyInAnyOrder("U-996", "U-997", "U-998", "U-999", "U-1000");
     }
