@@ -275,7 +275,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       state.firstClaim(claim.getKind(), claim);
       // BILL_WITHOUT_ORDER can no longer follow for a line this claim is in time for.
       for (Bill bill : statement.values()) {
-        if (bill.getDirection() == direction(claim.getKind()) && time <= billDue(bill)) {
+        if (kind(bill) == claim.getKind() && time <= billDue(bill)) {
           drop(state, billDue(bill), atBillDue(bill), timers);
         }
       }

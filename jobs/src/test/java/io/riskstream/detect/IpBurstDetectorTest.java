@@ -206,7 +206,7 @@ class IpBurstDetectorTest {
     // 40 payers a second apart (more than wait in the IP's value), then one an hour later, and a
     // watermark past them all: the early payments' window ends while the late one still waits in
     // its bucket. One burst, and the IP forgotten.
-    List<Payment> payments = new java.util.ArrayList<>();
+    List<Payment> payments = new ArrayList<>();
     for (int i = 1; i <= 40; i++) {
       payments.add(by(i, BEGINNING.plusSeconds(i - 1)));
     }

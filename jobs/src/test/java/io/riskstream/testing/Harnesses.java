@@ -10,10 +10,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -104,13 +101,11 @@ public final class Harnesses {
       String name,
       TypeInformation<S> type)
       throws Exception {
-    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
-    backend.setCurrentKey(key);
-    return backend
-        .getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            new ValueStateDescriptor<>(name, type))
+    harness.getOperator().setCurrentKey(key);
+    return harness
+        .getOperator()
+        .getKeyedStateStore()
+        .getState(new ValueStateDescriptor<>(name, type))
         .value();
   }
 
