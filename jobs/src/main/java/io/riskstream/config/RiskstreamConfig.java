@@ -530,6 +530,13 @@ public final class RiskstreamConfig {
         "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
     flink.setString("pipeline.name", jobName());
     flink.setString("parallelism.default", String.valueOf(parallelism()));
+    if (bounded()) {
+      // A bounded Kafka source restored from a checkpoint reads to its stopping offsets and never
+      // finishes (FLINK-31006; docs/operations.md), and a restart inside the job restores it just
+      // so: the run would sit idle for ever. Failing with the cause instead lets the user run it
+      // again (--fresh), which loses nothing: a bounded run reads a fixed range.
+      flink.setString("restart-strategy.type", "none");
+    }
     withRiskstreamDefaults(flink);
     config
         .toMap()

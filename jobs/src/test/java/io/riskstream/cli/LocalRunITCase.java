@@ -10,6 +10,7 @@ import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
+import io.riskstream.testkit.EmbeddedSchemaRegistry.Outage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -138,6 +140,56 @@ class LocalRunITCase {
     assertThat(Files.readString(log)).contains("MiniCluster").contains("riskstream-detect");
     assertThat(errors.toString(StandardCharsets.UTF_8).strip())
         .isEqualTo("riskstream detect: the job was cancelled");
+  }
+
+  /**
+   * A bounded run whose job fails (here: the registry stops answering reads of schemas by id) ends
+   * with the cause in one line and exit code 1, instead of restarting: a restart restores its
+   * bounded Kafka source from a checkpoint, which then never finishes (docs/operations.md).
+   */
+  @Test
+  void aBoundedRunWhoseJobFailsEndsWithTheCauseInsteadOfWaitingForEver(@TempDir Path dir)
+      throws Exception {
+    List<String> sets = new ArrayList<>(KafkaTestSupport.settings(STACK.kafka(), STACK.registry()));
+    sets.addAll(
+        List.of(
+            "kafka.bounded=true",
+            "registry.max-attempts=1",
+            "kafka.group-id=bounded",
+            "job.transactional-id-prefix=bounded",
+            "topics.payments=bounded-payments",
+            "topics.bills=bounded-bills",
+            "topics.balance-changes=bounded-balance-changes",
+            "topics.alerts=bounded-alerts",
+            "topics.dead-letters=bounded-dead-letters"));
+    RiskstreamConfig config = RiskstreamConfig.load(null, Map.of(), sets);
+    KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 2);
+    try (WireProducer producer =
+        new WireProducer(
+            config.kafkaProperties(), new SchemaRegistryClient(STACK.registry().url()))) {
+      KafkaTestSupport.produce(producer, config.topics(), KafkaTestSupport.traffic(500, 7));
+    }
+    List<String> args =
+        new ArrayList<>(List.of("detect", "--log-file", dir.resolve("detect.log").toString()));
+    sets.forEach(set -> args.addAll(List.of("--set", set)));
+
+    STACK.registry().outage(Outage.READS_BY_ID_UNAVAILABLE);
+    CliRun run;
+    try {
+      run =
+          CompletableFuture.supplyAsync(() -> CliRun.of(args.toArray(String[]::new)))
+              .get(3, TimeUnit.MINUTES);
+    } finally {
+      STACK.registry().outage(Outage.NONE);
+    }
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    assertThat(run.err().lines()).as(run.err()).hasSize(1);
+    assertThat(run.err())
+        .startsWith(
+            "riskstream detect: the job failed (its log has the details):"
+                + " io.riskstream.registry.RegistryUnavailableException: ")
+        .contains("503");
   }
 
   private static int count(Pattern pattern, ByteArrayOutputStream printed) {

@@ -314,6 +314,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBoundedRunFailsInsteadOfRestartingUnlessAFlinkKeySaysOtherwise() {
+    assertThat(withRequired("kafka.bounded=true").flinkConfiguration().toMap())
+        .containsEntry("restart-strategy.type", "none");
+    assertThat(withRequired().flinkConfiguration().toMap())
+        .doesNotContainKey("restart-strategy.type");
+    assertThat(
+            withRequired("kafka.bounded=true", "flink.restart-strategy.type=fixed-delay")
+                .flinkConfiguration()
+                .toMap())
+        .containsEntry("restart-strategy.type", "fixed-delay");
+  }
+
+  @Test
   void aPemPrivateKeyIsASecretAndNotAcceptedInTheFile() throws Exception {
     Path file =
         yaml(

@@ -68,7 +68,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     /** 503 Service Unavailable with a JSON error, as a registry that is restarting. */
     UNAVAILABLE,
     /** 404 with an HTML page, as a proxy in front of it that lost its route. */
-    PROXY_NOT_FOUND
+    PROXY_NOT_FOUND,
+    /**
+     * 503 to reads of schemas by id only, everything else answered: fails a running job's
+     * deserialisers while its start-up checks and the Alert schema's registration pass.
+     */
+    READS_BY_ID_UNAVAILABLE
   }
 
   private HttpServer server;
@@ -190,6 +195,10 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     requests.incrementAndGet();
     try (exchange) {
       Outage now = outage;
+      if (now == Outage.READS_BY_ID_UNAVAILABLE
+          && !SCHEMA_BY_ID.matcher(exchange.getRequestURI().getRawPath()).matches()) {
+        now = Outage.NONE;
+      }
       if (now != Outage.NONE) {
         boolean proxy = now == Outage.PROXY_NOT_FOUND;
         byte[] page =
