@@ -39,7 +39,8 @@ public final class RiskstreamOptions {
           .defaultValue(false)
           .withDescription(
               "Stop at the offsets that are the latest when the job starts, then finish: drains a"
-                  + " backlog (backfills, benchmarks). Event-time rules then decide everything pending.");
+                  + " backlog (backfills, benchmarks). Event-time rules then decide everything pending."
+                  + " A failure ends the run instead of restarting it (docs/operations.md).");
   public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
       key("kafka.transaction-timeout")
           .durationType()
