@@ -487,6 +487,14 @@ public final class RiskstreamConfig {
     // per order, against 221 and 294 B with Snappy (and bloom filters); throughput unchanged
     // (4,634 vs 4,624 events/s). Compaction pays for it in CPU.
     flink.setString("state.backend.rocksdb.compression.per.level", "ZSTD_COMPRESSION");
+    // Eight background jobs, for two flush threads: RocksDB flushes on a pool shared by every
+    // instance in the process, a quarter of the background jobs wide (one at Flink's default of 2).
+    // A checkpoint's synchronous phase flushes each keyed operator's memtables while the operator
+    // stands still, so with one thread the operators of a TaskManager queued behind each other's
+    // flushes. The bench's latency run (checkpoints every 10 s; without checkpoints its p99 is
+    // 78-92 ms): synchronous phase median 102-213 ms against 307-385, p99 314-532 ms against
+    // 574-933 ms, throughput unchanged (bench/README.md, "The latency tail").
+    flink.setString("state.backend.rocksdb.thread.num", "8");
     // Chained operators pass records on instead of copying them: the copies of whole Avro
     // payments between the source, the dead-letter split and the three filters were 8-10 % of the
     // bench profile. Safe because no operator mutates or keeps its input (BacktestITCase compares
