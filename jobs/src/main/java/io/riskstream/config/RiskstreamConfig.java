@@ -492,7 +492,7 @@ public final class RiskstreamConfig {
     // A checkpoint's synchronous phase flushes each keyed operator's memtables while the operator
     // stands still, so with one thread the operators of a TaskManager queued behind each other's
     // flushes. The bench's latency run (checkpoints every 10 s; without checkpoints its p99 is
-    // 78-92 ms): synchronous phase median 102-213 ms against 307-385, p99 314-532 ms against
+    // 78-92 ms): synchronous phase median 102-246 ms against 307-385, p99 145-532 ms against
     // 574-933 ms, throughput unchanged (bench/README.md, "The latency tail").
     flink.setString("state.backend.rocksdb.thread.num", "8");
     // Chained operators pass records on instead of copying them: the copies of whole Avro

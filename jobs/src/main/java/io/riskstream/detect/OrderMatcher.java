@@ -519,10 +519,7 @@ public final class OrderMatcher
   /** Keeps the order for the retention after {@code time}, its next wakeup set. */
   private void keep(OrderState order, TimerService timers, long time) {
     order.wakeups =
-        Wakeups.rearm(
-            Wakeups.keepUntil(
-                order.wakeups, time + rules.at(time).orderRetention().toMillis(), timers),
-            timers);
+        Wakeups.rearm(order.wakeups, time + rules.at(time).orderRetention().toMillis(), timers);
   }
 
   /** Whether {@code p} comes before {@code known} (or nothing is known). */

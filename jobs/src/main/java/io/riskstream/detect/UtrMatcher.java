@@ -697,10 +697,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   /** Keeps the UTR for the retention after {@code time}, its next wakeup set, and writes it. */
   private void keep(UtrState state, TimerService timers, long time) throws Exception {
     state.wakeups =
-        Wakeups.rearm(
-            Wakeups.keepUntil(
-                state.wakeups, time + rules.at(time).utrRetention().toMillis(), timers),
-            timers);
+        Wakeups.rearm(state.wakeups, time + rules.at(time).utrRetention().toMillis(), timers);
     utr.update(state);
   }
 

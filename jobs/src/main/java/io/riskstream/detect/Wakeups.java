@@ -79,10 +79,12 @@ final class Wakeups {
   }
 
   /**
-   * Registers the next wakeup if none is: once an event that may have {@link #cancel}led one has
-   * scheduled all it will. Not from a timer: there, a passed deadline would fire again at once.
+   * Keeps the key until at least {@code deadline} and registers the next wakeup if none is: the end
+   * of an event that may have {@link #cancel}led one, once it has scheduled all it will. Not from a
+   * timer: there, a passed deadline would fire again at once ({@link #keepUntil} is for timers).
    */
-  static long[] rearm(long[] wakeups, TimerService timers) {
+  static long[] rearm(long[] wakeups, long deadline, TimerService timers) {
+    wakeups[DEADLINE] = Math.max(wakeups[DEADLINE], deadline);
     return registerNext(wakeups, timers);
   }
 
