@@ -231,6 +231,12 @@ public final class Bench implements Callable<Integer> {
         record("p50", percentile(ms, 0.50));
         record("p99", percentile(ms, 0.99));
         record("max", ms[ms.length - 1]);
+        long[] seen = r.visibleMillis();
+        check(
+            r.neverCommitted() == 0,
+            r.neverCommitted() + " alerts were sent but not committed three checkpoints later");
+        record("read_committed p50", percentile(seen, 0.50));
+        record("read_committed p99", percentile(seen, 0.99));
         record("timed alerts", ms.length);
         record("achieved rate", r.events() / r.secondsToWrite());
         record("bytes/UTR", (double) r.state().of(Uids.UTR_MATCHER) / r.keys().utrs());
@@ -243,14 +249,16 @@ public final class Bench implements Callable<Integer> {
             "bytes/ledger line",
             (double) r.state().of(Uids.LEDGER_PENDING_DETECTOR) / r.keys().ledgerLines());
         say(
-            "[run %d/%d] latency beyond the rule's wait: p50 %d ms, p99 %d ms, max %d ms over %,d alerts;"
-                + " state %,d B in UtrMatcher for %,d UTRs",
+            "[run %d/%d] latency beyond the rule's wait: p50 %d ms, p99 %d ms, max %d ms over %,d alerts"
+                + " (read_committed: p50 %d ms, p99 %d ms); state %,d B in UtrMatcher for %,d UTRs",
             run,
             runs,
             percentile(ms, 0.50),
             percentile(ms, 0.99),
             ms[ms.length - 1],
             ms.length,
+            percentile(seen, 0.50),
+            percentile(seen, 0.99),
             r.state().of(Uids.UTR_MATCHER),
             r.keys().utrs());
       }

@@ -10,12 +10,14 @@ import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.JobStatus;
@@ -24,9 +26,12 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Latency at a fixed input rate, and state size: the detect job runs (unbounded, as in production)
@@ -34,8 +39,10 @@ import org.apache.kafka.common.TopicPartition;
  * emitted minus the moment its rule could first decide, which is when every input partition had
  * been written past the alert's decision time (its event_time) plus the disorder bound. That
  * subtracts the rule's own wait (W for absence rules, the disorder bound for all) and leaves what
- * the pipeline adds. Once the job's committed offsets reach the end (lag 0), a native savepoint
- * gives the RocksDB state per operator.
+ * the pipeline adds. The same alerts are also timed as a read_committed consumer polling through
+ * the run first receives them, which is what every reader of the alert topic waits: the checkpoint
+ * that commits the alert's transaction comes on top. Once the job's committed offsets reach the end
+ * (lag 0), a native savepoint gives the RocksDB state per operator.
  */
 final class LatencyRun {
   private LatencyRun() {}
@@ -44,6 +51,8 @@ final class LatencyRun {
       long events,
       double secondsToWrite,
       long[] latenciesMillis,
+      long[] visibleMillis,
+      int neverCommitted,
       int decidedOnlyByIdleness,
       StateSizes state,
       Workload.KeyCounts keys) {}
@@ -90,8 +99,9 @@ final class LatencyRun {
     StreamExecutionEnvironment env = DetectJob.environment(config);
     DetectJob.build(env, config, rules);
     JobClient job = env.executeAsync(config.jobName());
-    try {
+    try (CommittedReader committed = new CommittedReader(config)) {
       awaitRunning(job);
+      committed.start();
       Map<TopicPartition, WriteLog> writes = new HashMap<>();
       long start = System.nanoTime();
       try (WireProducer producer = new WireProducer(config.kafkaProperties(), registry)) {
@@ -121,29 +131,116 @@ final class LatencyRun {
               .get(5, TimeUnit.MINUTES);
       StateSizes state = StateSizes.read(savepoint);
 
+      List<ConsumerRecord<byte[], byte[]>> sent =
+          TopicReader.readAll(config.kafkaProperties(), config.topics().alerts(), false);
+      // Every sent alert is committed by the checkpoint after it; wait for a few of those.
+      committed.awaitAll(sent, config.checkpointInterval().multipliedBy(3).plusSeconds(10));
+
       long bound = config.maxOutOfOrderness().toMillis();
       List<Long> latencies = new ArrayList<>();
+      List<Long> visible = new ArrayList<>();
       int undecided = 0;
+      int neverCommitted = 0;
       AvroWireDeserializer<Alert> alerts = new AvroWireDeserializer<>(registry, Alert.class);
-      for (ConsumerRecord<byte[], byte[]> r :
-          TopicReader.readAll(config.kafkaProperties(), config.topics().alerts(), false)) {
+      for (ConsumerRecord<byte[], byte[]> r : sent) {
         Alert alert = alerts.deserialize(r.value());
         long decidable = decidableAt(writes, alert.getEventTime().toEpochMilli() + bound + 1);
         if (decidable < 0) {
           undecided++; // its watermark came from idleness, not from data: no rule wait to subtract
+          continue;
+        }
+        latencies.add(r.timestamp() - decidable);
+        Long seen = committed.seenAt(r);
+        if (seen == null) {
+          neverCommitted++;
         } else {
-          latencies.add(r.timestamp() - decidable);
+          visible.add(seen - decidable);
         }
       }
       return new Result(
           events.size(),
           secondsToWrite,
-          latencies.stream().mapToLong(Long::longValue).sorted().toArray(),
+          sorted(latencies),
+          sorted(visible),
+          neverCommitted,
           undecided,
           state,
           Workload.count(events));
     } finally {
       job.cancel().get(1, TimeUnit.MINUTES);
+    }
+  }
+
+  private static long[] sorted(List<Long> millis) {
+    return millis.stream().mapToLong(Long::longValue).sorted().toArray();
+  }
+
+  /**
+   * A read_committed consumer of the alert topic polling from its beginning on a thread of its own,
+   * noting when it first received each record (by partition and offset; the same in both isolation
+   * levels).
+   */
+  private static final class CommittedReader implements AutoCloseable {
+    private final Map<String, Long> seenAt = new ConcurrentHashMap<>();
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final Thread thread = new Thread(this::poll, "bench-read-committed");
+    private volatile boolean stop;
+
+    CommittedReader(RiskstreamConfig config) {
+      Properties props = new Properties();
+      props.putAll(config.kafkaProperties());
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      topic = config.topics().alerts();
+      consumer =
+          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Once the job runs, so that the alert topic exists. */
+    void start() {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      thread.start();
+    }
+
+    private void poll() {
+      while (!stop) {
+        long now = System.currentTimeMillis();
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+          seenAt.putIfAbsent(id(r), now);
+        }
+      }
+    }
+
+    Long seenAt(ConsumerRecord<?, ?> r) {
+      return seenAt.get(id(r));
+    }
+
+    void awaitAll(List<ConsumerRecord<byte[], byte[]>> records, Duration bound)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + bound.toNanos();
+      while (System.nanoTime() < deadline
+          && !records.stream().allMatch(r -> seenAt.containsKey(id(r)))) {
+        Thread.sleep(100);
+      }
+    }
+
+    private static String id(ConsumerRecord<?, ?> r) {
+      return r.partition() + "@" + r.offset();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop = true;
+      if (thread.isAlive()) {
+        thread.join();
+      }
+      consumer.close();
     }
   }
 

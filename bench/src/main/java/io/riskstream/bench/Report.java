@@ -112,12 +112,18 @@ record Report(
     md.append("## Latency at half the measured rate\n\n");
     md.append(
         "Alert emitted (its record's timestamp) minus the moment its rule could first decide: when every input"
-            + " partition had been written past the alert's decision time plus the 1 min disorder bound. Alerts"
-            + " a read_committed consumer sees one checkpoint later (10 s here).\n\n");
-    md.append("| | ms |\n|---|---:|\n");
-    for (String name : new String[] {"p50", "p99", "max"}) {
-      md.append("| ").append(name).append(" | ").append(figures.get(name).show(0)).append(" |\n");
+            + " partition had been written past the alert's decision time plus the 1 min disorder bound. A"
+            + " read_committed consumer (every reader of the alert topic) receives it when the checkpoint"
+            + " after it commits (every 10 s): the second column times the same alerts as one, polling"
+            + " through the run, first received them.\n\n");
+    md.append("| | emitted, ms | received read_committed, ms |\n|---|---:|---:|\n");
+    for (String name : new String[] {"p50", "p99"}) {
+      md.append(
+          "| %s | %s | %s |\n"
+              .formatted(
+                  name, figures.get(name).show(0), figures.get("read_committed " + name).show(0)));
     }
+    md.append("| max | ").append(figures.get("max").show(0)).append(" | |\n");
     md.append("\nRate achieved: ")
         .append(figures.get("achieved rate").show(0))
         .append(" events/s; alerts timed per run: ")
