@@ -19,6 +19,7 @@ import io.riskstream.testing.KafkaTestSupport.PoisonPill;
 import io.riskstream.testkit.BrokerProcess;
 import io.riskstream.testkit.EmbeddedKafka;
 import io.riskstream.testkit.EmbeddedSchemaRegistry;
+import io.riskstream.testkit.Ports;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -117,7 +118,7 @@ final class FaultRun implements AutoCloseable {
   FaultRun(Path dir, Options options) throws Exception {
     this.dir = dir;
     this.options = options;
-    brokerPort = options.brokerInChildProcess() ? freePort() : 0;
+    brokerPort = options.brokerInChildProcess() ? Ports.free() : 0;
     startBroker();
     registry = add(EmbeddedSchemaRegistry.start(0));
     postgres = add(EmbeddedPostgres.builder().start());
@@ -505,12 +506,6 @@ final class FaultRun implements AutoCloseable {
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   @Override

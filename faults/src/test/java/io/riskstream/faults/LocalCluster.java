@@ -2,8 +2,8 @@ package io.riskstream.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.riskstream.testkit.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,8 +40,8 @@ final class LocalCluster implements AutoCloseable {
   /** {@code jobEnvironment}: what submitted jobs also see (secrets, as in production). */
   LocalCluster(Path home, Map<String, String> jobEnvironment) throws IOException {
     this.home = home;
-    this.restPort = freePort();
-    this.rpcPort = freePort();
+    this.restPort = Ports.free();
+    this.rpcPort = Ports.free();
     this.jobEnvironment = jobEnvironment;
   }
 
@@ -175,11 +175,5 @@ final class LocalCluster implements AutoCloseable {
   @Override
   public void close() throws Exception {
     stop();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

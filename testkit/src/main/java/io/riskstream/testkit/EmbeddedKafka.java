@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,8 +81,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       boolean temporary = dataDir == null;
       Path logDir = temporary ? Files.createTempDirectory("riskstream-kafka-") : dataDir;
       Files.createDirectories(logDir);
-      int brokerPort = port == 0 ? freePort() : port;
-      int controllerPort = freePort();
+      int brokerPort = port == 0 ? Ports.free() : port;
+      int controllerPort = Ports.free();
       Properties props = new Properties();
       props.put("process.roles", "broker,controller");
       props.put("node.id", "1");
@@ -92,8 +91,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       String protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
       Map<String, String> secured = new java.util.TreeMap<>();
       if (security != null) {
-        secured.put("SASL_SSL", "127.0.0.1:" + freePort());
-        secured.put("SSL", "127.0.0.1:" + freePort());
+        secured.put("SASL_SSL", "127.0.0.1:" + Ports.free());
+        secured.put("SSL", "127.0.0.1:" + Ports.free());
         for (var listener : secured.entrySet()) {
           listeners += "," + listener.getKey() + "://" + listener.getValue();
           protocols += "," + listener.getKey() + ":" + listener.getKey();
@@ -226,13 +225,6 @@ public final class EmbeddedKafka implements AutoCloseable {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
     }
   }
 }
