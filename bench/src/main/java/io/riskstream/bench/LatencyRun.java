@@ -199,12 +199,7 @@ final class LatencyRun {
 
     /** Once the job runs, so that the alert topic exists. */
     void start() {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+      TopicReader.fromBeginning(consumer, topic);
       thread.start();
     }
 

@@ -41,12 +41,7 @@ public final class TopicReader {
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+      List<TopicPartition> partitions = fromBeginning(consumer, topic);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
@@ -57,5 +52,16 @@ public final class TopicReader {
       }
     }
     return records;
+  }
+
+  /** Assigns every partition of {@code topic} to {@code consumer}, each at its beginning. */
+  public static List<TopicPartition> fromBeginning(KafkaConsumer<?, ?> consumer, String topic) {
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return partitions;
   }
 }
