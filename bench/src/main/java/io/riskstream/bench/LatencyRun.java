@@ -186,6 +186,7 @@ final class LatencyRun {
     private final String topic;
     private final Thread thread = new Thread(this::poll, "bench-read-committed");
     private volatile boolean stop;
+    private volatile RuntimeException failure;
 
     CommittedReader(RiskstreamConfig config) {
       Properties props = new Properties();
@@ -204,11 +205,15 @@ final class LatencyRun {
     }
 
     private void poll() {
-      while (!stop) {
-        long now = System.currentTimeMillis();
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
-          seenAt.putIfAbsent(id(r), now);
+      try {
+        while (!stop) {
+          long now = System.currentTimeMillis();
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+            seenAt.putIfAbsent(id(r), now);
+          }
         }
+      } catch (RuntimeException e) { // said by awaitAll, not mistaken for alerts never committed
+        failure = e;
       }
     }
 
@@ -221,6 +226,9 @@ final class LatencyRun {
       long deadline = System.nanoTime() + bound.toNanos();
       while (System.nanoTime() < deadline
           && !records.stream().allMatch(r -> seenAt.containsKey(id(r)))) {
+        if (failure != null) {
+          throw new IllegalStateException("the read_committed reader failed: " + failure, failure);
+        }
         Thread.sleep(100);
       }
     }
