@@ -58,8 +58,8 @@ record Report(
     md.append(
         ("| setup | embedded KRaft broker and registry in a child JVM on the same machine; Flink mini"
                 + " cluster in the harness JVM, parallelism %d, RocksDB with %s per slot in every job,"
-                + " checkpoints every 10 s, EXACTLY_ONCE alert sink; a warm-up pass of every phase over"
-                + " a tenth of the workload, then %d runs |\n")
+                + " checkpoints every 10 s, EXACTLY_ONCE alert sink; a warm-up run of every phase over"
+                + " the whole workload, not recorded, then %d runs |\n")
             .formatted(bench.parallelism, Bench.SLOT_MEMORY, bench.runs));
     md.append("| load average (1 min) before each run | ")
         .append(figures.get("load average").values(2))
