@@ -177,10 +177,8 @@ public final class Bench implements Callable<Integer> {
           loadSeconds,
           workload.size() / loadSeconds);
 
-      // One untimed run of every phase over the whole workload first. A tenth of it (until
-      // 2026-12-05) left riskstream's code still compiling: in each of four full runs its first
-      // measured run was its slowest on both backends, while the peer's and the skeleton's were
-      // not.
+      // One untimed run of every phase over the whole workload first, alike for every pipeline: the
+      // JIT, the SQL planner's generated code and the page cache start warm (bench/README.md, 2).
       Phases measured = new Phases("bench", workload.size());
       say("warm-up: every phase once over the workload, not recorded");
       measured.all(0);
