@@ -19,6 +19,7 @@ import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.testkit.BrokerProcess;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,6 +111,22 @@ public final class Bench implements Callable<Integer> {
       description = "The report (default ${DEFAULT-VALUE}).")
   Path out;
 
+  /**
+   * How the harness's JVM is started: a fixed, touched heap, as a TaskManager's at steady state.
+   */
+  static final String HEAP_FLAGS = "-Xms8g -Xmx8g -XX:+AlwaysPreTouch";
+
+  /**
+   * Whether this JVM's heap is fixed and touched. If not, the full GC before each phase shrinks it
+   * and the phase pays the kernel's page faults to grow it again: seconds of system time, different
+   * in every phase (bench/README.md, "Decisions").
+   */
+  static boolean heapFixed() {
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    return heap.getInit() == heap.getMax()
+        && ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch");
+  }
+
   /** RocksDB's memory per slot in every job of the run (bench/README.md, "Equal memory"). */
   static final String SLOT_MEMORY = "128 mb";
 
@@ -154,6 +171,12 @@ public final class Bench implements Callable<Integer> {
               + demoJar.toAbsolutePath()
               + ": run from the repository's root after mvn -B -q -DskipTests package, or pass"
               + " --demo-jar");
+    }
+    if (!heapFixed()) {
+      say(
+          "warning: the heap is not fixed and touched (java %s -jar ...): the CPU figures will include"
+              + " growing it again after each phase's full GC",
+          HEAP_FLAGS);
     }
     say("starting the broker and registry (riskstream broker, in a child JVM)");
     try (BrokerProcess started = BrokerProcess.start(demoJar, work.resolve("broker.log"))) {

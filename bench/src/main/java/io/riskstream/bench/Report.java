@@ -25,8 +25,13 @@ record Report(
     md.append("Written by the harness (`bench/README.md`), not by hand. Reproduce with:\n\n```\n")
         .append("mvn -B -q -DskipTests package\n")
         .append(
-            "java -Xmx8g -jar bench/target/riskstream-bench.jar --events %d --runs %d --parallelism %d --latency-seconds %d\n"
-                .formatted(bench.events, bench.runs, bench.parallelism, bench.latencySeconds))
+            "java %s -jar bench/target/riskstream-bench.jar --events %d --runs %d --parallelism %d --latency-seconds %d\n"
+                .formatted(
+                    Bench.HEAP_FLAGS,
+                    bench.events,
+                    bench.runs,
+                    bench.parallelism,
+                    bench.latencySeconds))
         .append("```\n\n");
     md.append("| | |\n|---|---|\n");
     md.append("| date | ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(" |\n");
@@ -44,9 +49,13 @@ record Report(
         .append(System.getProperty("java.vm.name"))
         .append(' ')
         .append(System.getProperty("java.runtime.version"))
-        .append(", max heap ")
+        .append(", heap ")
         .append(gib(Runtime.getRuntime().maxMemory()))
-        .append(" GiB |\n");
+        .append(
+            Bench.heapFixed()
+                ? " GiB, fixed and pre-touched |\n"
+                : " GiB at most, not fixed: the CPU figures include growing it after each phase's"
+                    + " full GC |\n");
     md.append(
         "| workload | %,d events (%,d payments, %,d bills, %,d balance changes), seed %d, 2%% fraud |\n"
             .formatted(
