@@ -18,6 +18,7 @@ import io.riskstream.kafka.TopicReader;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.testkit.BrokerProcess;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
@@ -127,6 +128,16 @@ public final class Bench implements Callable<Integer> {
         && ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch");
   }
 
+  /** Says so when {@link #heapFixed()} is not: the figures that follow then carry page faults. */
+  static void warnIfHeapNotFixed(PrintStream out) {
+    if (!heapFixed()) {
+      out.printf(
+          "warning: the heap is not fixed and touched (java %s ...): the figures will include the"
+              + " kernel's page faults of growing it again after each full GC%n",
+          HEAP_FLAGS);
+    }
+  }
+
   /** RocksDB's memory per slot in every job of the run (bench/README.md, "Equal memory"). */
   static final String SLOT_MEMORY = "128 mb";
 
@@ -172,12 +183,7 @@ public final class Bench implements Callable<Integer> {
               + ": run from the repository's root after mvn -B -q -DskipTests package, or pass"
               + " --demo-jar");
     }
-    if (!heapFixed()) {
-      say(
-          "warning: the heap is not fixed and touched (java %s -jar ...): the CPU figures will include"
-              + " growing it again after each phase's full GC",
-          HEAP_FLAGS);
-    }
+    warnIfHeapNotFixed(System.out);
     say("starting the broker and registry (riskstream broker, in a child JVM)");
     try (BrokerProcess started = BrokerProcess.start(demoJar, work.resolve("broker.log"))) {
       broker = started;

@@ -60,8 +60,8 @@ import picocli.CommandLine.Option;
  * state), the synchronous and asynchronous parts of the checkpoint, its size, the heap used and the
  * timers held.
  *
- * <p>Run: {@code java -Xmx8g -cp bench/target/riskstream-bench.jar io.riskstream.bench.Soak}
- * (bench/README.md, "Soak").
+ * <p>Run: {@code java -Xms8g -Xmx8g -XX:+AlwaysPreTouch -cp bench/target/riskstream-bench.jar
+ * io.riskstream.bench.Soak} (bench/README.md, "Soak").
  */
 @Command(
     name = "soak",
@@ -156,6 +156,7 @@ public final class Soak implements Callable<Integer> {
             slotMemory,
             Instant.now().truncatedTo(ChronoUnit.SECONDS),
             Runtime.getRuntime().availableProcessors());
+    Bench.warnIfHeapNotFixed(out);
     out.println(setup);
     StringBuilder table =
         new StringBuilder(
@@ -189,7 +190,9 @@ public final class Soak implements Callable<Integer> {
           "soak, timers on " + timers + ", " + slotMemory,
           "## Soak: "
               + setup
-              + "\n\n```\njava -Xmx8g -cp bench/target/riskstream-bench.jar"
+              + "\n\n```\njava "
+              + Bench.HEAP_FLAGS
+              + " -cp bench/target/riskstream-bench.jar"
               + " io.riskstream.bench.Soak --timers "
               + timers
               + " --slot-memory "
