@@ -46,7 +46,9 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.util.concurrent.FutureUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The job's keyed state at a 30-day steady state, and what a checkpoint of it costs. Every key
@@ -104,9 +106,19 @@ public final class Soak implements Callable<Integer> {
   String slotMemory = "256mb";
 
   @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Flink state.backend.rocksdb.* setting on top of the jobs', to compare tunings at steady"
+              + " state: --set state.backend.rocksdb.use-bloom-filter=true (repeatable).")
+  List<String> sets = new ArrayList<>();
+
+  @Option(
       names = "--results",
       description = "Also write the figures as a section of this file, e.g. bench/RESULTS.md.")
   Path results;
+
+  @Spec CommandSpec spec;
 
   private final PrintStream out;
 
@@ -141,19 +153,30 @@ public final class Soak implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!timers.equals("heap") && !timers.equals("rocksdb")) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this), "--timers must be heap or rocksdb, was " + timers);
+          spec.commandLine(), "--timers must be heap or rocksdb, was " + timers);
+    }
+    for (String set : sets) {
+      // Only RocksDB's settings reach the operator harness: anything else would do nothing.
+      if (!set.matches("state\\.backend\\.rocksdb\\.[^=]+=.+")) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--set takes state.backend.rocksdb.KEY=VALUE (e.g."
+                + " state.backend.rocksdb.use-bloom-filter=true), was "
+                + set);
+      }
     }
     String setup =
         String.format(
             Locale.ROOT,
             "%,d UTRs, %,d orders, %,d accounts (%d lines each); timers on %s; RocksDB memory per"
-                + " slot %s; %s, %d cores",
+                + " slot %s%s; %s, %d cores",
             utrs,
             orders,
             accounts,
             linesPerAccount,
             timers,
             slotMemory,
+            sets.isEmpty() ? "" : "; " + String.join(", ", sets),
             Instant.now().truncatedTo(ChronoUnit.SECONDS),
             Runtime.getRuntime().availableProcessors());
     Bench.warnIfHeapNotFixed(out);
@@ -187,7 +210,7 @@ public final class Soak implements Callable<Integer> {
     if (results != null) {
       ResultsSection.write(
           results,
-          "soak, timers on " + timers + ", " + slotMemory,
+          "soak, timers on " + timers + ", " + slotMemory + setFlags(),
           "## Soak: "
               + setup
               + "\n\n```\njava "
@@ -197,10 +220,17 @@ public final class Soak implements Callable<Integer> {
               + timers
               + " --slot-memory "
               + slotMemory
+              + setFlags()
               + " --results bench/RESULTS.md\n```\n\n"
               + table);
     }
     return 0;
+  }
+
+  private String setFlags() {
+    StringBuilder flags = new StringBuilder();
+    sets.forEach(set -> flags.append(" --set ").append(set));
+    return flags.toString();
   }
 
   List<Figures> run() throws Exception {
@@ -373,7 +403,7 @@ public final class Soak implements Callable<Integer> {
   }
 
   /** The jobs' RocksDB settings, with the slot's memory bound as a TaskManager would set it. */
-  private Configuration rocksdb(Path dir) {
+  Configuration rocksdb(Path dir) {
     Configuration rocksdb = new Configuration();
     rocksdb.setString("execution.checkpointing.incremental", "true");
     rocksdb.setString("state.backend.rocksdb.localdir", dir.resolve("db").toString());
@@ -386,6 +416,9 @@ public final class Soak implements Callable<Integer> {
       // The harness has no TaskManager memory to manage: a fixed budget per slot is what managed
       // memory amounts to.
       rocksdb.setString("state.backend.rocksdb.memory.fixed-per-slot", slotMemory);
+    }
+    for (String set : sets) {
+      rocksdb.setString(set.substring(0, set.indexOf('=')), set.substring(set.indexOf('=') + 1));
     }
     return rocksdb;
   }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
+import org.apache.flink.configuration.ConfigOptions;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** The soak phase on a few thousand keys; the real figures are in bench/README.md. */
 class SoakTest {
@@ -38,5 +41,33 @@ class SoakTest {
         assertThat(f.checkpointBytes()).as(timers + " " + f.state()).isGreaterThan(f.keys() * 50);
       }
     }
+  }
+
+  @Test
+  void aSetRocksDbKeyOverridesTheJobsSettingsAndAnyOtherKeyIsRefused() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine refusing = new CommandLine(new Soak(new PrintStream(new ByteArrayOutputStream())));
+    refusing.setErr(new java.io.PrintWriter(err, true));
+    assertThat(refusing.execute("--set", "pipeline.object-reuse=false")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--set takes state.backend.rocksdb.KEY=VALUE")
+        .contains("was pipeline.object-reuse=false");
+
+    Soak soak = new Soak(new PrintStream(new ByteArrayOutputStream()));
+    new CommandLine(soak)
+        .parseArgs(
+            "--set",
+            "state.backend.rocksdb.use-bloom-filter=true",
+            "--set",
+            "state.backend.rocksdb.compression.per.level=NO_COMPRESSION");
+    var rocksdb = soak.rocksdb(Path.of("/tmp/unused"));
+    assertThat(rocksdb.get(option("state.backend.rocksdb.use-bloom-filter"))).isEqualTo("true");
+    // The jobs' own ZSTD, replaced.
+    assertThat(rocksdb.get(option("state.backend.rocksdb.compression.per.level")))
+        .isEqualTo("NO_COMPRESSION");
+  }
+
+  private static org.apache.flink.configuration.ConfigOption<String> option(String key) {
+    return ConfigOptions.key(key).stringType().noDefaultValue();
   }
 }
