@@ -25,6 +25,15 @@ import io.riskstream.testing.Harnesses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -424,6 +433,56 @@ class UtrMatcherTest {
 
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aUtrHoldingMoreClaimsInItsValueThanAreKeptThereNowDecidesEveryClaimOnce() throws Exception {
+    // Until 2026-12-05 a UTR kept 32 claims in its value, now MAX_INLINE: a UTR restored from a
+    // savepoint of then holds more there than this version would put, and must still take them.
+    String utr = "412345678901";
+    int orders = UtrMatcher.MAX_INLINE + 4;
+    try (var h = harness()) {
+      for (int i = 0; i < orders; i++) {
+        send(h, claim("PE-" + i, "O-" + i, "2500", BEGINNING.plusSeconds(i)));
+      }
+      var backend = h.getOperator().<String>getKeyedStateBackend();
+      backend.setCurrentKey(utr);
+      ValueState<UtrMatcher.UtrState> value =
+          backend.getPartitionedState(
+              VoidNamespace.INSTANCE,
+              VoidNamespaceSerializer.INSTANCE,
+              new ValueStateDescriptor<>("utr", UtrMatcher.UtrState.type()));
+      MapState<String, Payment> spilled =
+          backend.getPartitionedState(
+              VoidNamespace.INSTANCE,
+              VoidNamespaceSerializer.INSTANCE,
+              new MapStateDescriptor<>("claims", Types.STRING, new AvroTypeInfo<>(Payment.class)));
+      UtrMatcher.UtrState state = value.value();
+      assertThat(state.claims).as("kept in the value now").hasSize(UtrMatcher.MAX_INLINE);
+      for (Map.Entry<String, Payment> claim : spilled.entries()) {
+        state.claims.put(claim.getKey(), claim.getValue());
+      }
+      spilled.clear();
+      state.hot = false;
+      value.update(state); // the layout the older version wrote
+
+      send(
+          h,
+          claim("PE-X", "O-X", "2500", BEGINNING.plusSeconds(orders)),
+          bill("B-1", utr, "2000", BEGINNING.plusSeconds(30)).build());
+      backend.setCurrentKey(utr);
+      assertThat(value.value().claims).hasSize(orders);
+      assertThat(spilled.keys()).containsExactly("O-X");
+      advance(h, MUCH_LATER);
+
+      assertThat(reasons(h))
+          .filteredOn("UTR_REUSED"::equals)
+          .as("every order after the first")
+          .hasSize(orders);
+      assertThat(reasons(h)).filteredOn("UNDERPAID"::equals).as("every claim").hasSize(orders + 1);
+      assertThat(reasons(h)).hasSize(2 * orders + 1);
+      assertThat(alerts(h)).extracting(Alert::getAlertId).doesNotHaveDuplicates();
     }
   }
 
