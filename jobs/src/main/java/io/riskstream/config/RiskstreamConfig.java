@@ -477,11 +477,10 @@ public final class RiskstreamConfig {
     flink.setString("pipeline.generic-types", "false");
     // Timers in RocksDB with the state. A checkpoint writes every heap timer in its synchronous
     // part, while the operator stands still: at a 30-day steady state every open UTR holds its
-    // cleanup timer, and the bench's soak (5,000,000 open UTRs, managed memory) measured a 2.0-2.3
-    // s
-    // synchronous phase and 660 MB of heap with heap timers, against 84-104 ms and 22 MB with
-    // RocksDB timers, at the same events/s (bench/README.md, "Soak"). A flink.* key sets it back
-    // for small state.
+    // cleanup timer, and the bench's soak (5,000,000 open UTRs, managed memory) measured a
+    // synchronous phase of two seconds and more (2.0-2.3 s) and 660 MB of heap with heap timers,
+    // against 84-104 ms and 22 MB with RocksDB timers, at the same events/s (bench/README.md,
+    // "Soak"). A flink.* key sets it back for small state.
     flink.setString("state.backend.rocksdb.timer-service.factory", "ROCKSDB");
     // ZSTD rather than Snappy: the state is small Avro records full of repeated ids and VPAs. The
     // bench (200,000 events, 9,250 UTRs open): UtrMatcher 148 B per open UTR and OrderMatcher 199 B

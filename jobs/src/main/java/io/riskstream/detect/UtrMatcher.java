@@ -76,7 +76,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
    * Claims and decisions a UTR keeps in its value; a hot UTR's beyond these are in map states. A
    * UTR has one claim, or a few when it is reused, and a handful of decisions at a time; every
    * event reads and writes the whole value, so what it holds inline is what a hot UTR pays on each
-   * event (`HotKeys`: 52 µs an event at 32, when the value held 32 payments).
+   * event ({@code HotKeys}: 52 µs an event at 32, when the value held 32 payments).
    */
   static final int MAX_INLINE = 8;
 
