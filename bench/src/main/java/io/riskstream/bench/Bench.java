@@ -39,9 +39,10 @@ import picocli.CommandLine.Option;
 
 /**
  * The benchmark harness: in one run on one machine, after a warm-up, the decode limit, riskstream's
- * detect job on RocksDB and on the heap, the same graph with no-op detectors (the skeleton) and a
- * fair Flink SQL peer drain the same topics; then latency at half the measured rate and state bytes
- * per key. The broker and registry run in a child JVM, Flink's mini cluster in this one.
+ * detect job on RocksDB and on the heap, the same graph with no-op detectors (the skeleton) and
+ * with detectors that only keep a value and a timer per key (the state floor), and a fair Flink SQL
+ * peer drain the same topics; then latency at half the measured rate and state bytes per key. The
+ * broker and registry run in a child JVM, Flink's mini cluster in this one.
  */
 @Command(
     name = "riskstream-bench",
@@ -220,10 +221,15 @@ public final class Bench implements Callable<Integer> {
             outcome.skeletonAlerts() == 0,
             "the skeleton raised " + outcome.skeletonAlerts() + " alerts; it has no rules");
         check(
+            outcome.floorAlerts() == 0,
+            "the state floor raised " + outcome.floorAlerts() + " alerts; it has no rules");
+        check(
             alertIds(outcome.heapAlerts()).equals(alertIds(outcome.alerts())),
             "riskstream on the heap backend raised other alerts than on RocksDB");
         record("alerts", outcome.alerts().size());
         record("riskstream/skeleton", figure("riskstream").last() / figure("skeleton").last());
+        record("floor/skeleton", figure("floor").last() / figure("skeleton").last());
+        record("riskstream/floor", figure("riskstream").last() / figure("floor").last());
         record("rocksdb/heap", figure("riskstream").last() / figure("riskstream-heap").last());
         record("riskstream/peer", figure("riskstream").last() / figure("peer").last());
         if (firstAlerts == null) {
@@ -315,7 +321,11 @@ public final class Bench implements Callable<Integer> {
    */
   private final class Phases {
     record Outcome(
-        List<Alert> alerts, List<Alert> heapAlerts, int skeletonAlerts, Set<String> peer) {}
+        List<Alert> alerts,
+        List<Alert> heapAlerts,
+        int skeletonAlerts,
+        int floorAlerts,
+        Set<String> peer) {}
 
     /**
      * The prefix of the input topics (and of each phase's job name) and how many events they hold.
@@ -349,12 +359,14 @@ public final class Bench implements Callable<Integer> {
               () -> detect(run, "heap", DetectionWorkflow.Detectors::of, "state.backend=hashmap"));
       List<Alert> skeleton =
           timed(run, "skeleton", () -> detect(run, "skeleton", b -> Skeleton.detectors()));
+      List<Alert> floor =
+          timed(run, "floor", () -> detect(run, "floor", b -> Skeleton.stateFloor()));
       Set<String> peer =
           timed(
               run,
               "peer",
               () -> SqlPeer.run(config(broker, input + "-peer-" + run, input, true), rules));
-      return new Outcome(alerts, heap, skeleton.size(), peer);
+      return new Outcome(alerts, heap, skeleton.size(), floor.size(), peer);
     }
 
     private List<Alert> detect(

@@ -40,7 +40,7 @@ class BenchSmokeTest {
                 report.toString());
 
     // Non-zero when the peer disagreed with riskstream, the heap backend raised other alerts than
-    // RocksDB, the skeleton raised any, or any phase failed.
+    // RocksDB, the skeleton or the state floor raised any, or any phase failed.
     assertThat(exit).as("exit code").isZero();
     String md = Files.readString(report);
     assertThat(md)
@@ -52,6 +52,8 @@ class BenchSmokeTest {
         .contains("| riskstream / fair SQL peer ≥ 3 |")
         .contains("| riskstream CPU ≤ 60 µs per event |")
         .contains("| ≤ 200 B of state per open UTR |")
+        .containsPattern("\\| state floor / skeleton: [^|]+ \\| [0-9]+\\.[0-9]{2} ")
+        .containsPattern("\\| riskstream / state floor: [^|]+ \\| [0-9]+\\.[0-9]{2} ")
         // Surefire's JVM has neither -Xms = -Xmx nor pre-touch: the report must not pass its
         // figures off as measured with a fixed heap.
         .containsPattern("\\| JVM \\| .*, heap [0-9.]+ GiB at most, not fixed: ");
@@ -61,6 +63,7 @@ class BenchSmokeTest {
           "riskstream `detect`, RocksDB \\(as deployed\\)",
           "riskstream `detect`, heap backend",
           "skeleton: [^|]*",
+          "state floor: [^|]*",
           "fair Flink SQL peer \\(4 of riskstream's rules\\)",
           "decode limit: [^|]*"
         }) {
