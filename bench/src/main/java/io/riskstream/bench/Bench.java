@@ -230,6 +230,7 @@ public final class Bench implements Callable<Integer> {
         record("riskstream/skeleton", figure("riskstream").last() / figure("skeleton").last());
         record("floor/skeleton", figure("floor").last() / figure("skeleton").last());
         record("riskstream/floor", figure("riskstream").last() / figure("floor").last());
+        record("floor rocksdb/heap", figure("floor").last() / figure("floor-heap").last());
         record("rocksdb/heap", figure("riskstream").last() / figure("riskstream-heap").last());
         record("riskstream/peer", figure("riskstream").last() / figure("peer").last());
         if (firstAlerts == null) {
@@ -361,12 +362,17 @@ public final class Bench implements Callable<Integer> {
           timed(run, "skeleton", () -> detect(run, "skeleton", b -> Skeleton.detectors()));
       List<Alert> floor =
           timed(run, "floor", () -> detect(run, "floor", b -> Skeleton.stateFloor()));
+      List<Alert> floorHeap =
+          timed(
+              run,
+              "floor-heap",
+              () -> detect(run, "floor-heap", b -> Skeleton.stateFloor(), "state.backend=hashmap"));
       Set<String> peer =
           timed(
               run,
               "peer",
               () -> SqlPeer.run(config(broker, input + "-peer-" + run, input, true), rules));
-      return new Outcome(alerts, heap, skeleton.size(), floor.size(), peer);
+      return new Outcome(alerts, heap, skeleton.size(), floor.size() + floorHeap.size(), peer);
     }
 
     private List<Alert> detect(

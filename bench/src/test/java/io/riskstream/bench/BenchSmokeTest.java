@@ -54,6 +54,7 @@ class BenchSmokeTest {
         .contains("| ≤ 200 B of state per open UTR |")
         .containsPattern("\\| state floor / skeleton: [^|]+ \\| [0-9]+\\.[0-9]{2} ")
         .containsPattern("\\| riskstream / state floor: [^|]+ \\| [0-9]+\\.[0-9]{2} ")
+        .containsPattern("\\| state floor on RocksDB / on heap: [^|]+ \\| [0-9]+\\.[0-9]{2} ")
         // Surefire's JVM has neither -Xms = -Xmx nor pre-touch: the report must not pass its
         // figures off as measured with a fixed heap.
         .containsPattern("\\| JVM \\| .*, heap [0-9.]+ GiB at most, not fixed: ");
@@ -64,6 +65,7 @@ class BenchSmokeTest {
           "riskstream `detect`, heap backend",
           "skeleton: [^|]*",
           "state floor: [^|]*",
+          "state floor, heap backend",
           "fair Flink SQL peer \\(4 of riskstream's rules\\)",
           "decode limit: [^|]*"
         }) {
