@@ -192,10 +192,11 @@ record Report(
     md.append("\n## What keyed state on RocksDB leaves (information)\n\n");
     md.append(
         "The state floor keeps the least state a detector that joins events by key can: one value"
-            + " per key, read and written with every event, and one timer per key to forget it. No"
-            + " detectors of this graph that keep state on RocksDB can run faster than it, so its ratio"
-            + " to the skeleton bounds riskstream's; its ratio on RocksDB to on the heap is what the"
-            + " backend costs state that is nothing but keys and timers.\n\n");
+            + " per key, read and written with every event, and one timer per key to forget it."
+            + " Detectors that remember every event they read by its key and forget keys in event"
+            + " time, as riskstream's do, do at least that much, so its ratio to the skeleton bounds"
+            + " riskstream's; its ratio on RocksDB to on the heap is what the backend costs state that"
+            + " is nothing but keys and timers.\n\n");
     md.append("| ratio | measured |\n|---|---|\n");
     md.append("| state floor / skeleton: the most that detectors keeping state reach | ")
         .append(figures.get("floor/skeleton").show(2))
