@@ -43,12 +43,13 @@ import org.apache.flink.util.Collector;
  * UtrRules}).
  *
  * <p>Each event schedules the decisions it takes part in, at the event time at which each is taken
- * (a claim: at its time and at its time + W; a claim and a bill: at the later of the two; a bill:
- * at its time + W, and a PENDING one at its time + the pending SLA), and each decision is taken
- * once, when the watermark reaches that time, over the one claim or bill it is about; one that can
- * no longer find anything (see {@link #drop}) is not scheduled, or is dropped. Nothing is evaluated
- * again over all of a UTR's claims, so the cost of an event does not grow with the number of orders
- * that claim the UTR; only a new bill visits every claim, once, since each may mismatch it.
+ * (a claim: at its time and at its time + W; a claim and a bill that differ in amount, worker or
+ * UPI id: at the later of the two; a bill: at its time + W, and a PENDING one at its time + the
+ * pending SLA), and each decision is taken once, when the watermark reaches that time, over the one
+ * claim or bill it is about; one that can no longer find anything (see {@link #drop}) is not
+ * scheduled, or is dropped. Nothing is evaluated again over all of a UTR's claims, so the cost of
+ * an event does not grow with the number of orders that claim the UTR; only a new bill visits every
+ * claim, once, since each may mismatch it.
  *
  * <p>State per UTR: one value read and written once per event and per wakeup ({@link UtrState}):
  * the earliest claim of each order, the bills by bill_id (a UTR has one or two), the earliest
@@ -331,9 +332,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       boolean billedInTime = false;
       for (Bill bill : statement.values()) {
         if (UtrRules.matches(claim.getKind(), bill.getDirection())) {
-          scheduled
-              .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
-              .add(pair(claim, bill));
+          if (UtrRules.pairDiffers(claim, bill)) {
+            scheduled
+                .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
+                .add(pair(claim, bill));
+          }
           billedInTime |= UtrRules.onStatement(bill, state.pendingSince) <= time + w;
           if (billDue(bill) <= timers.currentWatermark()) {
             settle(UtrRules.atBillDue(ctx.getCurrentKey(), bill, null, ruleAt(bill)), state, ctx);
@@ -381,6 +384,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
         }
         Map<Long, List<String>> scheduled = new HashMap<>();
         scheduleBillDue(state, bill, scheduled);
+        schedulePairsOfNewVersion(state, known, bill, timers.currentWatermark(), scheduled);
         schedule(state, scheduled, timers);
         keep(state, timers, time);
       } else if (bill.getDeductStatus() == DeductStatus.PENDING
@@ -404,9 +408,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       Rules claimRules = rules.at(claim.getEventTime().toEpochMilli());
       if (UtrRules.matches(claim.getKind(), bill.getDirection())
           && UtrRules.wellFormed(claim, claimRules)) {
-        scheduled
-            .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
-            .add(pair(claim, bill));
+        if (UtrRules.pairDiffers(claim, bill)) {
+          scheduled
+              .computeIfAbsent(UtrRules.pairTime(claim, bill), t -> new ArrayList<>())
+              .add(pair(claim, bill));
+        }
         if (firstOfItsDirection) {
           stopWaiting(claim.getEventTime().toEpochMilli());
         }
@@ -497,6 +503,26 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     if (!spill.isEmpty()) {
       decisions.addAll(spill, t -> {});
       state.spilled += spill.values().stream().mapToInt(List::size).sum();
+    }
+  }
+
+  /**
+   * A pair is decided with the line's version of that time, but scheduled only if the version it
+   * met differed from its claim ({@link UtrRules#pairDiffers}): when the line's next version
+   * differs where the one before did not, and the pair is not decided yet, it is scheduled now, at
+   * the time it would have waited for.
+   */
+  private void schedulePairsOfNewVersion(
+      UtrState state, Bill before, Bill now, long watermark, Map<Long, List<String>> scheduled)
+      throws Exception {
+    for (Payment claim : allClaims(state)) {
+      long at = UtrRules.pairTime(claim, before);
+      if (at > watermark
+          && UtrRules.matches(claim.getKind(), now.getDirection())
+          && !UtrRules.pairDiffers(claim, before)
+          && UtrRules.pairDiffers(claim, now)) {
+        scheduled.computeIfAbsent(at, t -> new ArrayList<>()).add(pair(claim, now));
+      }
     }
   }
 

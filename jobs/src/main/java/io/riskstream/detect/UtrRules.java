@@ -92,21 +92,50 @@ public final class UtrRules {
     }
     long when = Math.max(millis(claim.getEventTime()), millis(bill.getEventTime()));
     List<Finding> findings = new ArrayList<>(1);
-    if (bill.getAmount().compareTo(claim.getAmount()) != 0) {
+    if (differentAmount(claim, bill)) {
       findings.add(amountMismatch(claim, bill, when, rules));
     }
-    if (claim.getCwid() != null
-        && bill.getCwid() != null
-        && !claim.getCwid().equals(bill.getCwid())) {
+    if (differentWorker(claim, bill)) {
       findings.add(otherWorker(claim, bill, when, rules));
     }
-    String vpa = claim.getKind() == PaymentKind.COLLECT ? claim.getPayerVpa() : claim.getPayeeVpa();
-    if (vpa != null
-        && bill.getCounterpartyVpa() != null
-        && !vpa.equalsIgnoreCase(bill.getCounterpartyVpa())) {
-      findings.add(otherVpa(claim, vpa, bill, when, rules));
+    if (differentVpa(claim, bill)) {
+      findings.add(otherVpa(claim, counterparty(claim), bill, when, rules));
     }
     return findings;
+  }
+
+  /**
+   * Whether {@link #atPair} can find anything for this claim and line: they differ in amount,
+   * worker or UPI id. Only the two records decide it; a rule version can only take a finding away
+   * (by calling the claim malformed), so a pair that cannot find anything now never will, and is
+   * not scheduled.
+   */
+  static boolean pairDiffers(Payment claim, Bill bill) {
+    return differentAmount(claim, bill)
+        || differentWorker(claim, bill)
+        || differentVpa(claim, bill);
+  }
+
+  private static boolean differentAmount(Payment claim, Bill bill) {
+    return bill.getAmount().compareTo(claim.getAmount()) != 0;
+  }
+
+  private static boolean differentWorker(Payment claim, Bill bill) {
+    return claim.getCwid() != null
+        && bill.getCwid() != null
+        && !claim.getCwid().equals(bill.getCwid());
+  }
+
+  private static boolean differentVpa(Payment claim, Bill bill) {
+    String vpa = counterparty(claim);
+    return vpa != null
+        && bill.getCounterpartyVpa() != null
+        && !vpa.equalsIgnoreCase(bill.getCounterpartyVpa());
+  }
+
+  /** The claim's side of the bank line's counterparty: COLLECT its payer, PAYOUT its payee. */
+  private static String counterparty(Payment claim) {
+    return claim.getKind() == PaymentKind.COLLECT ? claim.getPayerVpa() : claim.getPayeeVpa();
   }
 
   /**

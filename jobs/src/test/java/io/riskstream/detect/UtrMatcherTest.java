@@ -332,6 +332,54 @@ class UtrMatcherTest {
     }
   }
 
+  @Test
+  void anOrdinaryUtrWhoseLineAgreesWithItsClaimWaitsOnlyToBeForgotten() throws Exception {
+    // The same claim and line as above, but the amounts agree too (and the worker, and the line
+    // names no UPI id): the pair cannot raise anything, so nothing is scheduled, and the UTR's
+    // one timer is its cleanup at the 30-day retention, not a wakeup at the line's time.
+    Instant lineTime = BEGINNING.plusSeconds(300);
+    try (var h = harness()) {
+      send(
+          h,
+          claim("PE-1", "O-1", "2500", BEGINNING),
+          bill("B-1", "412345678901", "2500", lineTime).build());
+      assertThat(state(h).decisions).isEmpty();
+      assertThat(state(h).wakeups[0])
+          .as("the registered timer")
+          .isEqualTo(lineTime.plus(Duration.ofDays(30)).toEpochMilli());
+      assertThat(h.numEventTimeTimers()).isOne();
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h)).isEmpty();
+    }
+  }
+
+  @Test
+  void aLineWhoseDeductedVersionDiffersFromItsClaimWhereThePendingOneDidNotIsStillDecided()
+      throws Exception {
+    // The PENDING version agrees with the claim, so their pair is not scheduled; the DEDUCTED
+    // version, here before the watermark reaches the pair's time, shows ₹100 less. The pair is
+    // decided with the line's version of its time, as if it had waited: UNDERPAID, at the later
+    // of the claim's time and the DEDUCTED version's.
+    Instant pendingAt = BEGINNING.plusSeconds(60);
+    Instant deductedAt = BEGINNING.plusSeconds(120);
+    try (var h = harness()) {
+      send(
+          h,
+          claim("PE-1", "O-1", "2500", BEGINNING),
+          bill("B-1", "412345678901", "2500", pendingAt)
+              .setDeductStatus(DeductStatus.PENDING)
+              .build());
+      assertThat(state(h).decisions)
+          .as("BILL_PENDING's decision only")
+          .containsOnlyKeys(pendingAt.plus(Duration.ofHours(2)).toEpochMilli());
+      send(h, bill("B-1", "412345678901", "2400", deductedAt).build());
+      advance(h, MUCH_LATER);
+      assertThat(alerts(h))
+          .extracting(Alert::getReason, Alert::getEventTime)
+          .containsExactly(Tuple.tuple("UNDERPAID", deductedAt));
+    }
+  }
+
   /** UTR 412345678901's state value. */
   private static UtrMatcher.UtrState state(
       KeyedTwoInputStreamOperatorTestHarness<String, Payment, Bill, Alert> h) throws Exception {
