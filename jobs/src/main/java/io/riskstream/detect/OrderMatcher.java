@@ -248,17 +248,28 @@ public final class OrderMatcher
     }
 
     static TypeInformation<OrderState> type() {
+      return type(
+          StateRecordSerializer.typeOf(Payment.class),
+          StateRecordSerializer.typeOf(BalanceChange.class));
+    }
+
+    /**
+     * The value's type with payments and ledger lines kept by the given types: {@link
+     * StateRecordSerializer} now, Flink's Avro serializer in state written before it.
+     */
+    static TypeInformation<OrderState> type(
+        TypeInformation<Payment> payment, TypeInformation<BalanceChange> line) {
       return Types.POJO(
           OrderState.class,
           Map.ofEntries(
-              Map.entry("payments", Types.LIST(new AvroTypeInfo<>(Payment.class))),
+              Map.entry("payments", Types.LIST(payment)),
               Map.entry("firstPayment", Types.INT),
               Map.entry("firstSuccess", Types.INT),
               Map.entry("firstPaid", Types.INT),
               Map.entry("firstRefund", Types.INT),
               Map.entry("ending", Types.INT),
               Map.entry("successesByUtr", Types.MAP(Types.STRING, Types.INT)),
-              Map.entry("lines", Types.MAP(Types.STRING, new AvroTypeInfo<>(BalanceChange.class))),
+              Map.entry("lines", Types.MAP(Types.STRING, line)),
               Map.entry("largest", new AvroTypeInfo<>(Alert.class)),
               Map.entry("finals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
               Map.entry("fired", Types.MAP(Types.STRING, Types.BOOLEAN)),

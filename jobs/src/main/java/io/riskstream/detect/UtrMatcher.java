@@ -29,7 +29,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.TimerService;
@@ -199,14 +198,24 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     }
 
     static TypeInformation<UtrState> type() {
+      return type(
+          StateRecordSerializer.typeOf(Payment.class), StateRecordSerializer.typeOf(Bill.class));
+    }
+
+    /**
+     * The value's type with claims and bank lines kept by the given types: {@link
+     * StateRecordSerializer} now, Flink's Avro serializer in state written before it.
+     */
+    static TypeInformation<UtrState> type(
+        TypeInformation<Payment> payment, TypeInformation<Bill> bill) {
       return Types.POJO(
           UtrState.class,
           Map.of(
-              "bills", Types.MAP(Types.STRING, new AvroTypeInfo<>(Bill.class)),
+              "bills", Types.MAP(Types.STRING, bill),
               "pendingSince", Types.MAP(Types.STRING, Types.LONG),
-              "claims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
+              "claims", Types.MAP(Types.STRING, payment),
               "hot", Types.BOOLEAN,
-              "firstClaims", Types.MAP(Types.STRING, new AvroTypeInfo<>(Payment.class)),
+              "firstClaims", Types.MAP(Types.STRING, payment),
               "firstClaimOrders", Types.MAP(Types.STRING, Types.STRING),
               "decisions", Types.MAP(Types.LONG, Types.LIST(Types.STRING)),
               "spilled", Types.LONG,
@@ -216,7 +225,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   @Override
   public void open(OpenContext context) {
-    AvroTypeInfo<Payment> payment = new AvroTypeInfo<>(Payment.class);
+    TypeInformation<Payment> payment = StateRecordSerializer.typeOf(Payment.class);
     claims =
         getRuntimeContext().getMapState(new MapStateDescriptor<>("claims", Types.STRING, payment));
     utr = getRuntimeContext().getState(new ValueStateDescriptor<>("utr", UtrState.type()));
