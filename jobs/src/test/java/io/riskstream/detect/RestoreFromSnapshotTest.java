@@ -39,7 +39,8 @@ class RestoreFromSnapshotTest {
   private static final Instant MUCH_LATER = BEGINNING.plus(Duration.ofHours(3));
   private final Rules rules = Rules.defaults();
 
-  private static EmbeddedRocksDBStateBackend rocksdb() {
+  /** RocksDB with the jobs' settings (timers in RocksDB). */
+  static EmbeddedRocksDBStateBackend rocksdb() {
     Configuration config = new Configuration();
     RiskstreamConfig.withRiskstreamDefaults(config);
     return new EmbeddedRocksDBStateBackend()
@@ -65,7 +66,8 @@ class RestoreFromSnapshotTest {
     return opened(h, restored);
   }
 
-  private static <H extends AbstractStreamOperatorTestHarness<Alert>> H opened(
+  /** The harness on RocksDB, restored from {@code restored} (null: fresh), open. */
+  static <H extends AbstractStreamOperatorTestHarness<?>> H opened(
       H harness, OperatorSubtaskState restored) throws Exception {
     harness.setStateBackend(rocksdb());
     if (restored != null) {

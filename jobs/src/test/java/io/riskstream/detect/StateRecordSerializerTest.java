@@ -12,7 +12,6 @@ import io.riskstream.avro.Bill;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
-import io.riskstream.config.RiskstreamConfig;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.HexFormat;
@@ -28,13 +27,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -217,13 +214,6 @@ class StateRecordSerializerTest {
 
   // --- the matchers' state of before, restored on RocksDB -------------------------------------
 
-  private static EmbeddedRocksDBStateBackend rocksdb() {
-    Configuration config = new Configuration();
-    RiskstreamConfig.withRiskstreamDefaults(config);
-    return new EmbeddedRocksDBStateBackend()
-        .configure(config, StateRecordSerializerTest.class.getClassLoader());
-  }
-
   /**
    * Keeps each payment as OrderMatcher keeps an order's first payment and a ledger line, and as
    * UtrMatcher keeps a hot UTR's claim in its map state, under the states' names and with the given
@@ -277,15 +267,10 @@ class StateRecordSerializerTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Payment, String> keeper(
       Keeper keeper, OperatorSubtaskState restored) throws Exception {
-    var harness =
+    return RestoreFromSnapshotTest.opened(
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(keeper), Payment::getOrderNo, Types.STRING);
-    harness.setStateBackend(rocksdb());
-    if (restored != null) {
-      harness.initializeState(restored);
-    }
-    harness.open();
-    return harness;
+            new KeyedProcessOperator<>(keeper), Payment::getOrderNo, Types.STRING),
+        restored);
   }
 
   @Test
