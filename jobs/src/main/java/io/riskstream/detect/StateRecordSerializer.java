@@ -97,8 +97,8 @@ public final class StateRecordSerializer<T extends SpecificRecordBase> extends T
         record.put(l.positions[i], value);
       }
     }
-    for (int i = 0; i < l.added.length; i++) {
-      record.put(l.added[i], l.defaults[i]);
+    for (int added : l.added) {
+      record.put(added, null); // its default: only fields with a null default are accepted
     }
     return record;
   }
@@ -300,13 +300,12 @@ public final class StateRecordSerializer<T extends SpecificRecordBase> extends T
 
   /**
    * The bytes' fields in order, each with its codec and its position in the record (-1: the record
-   * has it no more), and the record's fields the bytes lack, with their defaults.
+   * has it no more), and the record's fields the bytes lack (null, their default).
    */
   private static final class Layout {
     final Codec[] codecs;
     final int[] positions;
     final int[] added;
-    final Object[] defaults;
     final int fieldCount;
     private final Constructor<?> constructor;
 
@@ -325,7 +324,6 @@ public final class StateRecordSerializer<T extends SpecificRecordBase> extends T
       List<Schema.Field> missing =
           record.getFields().stream().filter(f -> writer.getField(f.name()) == null).toList();
       added = new int[missing.size()];
-      defaults = new Object[missing.size()];
       for (int i = 0; i < missing.size(); i++) {
         Schema.Field field = missing.get(i);
         if (!field.hasDefaultValue()
