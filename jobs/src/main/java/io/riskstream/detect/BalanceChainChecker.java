@@ -6,7 +6,7 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -39,7 +39,7 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
 
   @Override
   public void open(OpenContext context) {
-    AvroTypeInfo<BalanceChange> type = new AvroTypeInfo<>(BalanceChange.class);
+    TypeInformation<BalanceChange> type = StateRecordSerializer.typeOf(BalanceChange.class);
     waiting =
         new EventTimeBuffer<>(
             getRuntimeContext(), "waiting-by-time", type, BalanceChange::getLogId);

@@ -15,7 +15,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -81,10 +80,18 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     public long[] wakeups = Wakeups.none();
 
     static TypeInformation<IpState> type() {
+      return type(StateRecordSerializer.typeOf(Evidence.class));
+    }
+
+    /**
+     * The value's type with the payers' evidence kept by {@code evidence}: {@link
+     * StateRecordSerializer} now, Flink's Avro serializer in state written before it.
+     */
+    static TypeInformation<IpState> type(TypeInformation<Evidence> evidence) {
       return Types.POJO(
           IpState.class,
           Map.of(
-              "payers", Types.MAP(Types.STRING, new AvroTypeInfo<>(Evidence.class)),
+              "payers", Types.MAP(Types.STRING, evidence),
               "disarmed", Types.BOOLEAN,
               "counted", Types.LONG,
               "waiting", Types.LIST(IP_PAYMENT),

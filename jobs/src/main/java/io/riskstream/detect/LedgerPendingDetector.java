@@ -59,15 +59,18 @@ public final class LedgerPendingDetector extends KeyedProcessFunction<String, Ba
     public Alert raised;
 
     static TypeInformation<LineState> type() {
+      return type(StateRecordSerializer.typeOf(BalanceChange.class));
+    }
+
+    /**
+     * The value's type with the pending line kept by {@code line}: {@link StateRecordSerializer}
+     * now, Flink's Avro serializer in state written before it.
+     */
+    static TypeInformation<LineState> type(TypeInformation<BalanceChange> line) {
       return Types.POJO(
           LineState.class,
           Map.of(
-              "pending",
-              new AvroTypeInfo<>(BalanceChange.class),
-              "finalAt",
-              Types.LONG,
-              "raised",
-              new AvroTypeInfo<>(Alert.class)));
+              "pending", line, "finalAt", Types.LONG, "raised", new AvroTypeInfo<>(Alert.class)));
     }
   }
 

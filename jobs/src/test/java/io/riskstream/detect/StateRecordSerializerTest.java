@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
+import io.riskstream.avro.Evidence;
+import io.riskstream.avro.EvidenceSource;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.PaymentKind;
 import io.riskstream.avro.PaymentStatus;
@@ -39,10 +41,10 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /**
- * The serializer of payments, bank lines and ledger lines in the matchers' state: every field back
- * as written, its byte layout pinned (a snapshot of the same schema restores as is, so the layout
- * must not move), and state written before it (by Flink's Avro serializer, or under an older
- * schema) migrated on restore.
+ * The serializer of the records in the detectors' state (payments, bank and ledger lines,
+ * evidence): every field back as written, its byte layout pinned (a snapshot of the same schema
+ * restores as is, so the layout must not move), and state written before it (by Flink's Avro
+ * serializer, or under an older schema) migrated on restore.
  */
 class StateRecordSerializerTest {
 
@@ -212,34 +214,49 @@ class StateRecordSerializerTest {
         .isTrue();
   }
 
-  // --- the matchers' state of before, restored on RocksDB -------------------------------------
+  // --- the detectors' state of before, restored on RocksDB -----------------------------------
 
   /**
-   * Keeps each payment as OrderMatcher keeps an order's first payment and a ledger line, and as
-   * UtrMatcher keeps a hot UTR's claim in its map state, under the states' names and with the given
-   * types; emits what it reads back.
+   * Keeps what the detectors keep, under their states' names and with the records written by
+   * Flink's Avro serializer ({@code avro}) or by StateRecordSerializer: OrderMatcher's order (a
+   * payment and a ledger line), a hot UTR's claim in UtrMatcher's map state, BalanceChainChecker's
+   * last line and a line waiting in its buckets, LedgerPendingDetector's pending line, and an IP's
+   * payer in IpBurstDetector's value. Emits what it reads back.
    */
   private static final class Keeper extends KeyedProcessFunction<String, Payment, String> {
-    private final TypeInformation<Payment> payment;
-    private final TypeInformation<BalanceChange> line;
+    private final boolean avro;
     private transient ValueState<OrderMatcher.OrderState> order;
     private transient MapState<String, Payment> claims;
+    private transient ValueState<BalanceChange> lastLine;
+    private transient EventTimeBuffer<BalanceChange> waiting;
+    private transient ValueState<LedgerPendingDetector.LineState> pending;
+    private transient ValueState<IpBurstDetector.IpState> ip;
 
-    Keeper(TypeInformation<Payment> payment, TypeInformation<BalanceChange> line) {
-      this.payment = payment;
-      this.line = line;
+    Keeper(boolean avro) {
+      this.avro = avro;
+    }
+
+    private <T extends SpecificRecordBase> TypeInformation<T> type(Class<T> record) {
+      return avro ? new AvroTypeInfo<>(record) : StateRecordSerializer.typeOf(record);
     }
 
     @Override
     public void open(OpenContext context) {
+      TypeInformation<Payment> payment = type(Payment.class);
+      TypeInformation<BalanceChange> line = type(BalanceChange.class);
+      var runtime = getRuntimeContext();
       order =
-          getRuntimeContext()
-              .getState(
-                  new ValueStateDescriptor<>(
-                      "order-v2", OrderMatcher.OrderState.type(payment, line)));
-      claims =
-          getRuntimeContext()
-              .getMapState(new MapStateDescriptor<>("claims", Types.STRING, payment));
+          runtime.getState(
+              new ValueStateDescriptor<>("order-v2", OrderMatcher.OrderState.type(payment, line)));
+      claims = runtime.getMapState(new MapStateDescriptor<>("claims", Types.STRING, payment));
+      lastLine = runtime.getState(new ValueStateDescriptor<>("last-line", line));
+      waiting = new EventTimeBuffer<>(runtime, "waiting-by-time", line, BalanceChange::getLogId);
+      pending =
+          runtime.getState(
+              new ValueStateDescriptor<>("line", LedgerPendingDetector.LineState.type(line)));
+      ip =
+          runtime.getState(
+              new ValueStateDescriptor<>("ip", IpBurstDetector.IpState.type(type(Evidence.class))));
     }
 
     @Override
@@ -250,6 +267,14 @@ class StateRecordSerializerTest {
         kept.lines.put("L-1", ledgerLine());
         order.update(kept);
         claims.put(p.getOrderNo(), p);
+        lastLine.update(ledgerLine());
+        waiting.add(ledgerLine(), 7L, time -> {});
+        LedgerPendingDetector.LineState line = new LedgerPendingDetector.LineState();
+        line.pending = ledgerLine();
+        pending.update(line);
+        IpBurstDetector.IpState payers = new IpBurstDetector.IpState();
+        payers.payers.put("payer@upi", evidence());
+        ip.update(payers);
         return;
       }
       out.collect( // read back
@@ -257,12 +282,20 @@ class StateRecordSerializerTest {
               " | ",
               order.value().firstPayment().toString(),
               order.value().lines.get("L-1").toString(),
-              claims.get(p.getOrderNo()).toString()));
+              claims.get(p.getOrderNo()).toString(),
+              lastLine.value().toString(),
+              waiting.take(7L, EventOrder.LINES).toString(),
+              pending.value().pending.toString(),
+              ip.value().payers.get("payer@upi").toString()));
     }
   }
 
   private static BalanceChange ledgerLine() {
     return ledger("L-1", "WA-1", 323, "2500", "0", BEGINNING).setOrderNo("O-1").build();
+  }
+
+  private static Evidence evidence() {
+    return new Evidence(EvidenceSource.PAYMENT, "PE-1", BEGINNING);
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Payment, String> keeper(
@@ -274,29 +307,30 @@ class StateRecordSerializerTest {
   }
 
   @Test
-  void matcherStateWrittenWithFlinksAvroSerializerIsReadAfterARestoreOnRocksDb() throws Exception {
+  void detectorStateWrittenWithFlinksAvroSerializerIsReadAfterARestoreOnRocksDb() throws Exception {
     Payment paid =
         payment("PE-1", "O-1", PaymentStatus.PAID, "2500", BEGINNING).setDeviceId("D-1").build();
     OperatorSubtaskState snapshot;
-    try (var before =
-        keeper(
-            new Keeper(new AvroTypeInfo<>(Payment.class), new AvroTypeInfo<>(BalanceChange.class)),
-            null)) {
+    try (var before = keeper(new Keeper(true), null)) {
       before.processElement(record(paid));
       snapshot = before.snapshot(1, 1);
     }
 
-    try (var after =
-        keeper(
-            new Keeper(
-                StateRecordSerializer.typeOf(Payment.class),
-                StateRecordSerializer.typeOf(BalanceChange.class)),
-            snapshot)) {
+    try (var after = keeper(new Keeper(false), snapshot)) {
       after.processElement(record(paid));
 
+      String line = ledgerLine().toString();
       assertThat(after.extractOutputValues())
           .containsExactly(
-              String.join(" | ", paid.toString(), ledgerLine().toString(), paid.toString()));
+              String.join(
+                  " | ",
+                  paid.toString(),
+                  line,
+                  paid.toString(),
+                  line,
+                  "[" + line + "]",
+                  line,
+                  evidence().toString()));
     }
   }
 }
