@@ -421,6 +421,11 @@ public final class OrderMatcher
     }
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     Wakeups.Fired fired = Wakeups.fire(order.wakeups, timestamp, watermark, ctx.timerService());
+    if (fired.onlyExpired()) {
+      // Every order ends here once: evaluating it again would find only what has fired.
+      state.clear();
+      return;
+    }
     for (Finding f : OrderRules.evaluate(ctx.getCurrentKey(), order, watermark, rules)) {
       if (!output.enabled(f.alert())) {
         continue;

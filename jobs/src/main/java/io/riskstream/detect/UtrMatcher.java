@@ -115,6 +115,12 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     /** Whether claims went to the map state: a UTR claimed by more orders than are kept here. */
     public boolean hot;
 
+    /**
+     * Whether no finding of the UTR has fired, so that its {@link FiredSet} is empty: set for a new
+     * UTR only, so that state restored from a version without it (false) is cleared as before.
+     */
+    public boolean firedNothing;
+
     /** The bank statement's lines with this UTR, by bill_id: each line's latest version. */
     public Map<String, Bill> bills = new HashMap<>();
 
@@ -215,6 +221,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
               "pendingSince", Types.MAP(Types.STRING, Types.LONG),
               "claims", Types.MAP(Types.STRING, payment),
               "hot", Types.BOOLEAN,
+              "firedNothing", Types.BOOLEAN,
               "firstClaims", Types.MAP(Types.STRING, payment),
               "firstClaimOrders", Types.MAP(Types.STRING, Types.STRING),
               "decisions", Types.MAP(Types.LONG, Types.LIST(Types.STRING)),
@@ -452,6 +459,10 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     lastWatermark = Math.max(lastWatermark, watermark);
     Wakeups.Fired woken = Wakeups.fire(state.wakeups, timestamp, watermark, ctx.timerService());
+    if (woken.onlyExpired()) {
+      forget(state); // every UTR ends here once, with nothing left to decide
+      return;
+    }
     // The times the watermark passed, and this timer's own (a hot UTR's extra wakeup).
     SortedSet<Long> times = new TreeSet<>();
     times.add(timestamp);
@@ -463,9 +474,12 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       for (String decision : take(state, time)) {
         String[] part = decision.split(String.valueOf(SEP), -1);
         for (Finding finding : decide(ctx.getCurrentKey(), part, state, firstValid)) {
-          if (output.enabled(finding.alert())
-              && output.raise(
-                  finding, fired.fire(finding), out, updates(ctx, typoWorker(finding.alert())))) {
+          if (!output.enabled(finding.alert())) {
+            continue;
+          }
+          state.firedNothing = false; // fire() records the finding in the FiredSet
+          if (output.raise(
+              finding, fired.fire(finding), out, updates(ctx, typoWorker(finding.alert())))) {
             if (Reason.of(finding.alert()) == Reason.NO_BANK_RECORD) {
               claimsUnmatched.inc();
             }
@@ -476,13 +490,25 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       }
     }
     if (woken.expired()) {
-      claims.clear();
-      utr.clear();
-      fired.clear();
+      forget(state);
     } else {
       state.wakeups = woken.wakeups();
       utr.update(state);
     }
+  }
+
+  /**
+   * Clears the UTR's state. The map states only if they may hold entries: a clear is a RocksDB
+   * iterator and a seek each, and most UTRs have put nothing there.
+   */
+  private void forget(UtrState state) throws Exception {
+    if (state.hot) {
+      claims.clear();
+    }
+    if (!state.firedNothing) {
+      fired.clear();
+    }
+    utr.clear();
   }
 
   /**
@@ -731,7 +757,11 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   private UtrState read() throws Exception {
     UtrState state = utr.value();
-    return state == null ? new UtrState() : state;
+    if (state == null) {
+      state = new UtrState();
+      state.firedNothing = true;
+    }
+    return state;
   }
 
   /** Keeps the UTR for the retention after {@code time}, its next wakeup set, and writes it. */

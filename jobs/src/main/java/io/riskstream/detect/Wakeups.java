@@ -34,8 +34,13 @@ final class Wakeups {
 
   private Wakeups() {}
 
-  /** What a firing found: the waiting times the watermark passed, and whether the deadline had. */
-  record Fired(long[] wakeups, long[] passed, boolean expired) {}
+  /**
+   * What a firing found: the waiting times the watermark passed, whether the deadline had, and
+   * whether that is all ({@code onlyExpired}: no waiting time passed and no timer of its own is at
+   * this one's time). A key that only expired has nothing left to decide: every time it had to
+   * decide at was a waiting time, taken when the watermark passed it.
+   */
+  record Fired(long[] wakeups, long[] passed, boolean expired, boolean onlyExpired) {}
 
   /** A new key's wakeups: nothing registered, no deadline. */
   static long[] none() {
@@ -142,7 +147,8 @@ final class Wakeups {
     return new Fired(
         expired || ownTimerLeft ? left : registerNext(left, timers),
         Arrays.copyOfRange(wakeups, FIRST, passed),
-        expired);
+        expired,
+        expired && passed == FIRST && wakeups[OWN_TIMERS] < timestamp);
   }
 
   /** Registers the earliest of the waiting times and the deadline, unless registered already. */

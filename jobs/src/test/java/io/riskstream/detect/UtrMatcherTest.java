@@ -571,6 +571,9 @@ class UtrMatcherTest {
                   assertThat(a.getEvidence())
                       .extracting(Evidence::getId)
                       .containsExactly("PE-0", "PE-999"));
+      if (pastRetention) { // the claims beyond the value's were in the map state
+        assertThat(h.numKeyedStateEntries()).isZero();
+      }
     }
   }
 
