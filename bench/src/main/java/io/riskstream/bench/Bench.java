@@ -83,6 +83,14 @@ public final class Bench implements Callable<Integer> {
   int latencySeconds;
 
   @Option(
+      names = "--latency-rate",
+      defaultValue = "0",
+      description =
+          "Events/s for the latency runs instead of half the measured rate: the tails of two jobs"
+              + " compared at the same load (default: half the measured rate).")
+  double latencyRate;
+
+  @Option(
       // Named by its negative form: picocli flips a default-true negatable option on its
       // positive name, so "--no-micro" is the spelling that reliably turns it off.
       names = "--no-micro",
@@ -159,9 +167,10 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (events < 1_000 || runs < 1 || parallelism < 1 || latencySeconds < 1) {
+    if (events < 1_000 || runs < 1 || parallelism < 1 || latencySeconds < 1 || latencyRate < 0) {
       System.err.println(
-          "--events must be at least 1000; --runs, --parallelism, --latency-seconds at least 1");
+          "--events must be at least 1000; --runs, --parallelism, --latency-seconds at least 1;"
+              + " --latency-rate positive (or 0: half the measured rate)");
       return 2;
     }
     work = Files.createTempDirectory("riskstream-bench");
@@ -240,7 +249,7 @@ public final class Bench implements Callable<Integer> {
       }
       Agreement agreement = Agreement.of(firstAlerts, firstPeer);
 
-      double rate = figure("riskstream").median() / 2;
+      double rate = latencyRate > 0 ? latencyRate : figure("riskstream").median() / 2;
       int live = (int) Math.min(workload.size(), Math.max(1_000, rate * latencySeconds));
       List<Traffic.Event> liveEvents = workload.events().subList(0, live);
       for (int run = 1; run <= runs; run++) {

@@ -19,20 +19,29 @@ record Report(
     Map<String, Figure> figures,
     List<String> micro) {
 
+  /**
+   * The latency runs' load: {@code fixed} formatted with --latency-rate if given, else {@code
+   * half}.
+   */
+  private String latencyAt(String fixed, String half) {
+    return bench.latencyRate > 0 ? fixed.formatted(bench.latencyRate) : half;
+  }
+
   String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("# riskstream benchmark results\n\n");
     md.append("Written by the harness (`bench/README.md`), not by hand. Reproduce with:\n\n```\n")
         .append("mvn -B -q -DskipTests package\n")
         .append(
-            "java %s -jar bench/target/riskstream-bench.jar --events %d --runs %d --parallelism %d --latency-seconds %d\n"
+            "java %s -jar bench/target/riskstream-bench.jar --events %d --runs %d --parallelism %d --latency-seconds %d"
                 .formatted(
                     Bench.HEAP_FLAGS,
                     bench.events,
                     bench.runs,
                     bench.parallelism,
                     bench.latencySeconds))
-        .append("```\n\n");
+        .append(latencyAt(" --latency-rate %.0f", ""))
+        .append("\n```\n\n");
     md.append("| | |\n|---|---|\n");
     md.append("| date | ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(" |\n");
     md.append("| commit | `").append(commit()).append("` |\n");
@@ -125,7 +134,8 @@ record Report(
         "In every run riskstream raised the same alerts (by alert id) on the heap backend as on"
             + " RocksDB, and the skeleton and the state floor none: the harness stops otherwise.\n\n");
 
-    md.append("## Latency at half the measured rate\n\n");
+    md.append("## Latency at ").append(latencyAt("%,.0f events/s", "half the measured rate"));
+    md.append("\n\n");
     md.append(
         "Alert emitted (its record's timestamp) minus the moment its rule could first decide: when every input"
             + " partition had been written past the alert's decision time plus the 1 min disorder bound. A"
@@ -182,7 +192,8 @@ record Report(
     target(md, "riskstream CPU ≤ 60 µs per event", figures.get("riskstream cpu"), " µs", 60, false);
     target(
         md,
-        "p99 ≤ 250 ms beyond the rule's wait, at half the measured rate",
+        "p99 ≤ 250 ms beyond the rule's wait, at "
+            + latencyAt("%,.0f events/s", "half the measured rate"),
         figures.get("p99"),
         " ms",
         250,
