@@ -23,6 +23,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,9 @@ public final class Bench implements Callable<Integer> {
       description = "The report (default ${DEFAULT-VALUE}).")
   Path out;
 
+  /** Every job's checkpoint interval, a --set included: the report says what was measured. */
+  Duration checkpointInterval;
+
   /**
    * How the harness's JVM is started: a fixed, touched heap, as a TaskManager's at steady state.
    */
@@ -176,10 +180,12 @@ public final class Bench implements Callable<Integer> {
     work = Files.createTempDirectory("riskstream-bench");
     try {
       // A mistyped --set fails here, in one line, before a broker starts.
-      RiskstreamConfig.load(
-          null,
-          Map.of(),
-          settings("localhost:9092", "http://localhost:8081", "bench", "bench", true));
+      checkpointInterval =
+          RiskstreamConfig.load(
+                  null,
+                  Map.of(),
+                  settings("localhost:9092", "http://localhost:8081", "bench", "bench", true))
+              .checkpointInterval();
     } catch (ConfigException e) {
       FileUtils.deleteDirectory(work.toFile());
       throw e;

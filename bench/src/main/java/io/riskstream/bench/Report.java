@@ -1,8 +1,11 @@
 package io.riskstream.bench;
 
+import static java.util.stream.Collectors.joining;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -27,6 +30,11 @@ record Report(
     return bench.latencyRate > 0 ? fixed.formatted(bench.latencyRate) : half;
   }
 
+  private String checkpoints() {
+    Duration every = bench.checkpointInterval;
+    return every.toMillis() % 1000 == 0 ? every.toSeconds() + " s" : every.toMillis() + " ms";
+  }
+
   String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("# riskstream benchmark results\n\n");
@@ -41,6 +49,7 @@ record Report(
                     bench.parallelism,
                     bench.latencySeconds))
         .append(latencyAt(" --latency-rate %.0f", ""))
+        .append(bench.sets.stream().map(set -> " --set '" + set + "'").collect(joining()))
         .append("\n```\n\n");
     md.append("| | |\n|---|---|\n");
     md.append("| date | ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(" |\n");
@@ -76,9 +85,9 @@ record Report(
     md.append(
         ("| setup | embedded KRaft broker and registry in a child JVM on the same machine; Flink mini"
                 + " cluster in the harness JVM, parallelism %d, RocksDB with %s per slot in every job,"
-                + " checkpoints every 10 s, EXACTLY_ONCE alert sink; a warm-up run of every phase over"
+                + " checkpoints every %s, EXACTLY_ONCE alert sink; a warm-up run of every phase over"
                 + " the whole workload, not recorded, then %d runs |\n")
-            .formatted(bench.parallelism, Bench.SLOT_MEMORY, bench.runs));
+            .formatted(bench.parallelism, Bench.SLOT_MEMORY, checkpoints(), bench.runs));
     md.append("| load average (1 min) before each run | ")
         .append(figures.get("load average").values(2))
         .append(" |\n");
@@ -140,8 +149,10 @@ record Report(
         "Alert emitted (its record's timestamp) minus the moment its rule could first decide: when every input"
             + " partition had been written past the alert's decision time plus the 1 min disorder bound. A"
             + " read_committed consumer (every reader of the alert topic) receives it when the checkpoint"
-            + " after it commits (every 10 s): the second column times the same alerts as one, polling"
-            + " through the run, first received them.\n\n");
+            + " after it commits (every "
+            + checkpoints()
+            + "): the second column times the same alerts as one, polling through the run, first"
+            + " received them.\n\n");
     md.append("| | emitted, ms | received read_committed, ms |\n|---|---:|---:|\n");
     for (String name : new String[] {"p50", "p99"}) {
       md.append(

@@ -34,6 +34,9 @@ class BenchSmokeTest {
                 "--latency-seconds",
                 "3",
                 "--no-micro",
+                // Not the default: the report must say what the jobs ran with.
+                "--set",
+                "checkpoints.interval=2 s",
                 "--demo-jar",
                 "../demo/target/riskstream-demo.jar",
                 "--out",
@@ -44,6 +47,10 @@ class BenchSmokeTest {
     assertThat(exit).as("exit code").isZero();
     String md = Files.readString(report);
     assertThat(md)
+        .contains("--latency-seconds 3 --set 'checkpoints.interval=2 s'\n")
+        .contains(" checkpoints every 2 s, EXACTLY_ONCE alert sink;")
+        .contains("after it commits (every 2 s)")
+        .doesNotContain("10 s")
         .contains("They agree on every key.")
         .contains("| p99 |")
         .contains("| UtrMatcher, per UTR |")
