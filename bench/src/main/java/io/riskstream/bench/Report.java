@@ -5,12 +5,12 @@ import static java.util.stream.Collectors.joining;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.flink.util.TimeUtils;
 
 /** bench/RESULTS.md: the machine, the commit, every figure as median (min–max), the ratios. */
 record Report(
@@ -31,8 +31,7 @@ record Report(
   }
 
   private String checkpoints() {
-    Duration every = bench.checkpointInterval;
-    return every.toMillis() % 1000 == 0 ? every.toSeconds() + " s" : every.toMillis() + " ms";
+    return TimeUtils.formatWithHighestUnit(bench.checkpointInterval);
   }
 
   String markdown() {
