@@ -34,7 +34,9 @@ class BenchSmokeTest {
                 "--latency-seconds",
                 "3",
                 "--no-micro",
-                // Not the default: the report must say what the jobs ran with.
+                // Not the defaults: the report must say what the jobs ran with and at what load.
+                "--latency-rate",
+                "2000",
                 "--set",
                 "checkpoints.interval=2 s",
                 "--demo-jar",
@@ -47,7 +49,9 @@ class BenchSmokeTest {
     assertThat(exit).as("exit code").isZero();
     String md = Files.readString(report);
     assertThat(md)
-        .contains("--latency-seconds 3 --set 'checkpoints.interval=2 s'\n")
+        .contains("--latency-seconds 3 --latency-rate 2000 --set 'checkpoints.interval=2 s'\n")
+        .contains("## Latency at 2,000 events/s\n")
+        .contains("| p99 ≤ 250 ms beyond the rule's wait, at 2,000 events/s |")
         .contains(" checkpoints every 2 s, EXACTLY_ONCE alert sink;")
         .contains("after it commits (every 2 s)")
         .doesNotContain("10 s")
