@@ -62,7 +62,7 @@ class SoakTest {
             "state.backend.rocksdb.compression.per.level=NO_COMPRESSION");
     var rocksdb = soak.rocksdb(Path.of("/tmp/unused"));
     assertThat(rocksdb.get(option("state.backend.rocksdb.use-bloom-filter"))).isEqualTo("true");
-    // The jobs' own ZSTD, replaced.
+    // The jobs' own compression, replaced.
     assertThat(rocksdb.get(option("state.backend.rocksdb.compression.per.level")))
         .isEqualTo("NO_COMPRESSION");
   }

@@ -157,7 +157,8 @@ public class DetectorBenchmark {
     return switch (backend) {
       case "rocksdb" ->
           new EmbeddedRocksDBStateBackend().configure(rocksdb, getClass().getClassLoader());
-      // The jobs' settings (ZSTD), but timers on the heap, as the jobs ran them before the soak.
+      // The jobs' settings (compression, flush threads), but timers on the heap, as the jobs ran
+      // them before the soak.
       case "rocksdb-heap-timers" -> {
         Configuration heapTimers = RiskstreamConfig.withRiskstreamDefaults(rocksdb);
         heapTimers.setString("state.backend.rocksdb.timer-service.factory", "HEAP");
