@@ -73,7 +73,8 @@ launch() {
   jvm=$(sed -n 1p <<<"$params")
   dynamic=$(sed -n 2p <<<"$params")
   # shellcheck disable=SC2086 # the flags are space-separated words by design
-  nohup "$JAVA" $jvm "${JDK_OPTS[@]}" -Dlog.file="$HOME_DIR/log/$name.log" \
+  # A JVM's fatal-error report goes beside its log, not into whatever directory started the cluster.
+  nohup "$JAVA" $jvm "${JDK_OPTS[@]}" -XX:ErrorFile="$HOME_DIR/log/$name-hs_err-%p.log" -Dlog.file="$HOME_DIR/log/$name.log" \
     -Dlog4j.configurationFile="file:$HOME_DIR/conf/log4j.properties" -cp "$LIB/*" "$main" \
     --configDir "$HOME_DIR/conf" $dynamic "$@" >"$HOME_DIR/log/$name.out" 2>&1 </dev/null &
   echo $! >"$HOME_DIR/pid/$name.pid"

@@ -75,7 +75,9 @@ class ClusterFaultsITCase {
       run.startTraffic();
       run.awaitSettled();
       assertThat(run.pillsSent()).isEqualTo(120);
-      assertThat(run.cluster.lastRestart(detect)).as("never restarted").isZero();
+      assertThat(run.cluster.lastRestart(detect))
+          .as("never restarted; crashed: %s", run.cluster.crashes())
+          .isZero();
       run.assertExact("poison pills at 1 %", 0);
       run.assertLogsHideSecretsAndUpiIds();
     }
@@ -234,7 +236,9 @@ class ClusterFaultsITCase {
       run.startTraffic();
       run.awaitCheckpoints(detect, 2);
       run.awaitSettled();
-      assertThat(run.cluster.lastRestart(detect)).as("never restarted").isZero();
+      assertThat(run.cluster.lastRestart(detect))
+          .as("never restarted; crashed: %s", run.cluster.crashes())
+          .isZero();
       run.assertExact("an empty partition per topic, bills throttled to 4 kB/s", 0);
     }
   }

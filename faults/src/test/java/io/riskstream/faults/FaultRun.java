@@ -119,32 +119,43 @@ final class FaultRun implements AutoCloseable {
     this.dir = dir;
     this.options = options;
     brokerPort = options.brokerInChildProcess() ? Ports.free() : 0;
-    startBroker();
-    registry = add(EmbeddedSchemaRegistry.start(0));
-    postgres = add(EmbeddedPostgres.builder().start());
-    config = RiskstreamConfig.load(null, Map.of(), settings());
-    KafkaTopics.create(bootstrapServers(), config.topics(), options.emptyPartitions() ? 3 : 2);
-    traffic = KafkaTestSupport.traffic(options.events(), options.seed());
-    expected = new TreeSet<>();
-    Backtest.run(
-            new Backtest.Inputs(traffic.payments(), traffic.bills(), traffic.balanceChanges()),
-            RuleBook.defaults(),
-            2,
-            config.maxOutOfOrderness())
-        .forEach(a -> expectedAlerts.put(a.getAlertId(), a));
-    expected.addAll(expectedAlerts.keySet());
-    cluster =
-        new LocalCluster(
-            dir.resolve("flink"),
-            Map.of(
-                "RISKSTREAM_POSTGRES_PASSWORD",
-                "postgres",
-                // Unused on a PLAINTEXT broker, but handed to every Kafka client like any secret:
-                // it must not show in any process's log.
-                "RISKSTREAM_KAFKA_PROPERTIES",
-                "ssl.key.password: " + CANARY));
-    cluster.start(2);
-    started.add(cluster);
+    // A start that fails half-way stops what it started: the test never gets to close this run,
+    // and a cluster left behind would run on beside every later test.
+    try {
+      startBroker();
+      registry = add(EmbeddedSchemaRegistry.start(0));
+      postgres = add(EmbeddedPostgres.builder().start());
+      config = RiskstreamConfig.load(null, Map.of(), settings());
+      KafkaTopics.create(bootstrapServers(), config.topics(), options.emptyPartitions() ? 3 : 2);
+      traffic = KafkaTestSupport.traffic(options.events(), options.seed());
+      expected = new TreeSet<>();
+      Backtest.run(
+              new Backtest.Inputs(traffic.payments(), traffic.bills(), traffic.balanceChanges()),
+              RuleBook.defaults(),
+              2,
+              config.maxOutOfOrderness())
+          .forEach(a -> expectedAlerts.put(a.getAlertId(), a));
+      expected.addAll(expectedAlerts.keySet());
+      cluster =
+          new LocalCluster(
+              dir.resolve("flink"),
+              Map.of(
+                  "RISKSTREAM_POSTGRES_PASSWORD",
+                  "postgres",
+                  // Unused on a PLAINTEXT broker, but handed to every Kafka client like any secret:
+                  // it must not show in any process's log.
+                  "RISKSTREAM_KAFKA_PROPERTIES",
+                  "ssl.key.password: " + CANARY));
+      started.add(cluster);
+      cluster.start(2);
+    } catch (Exception | Error e) {
+      try {
+        close();
+      } catch (Exception alsoFailed) {
+        e.addSuppressed(alsoFailed);
+      }
+      throw e;
+    }
   }
 
   private <T extends AutoCloseable> T add(T closeable) {
@@ -240,7 +251,7 @@ final class FaultRun implements AutoCloseable {
     String detect = submit("detect");
     String sink = submit("sink");
     for (String job : List.of(detect, sink)) {
-      KafkaTestSupport.await(
+      awaitCluster(
           job + " running, every task deployed",
           Duration.ofMinutes(3),
           () -> cluster.allRunning(job));
@@ -327,7 +338,7 @@ final class FaultRun implements AutoCloseable {
 
   /** Waits until {@code jobId} has completed at least {@code n} checkpoints. */
   void awaitCheckpoints(String jobId, long n) throws Exception {
-    KafkaTestSupport.await(
+    awaitCluster(
         n + " completed checkpoints of " + jobId,
         Duration.ofMinutes(2),
         () -> cluster.completedCheckpoints(jobId) >= n);
@@ -337,7 +348,7 @@ final class FaultRun implements AutoCloseable {
    * Waits until {@code jobId} restarts after {@code before}, a {@link LocalCluster#lastRestart}.
    */
   void awaitRestart(String jobId, long before) throws Exception {
-    KafkaTestSupport.await(
+    awaitCluster(
         jobId + " restarted", Duration.ofMinutes(2), () -> cluster.lastRestart(jobId) > before);
   }
 
@@ -346,9 +357,22 @@ final class FaultRun implements AutoCloseable {
    * from {@code since} (a {@link System#nanoTime()}).
    */
   double awaitRecovered(String jobId, long since) throws Exception {
-    KafkaTestSupport.await(
-        jobId + " running again", Duration.ofMinutes(3), () -> cluster.allRunning(jobId));
+    awaitCluster(jobId + " running again", Duration.ofMinutes(3), () -> cluster.allRunning(jobId));
     return (System.nanoTime() - since) / 1e9;
+  }
+
+  /** A wait on the cluster whose timeout also names any process that crashed meanwhile. */
+  private void awaitCluster(String what, Duration timeout, KafkaTestSupport.Condition condition)
+      throws Exception {
+    try {
+      KafkaTestSupport.await(what, timeout, condition);
+    } catch (AssertionError timedOut) {
+      List<String> crashes = cluster.crashes();
+      if (crashes.isEmpty()) {
+        throw timedOut;
+      }
+      throw new AssertionError(timedOut.getMessage() + "; " + String.join("; ", crashes));
+    }
   }
 
   /**

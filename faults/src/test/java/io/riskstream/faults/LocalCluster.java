@@ -142,6 +142,36 @@ final class LocalCluster implements AutoCloseable {
     return names;
   }
 
+  /**
+   * The processes that died of a JVM fatal error, each with the frame it died in and its report
+   * ({@code cluster.sh} writes them beside the logs); empty if none did. A wait that times out
+   * names them: a TaskManager that crashed otherwise shows only as a restart or a slow deploy.
+   */
+  List<String> crashes() throws IOException {
+    List<String> crashes = new ArrayList<>();
+    try (var reports = Files.list(home.resolve("log"))) {
+      for (Path report : reports.filter(p -> p.toString().contains("-hs_err-")).sorted().toList()) {
+        String name = report.getFileName().toString();
+        String frame =
+            Files.readAllLines(report, StandardCharsets.ISO_8859_1).stream()
+                .dropWhile(line -> !line.startsWith("# Problematic frame:"))
+                .skip(1)
+                .findFirst()
+                .orElse("# (no frame)")
+                .substring(1)
+                .strip();
+        crashes.add(
+            name.substring(0, name.indexOf("-hs_err-"))
+                + " died in "
+                + frame
+                + " ("
+                + report
+                + ")");
+      }
+    }
+    return crashes;
+  }
+
   /** Whether every task of the job is running (after a restart, all redeployed). */
   boolean allRunning(String jobId) throws Exception {
     JsonNode job = rest("/jobs/" + jobId);
