@@ -15,15 +15,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junitpioneer.jupiter.RetryingTest;
 
 /**
  * Faults on a real multi-process cluster ({@code deploy/local}): a JobManager and two TaskManagers
  * as separate JVMs, {@code detect} and {@code sink} submitted as an operator would, processes
  * killed with {@code -9}. Each run ends with exactly the alert set {@code backtest} finds in the
  * same traffic, each alert once on the topic and in PostgreSQL. The untagged tests are the short
- * version every {@code mvn verify} runs; {@code -Pfaults} runs the {@code long} ones too.
+ * version every {@code mvn verify} runs; {@code -Pfaults} runs the {@code long} ones too. A
+ * scenario that failed because a process died inside the JVM itself runs once more ({@link
+ * JvmCrashed}), in a directory of its own, so that both runs' logs stay.
  */
 class ClusterFaultsITCase {
   /** Under target/, kept after the run: each process's log is there when a fault test fails. */
@@ -46,7 +48,7 @@ class ClusterFaultsITCase {
     Files.createDirectories(dir);
   }
 
-  @Test
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
   void aTaskManagerKilledAfterTwoCheckpointsLosesAndRepeatsNothing() throws Exception {
     try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(12_000, 800))) {
       String detect = run.submitBoth();
@@ -68,22 +70,20 @@ class ClusterFaultsITCase {
     }
   }
 
-  @Test
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
   void poisonPillsAtOnePercentAreDeadLetteredOnceWithoutARestart() throws Exception {
     try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(12_000, 1_500).withPillEvery(100))) {
       String detect = run.submitBoth();
       run.startTraffic();
       run.awaitSettled();
       assertThat(run.pillsSent()).isEqualTo(120);
-      assertThat(run.cluster.lastRestart(detect))
-          .as("never restarted; crashed: %s", run.cluster.crashes())
-          .isZero();
+      run.assertNeverRestarted(detect);
       run.assertExact("poison pills at 1 %", 0);
       run.assertLogsHideSecretsAndUpiIds();
     }
   }
 
-  @Test
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
   @Tag("long")
   void fiveTaskManagerKillsAtRandomMoments() throws Exception {
     Random random = new Random(11);
@@ -112,7 +112,7 @@ class ClusterFaultsITCase {
     }
   }
 
-  @Test
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
   @Tag("long")
   void aJobManagerKilledAndStartedAgainResumesFromTheRetainedCheckpoints() throws Exception {
     resubmittedAfter(
@@ -123,7 +123,7 @@ class ClusterFaultsITCase {
         });
   }
 
-  @Test
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
   @Tag("long")
   void theWholeClusterStoppedAndStartedResumes() throws Exception {
     resubmittedAfter(
@@ -163,7 +163,7 @@ class ClusterFaultsITCase {
     }
   }
 
-  @Test
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
   @Tag("long")
   void aSavepointTakenAtParallelismTwoRestoresAtOneAndAtFour() throws Exception {
     // 120 s of traffic: two checkpoints, a savepoint, a restore at 1, two checkpoints and a second
@@ -191,7 +191,7 @@ class ClusterFaultsITCase {
     }
   }
 
-  @Test
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
   @Tag("long")
   void theBrokerRestartedCleanlyAndThenKilledLosesNothing() throws Exception {
     try (FaultRun run =
@@ -227,7 +227,7 @@ class ClusterFaultsITCase {
    * detect job's bills consumers throttled by a broker quota): the watermark still advances, and
    * holds back for the bills that are late in reading, not in time.
    */
-  @Test
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
   @Tag("long")
   void anEmptyPartitionAndATopicFarBehindStillGiveTheExactSet() throws Exception {
     try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(12_000, 800).withEmptyPartitions())) {
@@ -236,9 +236,7 @@ class ClusterFaultsITCase {
       run.startTraffic();
       run.awaitCheckpoints(detect, 2);
       run.awaitSettled();
-      assertThat(run.cluster.lastRestart(detect))
-          .as("never restarted; crashed: %s", run.cluster.crashes())
-          .isZero();
+      run.assertNeverRestarted(detect);
       run.assertExact("an empty partition per topic, bills throttled to 4 kB/s", 0);
     }
   }

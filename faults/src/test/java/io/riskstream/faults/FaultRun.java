@@ -361,18 +361,38 @@ final class FaultRun implements AutoCloseable {
     return (System.nanoTime() - since) / 1e9;
   }
 
-  /** A wait on the cluster whose timeout also names any process that crashed meanwhile. */
+  /** A wait on the cluster whose timeout also says which process crashed meanwhile, if any. */
   private void awaitCluster(String what, Duration timeout, KafkaTestSupport.Condition condition)
       throws Exception {
     try {
       KafkaTestSupport.await(what, timeout, condition);
     } catch (AssertionError timedOut) {
-      List<String> crashes = cluster.crashes();
-      if (crashes.isEmpty()) {
-        throw timedOut;
-      }
-      throw new AssertionError(timedOut.getMessage() + "; " + String.join("; ", crashes));
+      throw explained(timedOut);
     }
+  }
+
+  /** Fails if the job ever restarted: nothing in the scenario should have made it. */
+  void assertNeverRestarted(String jobId) throws Exception {
+    long restarted = cluster.lastRestart(jobId);
+    if (restarted != 0) {
+      throw explained(
+          new AssertionError(jobId + " restarted at " + java.time.Instant.ofEpochMilli(restarted)));
+    }
+  }
+
+  /**
+   * {@code failure}, naming any process of the cluster that died of a JVM fatal error; a {@link
+   * JvmCrashed} if each died in the JVM's own code, which nothing the job does can cause.
+   */
+  private AssertionError explained(AssertionError failure) throws java.io.IOException {
+    List<LocalCluster.Crash> crashes = cluster.crashes();
+    if (crashes.isEmpty()) {
+      return failure;
+    }
+    String message = failure.getMessage() + "; " + crashes;
+    return crashes.stream().allMatch(LocalCluster.Crash::inTheJvm)
+        ? new JvmCrashed(message, failure)
+        : new AssertionError(message, failure);
   }
 
   /**

@@ -143,13 +143,34 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * The processes that died of a JVM fatal error, each with the frame it died in and its report
-   * ({@code cluster.sh} writes them beside the logs); empty if none did. A wait that times out
-   * names them: a TaskManager that crashed otherwise shows only as a restart or a slow deploy.
+   * A process that died of a JVM fatal error: its name, the frame it died in (the report's first
+   * line after "Problematic frame:"), and the report, which {@code cluster.sh} writes beside the
+   * logs.
    */
-  List<String> crashes() throws IOException {
-    List<String> crashes = new ArrayList<>();
-    try (var reports = Files.list(home.resolve("log"))) {
+  record Crash(String process, String frame, Path report) {
+    /**
+     * Whether it died in the JVM's own code (VM code, a stub, compiled or interpreted Java) rather
+     * than in a native library such as RocksDB's, which the job's use of it could have broken.
+     */
+    boolean inTheJvm() {
+      return !frame.startsWith("C ");
+    }
+
+    @Override
+    public String toString() {
+      return process + " died in " + frame + " (" + report + ")";
+    }
+  }
+
+  /** The processes that died of a JVM fatal error so far; empty if none did. */
+  List<Crash> crashes() throws IOException {
+    return crashesIn(home.resolve("log"));
+  }
+
+  /** The fatal-error reports in a cluster's log directory. */
+  static List<Crash> crashesIn(Path logs) throws IOException {
+    List<Crash> crashes = new ArrayList<>();
+    try (var reports = Files.list(logs)) {
       for (Path report : reports.filter(p -> p.toString().contains("-hs_err-")).sorted().toList()) {
         String name = report.getFileName().toString();
         String frame =
@@ -160,13 +181,7 @@ final class LocalCluster implements AutoCloseable {
                 .orElse("# (no frame)")
                 .substring(1)
                 .strip();
-        crashes.add(
-            name.substring(0, name.indexOf("-hs_err-"))
-                + " died in "
-                + frame
-                + " ("
-                + report
-                + ")");
+        crashes.add(new Crash(name.substring(0, name.indexOf("-hs_err-")), frame, report));
       }
     }
     return crashes;
