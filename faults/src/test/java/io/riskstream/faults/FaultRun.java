@@ -406,7 +406,7 @@ final class FaultRun implements AutoCloseable {
   void awaitSettled() throws Exception {
     pump.get(10, TimeUnit.MINUTES);
     var topics = config.topics();
-    KafkaTestSupport.await(
+    awaitCluster(
         "the detect job at the end of its inputs",
         Duration.ofMinutes(5),
         () ->
@@ -452,6 +452,16 @@ final class FaultRun implements AutoCloseable {
    * Prints one line of figures for the closing note.
    */
   void assertExact(String fault, double recoverySeconds) throws Exception {
+    try {
+      checkExact(fault, recoverySeconds);
+    } catch (AssertionError inexact) {
+      // A process that died of corrupted memory may have checkpointed from it: no outcome of
+      // such a run says anything about the job.
+      throw explained(inexact);
+    }
+  }
+
+  private void checkExact(String fault, double recoverySeconds) throws Exception {
     List<Alert> alerts = KafkaTestSupport.alerts(config, new SchemaRegistryClient(registry.url()));
     List<String> committed = alerts.stream().map(Alert::getAlertId).toList();
     TreeSet<String> seen = new TreeSet<>(committed);
