@@ -21,11 +21,13 @@ import io.riskstream.testkit.EmbeddedKafka;
 import io.riskstream.testkit.EmbeddedSchemaRegistry;
 import io.riskstream.testkit.Ports;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -376,7 +378,7 @@ final class FaultRun implements AutoCloseable {
     long restarted = cluster.lastRestart(jobId);
     if (restarted != 0) {
       throw explained(
-          new AssertionError(jobId + " restarted at " + java.time.Instant.ofEpochMilli(restarted)));
+          new AssertionError(jobId + " restarted at " + Instant.ofEpochMilli(restarted)));
     }
   }
 
@@ -384,7 +386,7 @@ final class FaultRun implements AutoCloseable {
    * {@code failure}, naming any process of the cluster that died of a JVM fatal error; a {@link
    * JvmCrashed} if each died in the JVM's own code, which nothing the job does can cause.
    */
-  private AssertionError explained(AssertionError failure) throws java.io.IOException {
+  private AssertionError explained(AssertionError failure) throws IOException {
     List<LocalCluster.Crash> crashes = cluster.crashes();
     if (crashes.isEmpty()) {
       return failure;
@@ -452,16 +454,6 @@ final class FaultRun implements AutoCloseable {
    * Prints one line of figures for the closing note.
    */
   void assertExact(String fault, double recoverySeconds) throws Exception {
-    try {
-      checkExact(fault, recoverySeconds);
-    } catch (AssertionError inexact) {
-      // A process that died of corrupted memory may have checkpointed from it: no outcome of
-      // such a run says anything about the job.
-      throw explained(inexact);
-    }
-  }
-
-  private void checkExact(String fault, double recoverySeconds) throws Exception {
     List<Alert> alerts = KafkaTestSupport.alerts(config, new SchemaRegistryClient(registry.url()));
     List<String> committed = alerts.stream().map(Alert::getAlertId).toList();
     TreeSet<String> seen = new TreeSet<>(committed);

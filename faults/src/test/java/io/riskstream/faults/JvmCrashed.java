@@ -5,11 +5,11 @@ package io.riskstream.faults;
  * segmentation fault in VM code or compiled Java, with no native library of the job's on the stack.
  * This stop's fault runs and idle clusters on the same machine, with no job at all, saw such deaths
  * in JobManagers and TaskManagers alike, two processes in the same second, with text where pointers
- * belong: memory corrupted under the processes, not a fault riskstream can cause or handle.
- * Whatever such a run then found (a timeout, a restart, an alert missing) says nothing about the
- * job: a process may have written a checkpoint from corrupted memory before it died. The tests run
- * such a scenario once more (and fail if it happens again); a crash in a native library such as
- * RocksDB's stays an ordinary failure.
+ * belong: memory corrupted under the processes, not a fault riskstream can cause or handle. A
+ * timeout or a restart after such a death says nothing about the job, and the tests run such a
+ * scenario once more (and fail if it happens again). An alert lost, repeated or invented after it
+ * is not run again: the job must survive a TaskManager's death, whatever killed it. A crash in a
+ * native library such as RocksDB's stays an ordinary failure.
  */
 final class JvmCrashed extends AssertionError {
   private static final long serialVersionUID = 1L;
