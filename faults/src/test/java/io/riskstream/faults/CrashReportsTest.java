@@ -29,6 +29,7 @@ class CrashReportsTest {
         "taskmanager-3-hs_err-777.log",
         "C  [librocksdbjni-linux64.so+0x2df2c9]  rocksdb::DBImpl::Get(rocksdb::ReadOptions const&)");
     Files.writeString(logs.resolve("taskmanager-2.log"), "# Problematic frame:\n# C  [x.so]\n");
+    Files.writeString(logs.resolve("taskmanager-4-hs_err-778.log"), "#\n# A fatal error has been");
 
     assertThat(LocalCluster.crashesIn(logs))
         .extracting(LocalCluster.Crash::process, LocalCluster.Crash::inTheJvm)
@@ -36,7 +37,8 @@ class CrashReportsTest {
             tuple("jobmanager", true),
             tuple("taskmanager-1", true),
             tuple("taskmanager-2", true),
-            tuple("taskmanager-3", false));
+            tuple("taskmanager-3", false),
+            tuple("taskmanager-4", false));
     assertThat(LocalCluster.crashesIn(logs).get(2))
         .hasToString(
             "taskmanager-2 died in v  ~BufferBlob::vtable chunks ("

@@ -150,10 +150,11 @@ final class LocalCluster implements AutoCloseable {
   record Crash(String process, String frame, Path report) {
     /**
      * Whether it died in the JVM's own code (VM code, a stub, compiled or interpreted Java) rather
-     * than in a native library such as RocksDB's, which the job's use of it could have broken.
+     * than in a native library such as RocksDB's, which the job's use of it could have broken. A
+     * report cut short, with no frame, counts as neither: it is not run again.
      */
     boolean inTheJvm() {
-      return !frame.startsWith("C ");
+      return frame.matches("[VvJj] .*");
     }
 
     @Override
