@@ -96,23 +96,31 @@ public final class TrafficGenerator {
    * for the order, on a worker and account of their own.
    */
   public static Traffic closing(Instant after) {
+    return closing(after, "CLOSE", "000000000000");
+  }
+
+  /**
+   * A closing order as {@link #closing(Instant)} writes, its ids ending in {@code name} and paid
+   * with {@code utr}: one of several closing orders of the same traffic, each on keys of its own.
+   */
+  public static Traffic closing(Instant after, String name, String utr) {
     Instant at = after.plus(CLOSING_AFTER);
     Payment payment =
         Payment.newBuilder()
-            .setEventId("PE-CLOSE")
-            .setOrderNo("O-CLOSE")
-            .setMerchantId("M-CLOSE")
+            .setEventId("PE-" + name)
+            .setOrderNo("O-" + name)
+            .setMerchantId("M-" + name)
             .setKind(PaymentKind.COLLECT)
             .setStatus(PaymentStatus.SUCCESS)
             .setAmount(money(1))
-            .setUtr("000000000000")
+            .setUtr(utr)
             .setEventTime(at)
             .build();
     Bill bill =
         Bill.newBuilder()
-            .setBillId("B-CLOSE")
-            .setUtr("000000000000")
-            .setCwid("CW-CLOSE")
+            .setBillId("B-" + name)
+            .setUtr(utr)
+            .setCwid("CW-" + name)
             .setDirection(BillDirection.CREDIT)
             .setAmount(money(1))
             .setCurrency("INR")
@@ -122,9 +130,9 @@ public final class TrafficGenerator {
             .build();
     BalanceChange line =
         BalanceChange.newBuilder()
-            .setLogId("L-CLOSE")
-            .setAccountId("A-CLOSE")
-            .setOrderNo("O-CLOSE")
+            .setLogId("L-" + name)
+            .setAccountId("A-" + name)
+            .setOrderNo("O-" + name)
             .setTypeCode(325)
             .setAmount(money(1))
             .setOpeningBalance(money(0))

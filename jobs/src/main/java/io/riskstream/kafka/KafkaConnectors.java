@@ -144,16 +144,21 @@ public final class KafkaConnectors {
       SerializableTimestampAssigner<T> eventTime,
       String sourceUid,
       String splitUid) {
-    return env.fromSource(
-            source(topic, type, check, eventTime),
-            EventTimes.kafkaWatermarks(
-                config.maxOutOfOrderness(),
-                config.bounded() ? null : config.idleness(),
-                config.kafkaProperties(),
-                eventTime),
-            topic)
-        .uid(sourceUid)
-        .setDescription(job + " reads " + topic)
+    DataStream<Either<DeadLetter, T>> records =
+        env.fromSource(
+                source(topic, type, check, eventTime),
+                EventTimes.kafkaWatermarks(
+                    config.maxOutOfOrderness(),
+                    config.bounded() ? null : config.idleness(),
+                    config.kafkaProperties(),
+                    eventTime),
+                topic)
+            .uid(sourceUid)
+            .setDescription(job + " reads " + topic);
+    return records
+        .transform("watermark", records.getType(), new RestoredWatermark<>())
+        .uid(sourceUid + "-watermark")
+        .setDescription("the watermark of " + topic + " kept across a restore")
         .process(new DeadLetterSplitter<T>(), new AvroTypeInfo<>(type))
         .uid(splitUid)
         // Short names: a chain's name longer than 80 characters is cut in metric scopes, with a

@@ -320,6 +320,31 @@ public final class KafkaTestSupport {
     public void close() {}
   }
 
+  /** Writes every record to the partition the producer property {@link #PARTITION} names. */
+  public static final class OnePartition implements org.apache.kafka.clients.producer.Partitioner {
+    public static final String PARTITION = "riskstream.test.partition";
+    private int partition;
+
+    @Override
+    public int partition(
+        String topic,
+        Object key,
+        byte[] keyBytes,
+        Object value,
+        byte[] valueBytes,
+        org.apache.kafka.common.Cluster c) {
+      return partition;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      partition = Integer.parseInt(String.valueOf(configs.get(PARTITION)));
+    }
+
+    @Override
+    public void close() {}
+  }
+
   /**
    * Waits for as many alerts as {@code expected} holds, cancels {@code job}, and asserts the
    * committed alerts are exactly those cases, each once; returns them.
