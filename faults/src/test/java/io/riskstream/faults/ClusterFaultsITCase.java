@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,6 +68,37 @@ class ClusterFaultsITCase {
       run.awaitSettled();
       run.assertExact("kill -9 of a TaskManager", recovery);
       run.assertLogsHideSecretsAndUpiIds();
+    }
+  }
+
+  /**
+   * A TaskManager killed once the job has read the last records, before the partitions without the
+   * closing order go idle: the restored job has nothing more to read, and must still decide the
+   * traffic's last cases from the watermark the closing order had given before the kill. Flink
+   * restores no watermark; riskstream's sources keep it ({@code RestoredWatermark}). Without that,
+   * those alerts never came.
+   */
+  @RetryingTest(maxAttempts = 2, onExceptions = JvmCrashed.class)
+  @Tag("long")
+  void aTaskManagerKilledAfterTheLastRecordsLosesNothing() throws Exception {
+    try (FaultRun run = new FaultRun(dir, FaultRun.Options.of(12_000, 800))) {
+      String detect = run.submitBoth();
+      run.startTraffic();
+      run.awaitAllRead();
+      assertThat(new TreeSet<>(run.committedAlertIds()))
+          .as("the kill landed before the last alerts were committed")
+          .hasSizeLessThan(run.expected.size());
+      long restartedBefore = run.cluster.lastRestart(detect);
+
+      String victim = run.cluster.taskManagersOf(detect).first();
+      long killed = System.nanoTime();
+      run.cluster.kill(victim);
+      run.cluster.startTaskManager(victim);
+      run.awaitRestart(detect, restartedBefore);
+      double recovery = run.awaitRecovered(detect, killed);
+
+      run.awaitSettled();
+      run.assertExact("kill -9 of a TaskManager after the last records were read", recovery);
     }
   }
 
