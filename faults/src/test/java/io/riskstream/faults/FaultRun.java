@@ -288,10 +288,10 @@ final class FaultRun implements AutoCloseable {
     pump =
         CompletableFuture.runAsync(
             () -> {
-              java.util.Properties producing = config.kafkaProperties();
-              if (options.emptyPartitions()) {
-                producing.put("partitioner.class", KafkaTestSupport.AllButTheLast.class.getName());
-              }
+              java.util.Properties producing =
+                  options.emptyPartitions()
+                      ? KafkaTestSupport.allButTheLastPartition(config)
+                      : config.kafkaProperties();
               try (WireProducer producer = new WireProducer(producing, client)) {
                 List<Traffic.Event> events = traffic.inEventTimeOrder();
                 long begin = System.nanoTime();
@@ -423,17 +423,10 @@ final class FaultRun implements AutoCloseable {
    */
   void awaitAllRead() throws Exception {
     pump.get(10, TimeUnit.MINUTES);
-    var topics = config.topics();
     awaitCluster(
         "the detect job at the end of its inputs",
         Duration.ofMinutes(5),
-        () ->
-            KafkaTestSupport.committedToTheEnd(
-                config,
-                config.groupId(),
-                topics.payments(),
-                topics.bills(),
-                topics.balanceChanges()));
+        () -> KafkaTestSupport.inputsReadToTheEnd(config));
   }
 
   /** Alert ids as committed on the alert topic, in topic order (duplicates kept). */

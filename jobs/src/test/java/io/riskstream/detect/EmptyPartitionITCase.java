@@ -12,7 +12,6 @@ import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,9 +36,8 @@ class EmptyPartitionITCase {
     KafkaTopics.create(STACK.kafka().bootstrapServers(), config.topics(), 3);
     SchemaRegistryClient client = new SchemaRegistryClient(STACK.registry().url());
     Traffic traffic = KafkaTestSupport.traffic(3_000, 41);
-    Properties producing = config.kafkaProperties();
-    producing.put("partitioner.class", KafkaTestSupport.AllButTheLast.class.getName());
-    try (WireProducer producer = new WireProducer(producing, client)) {
+    try (WireProducer producer =
+        new WireProducer(KafkaTestSupport.allButTheLastPartition(config), client)) {
       KafkaTestSupport.produce(producer, config.topics(), traffic);
       KafkaTestSupport.produce(
           producer,

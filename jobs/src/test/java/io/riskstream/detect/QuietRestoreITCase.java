@@ -10,11 +10,9 @@ import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.testing.KafkaStack;
 import io.riskstream.testing.KafkaTestSupport;
-import io.riskstream.testing.KafkaTestSupport.OnePartition;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -57,13 +55,7 @@ class QuietRestoreITCase {
     KafkaTestSupport.await(
         "the detect job through to the end of its inputs",
         Duration.ofMinutes(3),
-        () ->
-            KafkaTestSupport.committedToTheEnd(
-                config,
-                config.groupId(),
-                config.topics().payments(),
-                config.topics().bills(),
-                config.topics().balanceChanges()));
+        () -> KafkaTestSupport.inputsReadToTheEnd(config));
     String savepoint =
         first
             .stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
@@ -91,10 +83,8 @@ class QuietRestoreITCase {
 
   private static void produceOn(
       int partition, RiskstreamConfig config, SchemaRegistryClient client, Traffic traffic) {
-    Properties producing = config.kafkaProperties();
-    producing.put("partitioner.class", OnePartition.class.getName());
-    producing.put(OnePartition.PARTITION, String.valueOf(partition));
-    try (WireProducer producer = new WireProducer(producing, client)) {
+    try (WireProducer producer =
+        new WireProducer(KafkaTestSupport.toPartition(config, partition), client)) {
       KafkaTestSupport.produce(producer, config.topics(), traffic);
     }
   }

@@ -96,13 +96,7 @@ class RegistryOutageITCase {
       KafkaTestSupport.await(
           "everything read and checkpointed",
           Duration.ofMinutes(1),
-          () ->
-              KafkaTestSupport.committedToTheEnd(
-                  config,
-                  config.groupId(),
-                  config.topics().payments(),
-                  config.topics().bills(),
-                  config.topics().balanceChanges()));
+          () -> KafkaTestSupport.inputsReadToTheEnd(config));
       List<Alert> alerts = KafkaTestSupport.alerts(config, client);
       assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
       assertThat(alerts).extracting(Label::of).containsExactlyInAnyOrderElementsOf(expected);

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
 import org.apache.avro.data.TimeConversions;
@@ -295,8 +296,33 @@ public final class KafkaTestSupport {
     }
   }
 
-  /** Spreads records by key over every partition but the last. */
-  public static final class AllButTheLast implements org.apache.kafka.clients.producer.Partitioner {
+  /** Producer settings that write every record to partition {@code partition}. */
+  public static Properties toPartition(RiskstreamConfig config, int partition) {
+    Properties producing = steered(config);
+    producing.put(SteeredPartitioner.ONLY, String.valueOf(partition));
+    return producing;
+  }
+
+  /** Producer settings that spread records by key over every partition but the last. */
+  public static Properties allButTheLastPartition(RiskstreamConfig config) {
+    return steered(config);
+  }
+
+  private static Properties steered(RiskstreamConfig config) {
+    Properties producing = config.kafkaProperties();
+    producing.put("partitioner.class", SteeredPartitioner.class.getName());
+    return producing;
+  }
+
+  /**
+   * All records to the partition the producer property {@link #ONLY} names, or, without it, by key
+   * over every partition but the last.
+   */
+  public static final class SteeredPartitioner
+      implements org.apache.kafka.clients.producer.Partitioner {
+    static final String ONLY = "riskstream.test.partition";
+    private Integer only;
+
     @Override
     public int partition(
         String topic,
@@ -305,6 +331,9 @@ public final class KafkaTestSupport {
         Object value,
         byte[] valueBytes,
         org.apache.kafka.common.Cluster c) {
+      if (only != null) {
+        return only;
+      }
       int usable = c.partitionCountForTopic(topic) - 1;
       return keyBytes == null
           ? 0
@@ -314,31 +343,9 @@ public final class KafkaTestSupport {
     }
 
     @Override
-    public void configure(Map<String, ?> configs) {}
-
-    @Override
-    public void close() {}
-  }
-
-  /** Writes every record to the partition the producer property {@link #PARTITION} names. */
-  public static final class OnePartition implements org.apache.kafka.clients.producer.Partitioner {
-    public static final String PARTITION = "riskstream.test.partition";
-    private int partition;
-
-    @Override
-    public int partition(
-        String topic,
-        Object key,
-        byte[] keyBytes,
-        Object value,
-        byte[] valueBytes,
-        org.apache.kafka.common.Cluster c) {
-      return partition;
-    }
-
-    @Override
     public void configure(Map<String, ?> configs) {
-      partition = Integer.parseInt(String.valueOf(configs.get(PARTITION)));
+      Object partition = configs.get(ONLY);
+      only = partition == null ? null : Integer.valueOf(String.valueOf(partition));
     }
 
     @Override
@@ -398,6 +405,13 @@ public final class KafkaTestSupport {
       }
       Thread.sleep(500);
     }
+  }
+
+  /** {@link #committedToTheEnd} of the detect job's group on all three input topics. */
+  public static boolean inputsReadToTheEnd(RiskstreamConfig config) throws Exception {
+    Topics topics = config.topics();
+    return committedToTheEnd(
+        config, config.groupId(), topics.payments(), topics.bills(), topics.balanceChanges());
   }
 
   /**
