@@ -46,6 +46,21 @@ class CrashReportsTest {
                 + ")");
   }
 
+  @Test
+  void aProcessAbortedByTheCLibrarysHeapChecksIsTheMachinesAndAFailedStartIsNot() {
+    assertThat(
+            LocalCluster.abortedOnACorruptHeap(
+                "cluster.sh: line 86: 13728 Aborted                 nohup \"$JAVA\" $jvm\n"
+                    + "malloc(): unaligned tcache chunk detected\n"))
+        .isTrue();
+    assertThat(LocalCluster.abortedOnACorruptHeap("double free or corruption (out)")).isTrue();
+    assertThat(
+            LocalCluster.abortedOnACorruptHeap(
+                "JobManager: no REST API at http://localhost:8081 after 60 s\n"
+                    + "Error: Could not find or load main class malloc()"))
+        .isFalse();
+  }
+
   private void report(String name, String frame) throws Exception {
     Files.writeString(
         logs.resolve(name),

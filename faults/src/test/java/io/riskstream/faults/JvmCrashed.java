@@ -9,7 +9,8 @@ package io.riskstream.faults;
  * timeout or a restart after such a death says nothing about the job, and the tests run such a
  * scenario once more (and fail if it happens again). An alert lost, repeated or invented after it
  * is not run again: the job must survive a TaskManager's death, whatever killed it. A crash in a
- * native library such as RocksDB's stays an ordinary failure.
+ * native library such as RocksDB's stays an ordinary failure. A process the C library aborts on a
+ * corrupt heap as the JVM starts ("malloc(): unaligned tcache chunk detected") counts too.
  */
 final class JvmCrashed extends AssertionError {
   private static final long serialVersionUID = 1L;

@@ -213,9 +213,25 @@ final class LocalCluster implements AutoCloseable {
     Process process = builder.start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      throw new AssertionError("cluster.sh " + String.join(" ", args) + " failed:\n" + out);
+      String failed = "cluster.sh " + String.join(" ", args) + " failed:\n" + out;
+      throw abortedOnACorruptHeap(out) ? new JvmCrashed(failed, null) : new AssertionError(failed);
     }
     return out;
+  }
+
+  /**
+   * Whether a process the script started was aborted by the C library's own heap checks, such as
+   * "malloc(): unaligned tcache chunk detected" on this machine: at a JVM's start, before any of
+   * riskstream's code ran, the memory corruption {@link JvmCrashed} describes.
+   */
+  static boolean abortedOnACorruptHeap(String output) {
+    return output
+        .lines()
+        .anyMatch(
+            line ->
+                line.matches(
+                    "(malloc|free|realloc)\\(\\)(: .*)?|double free or corruption.*"
+                        + "|corrupted (size vs\\. prev_size|double-linked list).*"));
   }
 
   @Override
