@@ -1,6 +1,7 @@
 package io.riskstream.sink;
 
 import io.riskstream.config.RiskstreamConfig;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
@@ -13,7 +14,13 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 public final class PostgresSink {
   private PostgresSink() {}
 
-  public static <T> JdbcSink<T> upsert(
+  public static <T> Sink<T> upsert(
+      String sql, JdbcStatementBuilder<T> binder, RiskstreamConfig.Postgres postgres) {
+    return new QuietlyClosedJdbcSink<>(jdbc(sql, binder, postgres));
+  }
+
+  /** Flink's JDBC sink as it comes, whose writer throws from {@code close()}. */
+  static <T> JdbcSink<T> jdbc(
       String sql, JdbcStatementBuilder<T> binder, RiskstreamConfig.Postgres postgres) {
     return JdbcSink.<T>builder()
         .withQueryStatement(sql, binder)
