@@ -58,21 +58,20 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
    * parallelism, watermark) entries of the checkpoint: its own at the same parallelism, else the
    * least of all (none: no watermark).
    */
-  static long restore(
+  private static long restore(
       Iterable<Tuple3<Integer, Integer, Long>> entries, int index, int parallelism) {
+    // No entry is ever the end of time (snapshotState keeps it out), so MAX_VALUE means none.
     long least = Long.MAX_VALUE;
     Long own = null;
     boolean sameParallelism = true;
-    boolean any = false;
     for (Tuple3<Integer, Integer, Long> e : entries) {
-      any = true;
       least = Math.min(least, e.f2);
       sameParallelism &= e.f1 == parallelism;
       if (e.f0 == index) {
         own = e.f2;
       }
     }
-    if (!any) {
+    if (least == Long.MAX_VALUE) {
       return Long.MIN_VALUE;
     }
     return sameParallelism && own != null ? own : least;
