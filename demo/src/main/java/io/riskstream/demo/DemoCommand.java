@@ -3,15 +3,12 @@ package io.riskstream.demo;
 import io.riskstream.cli.DurationFlag;
 import io.riskstream.cli.Logs;
 import io.riskstream.cli.UserException;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.riskstream.testkit.Directories;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -119,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
       completed = true;
     } finally {
       if (completed && !keepWorkDir) {
-        deleteRecursively(work);
+        Directories.deleteRecursively(work);
         System.out.println("Work directory " + work + " removed (--keep-work-dir keeps it).");
       } else {
         System.out.println("Work directory kept: " + work + " (the log is demo.log).");
@@ -173,13 +170,5 @@ final class DemoCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     System.out.println("Stopping...");
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 }

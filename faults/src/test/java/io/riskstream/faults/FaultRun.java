@@ -17,6 +17,7 @@ import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.testing.KafkaTestSupport;
 import io.riskstream.testing.KafkaTestSupport.PoisonPill;
 import io.riskstream.testkit.BrokerProcess;
+import io.riskstream.testkit.Directories;
 import io.riskstream.testkit.EmbeddedKafka;
 import io.riskstream.testkit.EmbeddedSchemaRegistry;
 import io.riskstream.testkit.Ports;
@@ -107,13 +108,15 @@ final class FaultRun implements AutoCloseable {
   private BrokerProcess broker;
   private final int brokerPort;
   private final EmbeddedSchemaRegistry registry;
-  private final EmbeddedPostgres postgres;
+  private EmbeddedPostgres postgres;
+  private final int postgresPort;
   final LocalCluster cluster;
   final RiskstreamConfig config;
   final Traffic traffic;
   final TreeSet<String> expected;
   private final Map<String, Alert> expectedAlerts = new TreeMap<>();
   private final List<PoisonPill> sentPills = new ArrayList<>();
+  private String sinkJob;
   private CompletableFuture<Void> pump;
   private Runnable atHalfway = () -> {};
 
@@ -126,7 +129,8 @@ final class FaultRun implements AutoCloseable {
     try {
       startBroker();
       registry = add(EmbeddedSchemaRegistry.start(0));
-      postgres = add(EmbeddedPostgres.builder().start());
+      postgresPort = Ports.free();
+      startPostgres();
       config = RiskstreamConfig.load(null, Map.of(), settings());
       KafkaTopics.create(bootstrapServers(), config.topics(), options.emptyPartitions() ? 3 : 2);
       traffic = KafkaTestSupport.traffic(options.events(), options.seed());
@@ -180,6 +184,24 @@ final class FaultRun implements AutoCloseable {
     } else {
       kafka = add(EmbeddedKafka.start());
     }
+  }
+
+  /**
+   * PostgreSQL on the run's port and data directory: the data outlives {@link #stopPostgres()} and
+   * {@link #close()} deletes it.
+   */
+  void startPostgres() throws IOException {
+    postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dir.resolve("postgres"))
+            .setCleanDataDirectory(false)
+            .setPort(postgresPort)
+            .start();
+  }
+
+  /** A fast shutdown of PostgreSQL: open connections are closed under the jobs. */
+  void stopPostgres() throws IOException {
+    postgres.close();
   }
 
   String bootstrapServers() {
@@ -251,14 +273,19 @@ final class FaultRun implements AutoCloseable {
    */
   String submitBoth() throws Exception {
     String detect = submit("detect");
-    String sink = submit("sink");
-    for (String job : List.of(detect, sink)) {
+    sinkJob = submit("sink");
+    for (String job : List.of(detect, sinkJob)) {
       awaitCluster(
           job + " running, every task deployed",
           Duration.ofMinutes(3),
           () -> cluster.allRunning(job));
     }
     return detect;
+  }
+
+  /** The sink job's id, once {@link #submitBoth()} submitted it. */
+  String sinkJob() {
+    return sinkJob;
   }
 
   /**
@@ -563,6 +590,10 @@ final class FaultRun implements AutoCloseable {
     if (broker != null) {
       reversed.add(broker);
     }
+    if (postgres != null) {
+      reversed.add(postgres);
+    }
+    reversed.add(() -> Directories.deleteRecursively(dir.resolve("postgres")));
     for (AutoCloseable c : reversed) {
       try {
         c.close();

@@ -64,12 +64,17 @@ final class LocalCluster implements AutoCloseable {
 
   /** {@code kill -9} of {@code process} (jobmanager, taskmanager-1, ...): no shutdown hook runs. */
   void kill(String process) throws Exception {
-    long pid = Long.parseLong(Files.readString(home.resolve("pid/" + process + ".pid")).strip());
-    ProcessHandle handle =
-        ProcessHandle.of(pid)
-            .orElseThrow(() -> new AssertionError(process + " (pid " + pid + ") is not running"));
+    ProcessHandle handle = running(process);
     handle.destroyForcibly();
     handle.onExit().get(30, TimeUnit.SECONDS);
+  }
+
+  /** The running {@code process} (jobmanager, taskmanager-1, ...) by the pid the script wrote. */
+  ProcessHandle running(String process) throws IOException {
+    long pid = Long.parseLong(Files.readString(home.resolve("pid/" + process + ".pid")).strip());
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .orElseThrow(() -> new AssertionError(process + " (pid " + pid + ") is not running"));
   }
 
   /** Submits a riskstream job ({@code detect}, {@code sink}) with {@code flags}; its job id. */
