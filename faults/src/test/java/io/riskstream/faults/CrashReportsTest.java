@@ -61,6 +61,18 @@ class CrashReportsTest {
         .isFalse();
   }
 
+  @Test
+  void aScriptKilledBySegfaultOrAbortIsTheMachinesAndOneThatGaveUpIsNot() {
+    assertThat(LocalCluster.brokenByTheMachine(139, "")).as("SIGSEGV, nothing written").isTrue();
+    assertThat(LocalCluster.brokenByTheMachine(134, "")).as("SIGABRT").isTrue();
+    assertThat(LocalCluster.brokenByTheMachine(1, "malloc(): corrupted top size")).isTrue();
+    assertThat(
+            LocalCluster.brokenByTheMachine(
+                1, "cluster.sh: 2 TaskManagers registered not after 60 s; see /tmp/log/"))
+        .isFalse();
+    assertThat(LocalCluster.brokenByTheMachine(2, "")).isFalse();
+  }
+
   private void report(String name, String frame) throws Exception {
     Files.writeString(
         logs.resolve(name),

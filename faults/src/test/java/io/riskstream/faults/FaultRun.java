@@ -395,8 +395,9 @@ final class FaultRun implements AutoCloseable {
       throws Exception {
     try {
       KafkaTestSupport.await(what, timeout, condition);
-    } catch (AssertionError timedOut) {
-      throw explained(timedOut);
+    } catch (AssertionError | Exception failed) {
+      // A timeout, or the refused connection of a JobManager's REST API whose process died.
+      throw explained(failed);
     }
   }
 
@@ -413,10 +414,12 @@ final class FaultRun implements AutoCloseable {
    * {@code failure}, naming any process of the cluster that died of a JVM fatal error; a {@link
    * JvmCrashed} if each died in the JVM's own code, which nothing the job does can cause.
    */
-  private AssertionError explained(AssertionError failure) throws IOException {
+  private AssertionError explained(Throwable failure) throws IOException {
     List<LocalCluster.Crash> crashes = cluster.crashes();
     if (crashes.isEmpty()) {
-      return failure;
+      return failure instanceof AssertionError assertion
+          ? assertion
+          : new AssertionError(failure.getMessage(), failure);
     }
     String message = failure.getMessage() + "; " + crashes;
     return crashes.stream().allMatch(LocalCluster.Crash::inTheJvm)

@@ -10,7 +10,8 @@ package io.riskstream.faults;
  * scenario once more (and fail if it happens again). An alert lost, repeated or invented after it
  * is not run again: the job must survive a TaskManager's death, whatever killed it. A crash in a
  * native library such as RocksDB's stays an ordinary failure. A process the C library aborts on a
- * corrupt heap as the JVM starts ("malloc(): unaligned tcache chunk detected") counts too.
+ * corrupt heap as the JVM starts ("malloc(): unaligned tcache chunk detected") counts too, and so
+ * does {@code cluster.sh} itself killed by a segmentation fault (bash, once).
  */
 final class JvmCrashed extends AssertionError {
   private static final long serialVersionUID = 1L;

@@ -217,11 +217,28 @@ final class LocalCluster implements AutoCloseable {
     builder.environment().putAll(jobEnvironment);
     Process process = builder.start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      String failed = "cluster.sh " + String.join(" ", args) + " failed:\n" + out;
-      throw abortedOnACorruptHeap(out) ? new JvmCrashed(failed, null) : new AssertionError(failed);
+    if (!process.waitFor(3, TimeUnit.MINUTES)) {
+      throw new AssertionError("cluster.sh " + String.join(" ", args) + " hung:\n" + out);
+    }
+    int exit = process.exitValue();
+    if (exit != 0) {
+      String failed =
+          "cluster.sh " + String.join(" ", args) + " failed (exit " + exit + "):\n" + out;
+      throw brokenByTheMachine(exit, out)
+          ? new JvmCrashed(failed, null)
+          : new AssertionError(failed);
     }
     return out;
+  }
+
+  /**
+   * Whether the script, or the JVM it became, died of a segmentation fault or an abort (exit 128 +
+   * SIGSEGV or SIGABRT: bash itself segfaulted once in {@code cluster.sh start}, with nothing
+   * written), or a process it started was {@link #abortedOnACorruptHeap}: the memory corruption
+   * {@link JvmCrashed} describes, in a process that runs none of riskstream's code.
+   */
+  static boolean brokenByTheMachine(int exitValue, String output) {
+    return exitValue == 128 + 11 || exitValue == 128 + 6 || abortedOnACorruptHeap(output);
   }
 
   /**
