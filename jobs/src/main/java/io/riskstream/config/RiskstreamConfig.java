@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,6 +34,15 @@ public final class RiskstreamConfig {
    * Time a failed job is allowed to take to restart and commit its last checkpoint's transactions.
    */
   private static final Duration RESTART_BUDGET = Duration.ofMinutes(1);
+
+  /**
+   * {@code state.cache-keys} in the job's Flink configuration, where the detection workflow reads
+   * it when it builds the graph (with the default when a test builds it without riskstream's).
+   */
+  public static final ConfigOption<Integer> FLINK_STATE_CACHE_KEYS =
+      ConfigOptions.key("riskstream." + STATE_CACHE_KEYS.key())
+          .intType()
+          .defaultValue(STATE_CACHE_KEYS.defaultValue());
 
   private final Configuration config;
   private final StartingOffsets startingOffsets;
@@ -100,6 +110,13 @@ public final class RiskstreamConfig {
               + config.get(METRICS_PORT));
     }
     checkTopicNames();
+    if (config.get(STATE_CACHE_KEYS) < 0) {
+      throw new ConfigException(
+          "'"
+              + STATE_CACHE_KEYS.key()
+              + "' must be 0 (no cache) or more, was "
+              + config.get(STATE_CACHE_KEYS));
+    }
     if (config.get(JOB_PARALLELISM) < 1) {
       throw new ConfigException("'" + JOB_PARALLELISM.key() + "' must be at least 1");
     }
@@ -535,6 +552,7 @@ public final class RiskstreamConfig {
         "execution.checkpointing.tolerable-failed-checkpoints",
         String.valueOf(config.get(CHECKPOINT_TOLERABLE_FAILURES)));
     flink.setString("pipeline.max-parallelism", String.valueOf(config.get(JOB_MAX_PARALLELISM)));
+    flink.set(FLINK_STATE_CACHE_KEYS, config.get(STATE_CACHE_KEYS));
     config
         .getOptional(CHECKPOINT_DIR)
         .ifPresent(dir -> flink.setString("execution.checkpointing.dir", dir));

@@ -266,6 +266,17 @@ public final class RiskstreamOptions {
           .defaultValue(true)
           .withDescription("Incremental RocksDB checkpoints.");
 
+  public static final ConfigOption<Integer> STATE_CACHE_KEYS =
+      key("state.cache-keys")
+          .intType()
+          .defaultValue(0)
+          .withDescription(
+              "Keys whose decoded values each detector subtask keeps on the heap in front of"
+                  + " RocksDB, per keyed value (about 1.2 KB of heap each), written to RocksDB when"
+                  + " they leave the cache and before every checkpoint. 0 (no cache) for live jobs:"
+                  + " those writes lengthen the checkpoints' synchronous part and the alerts'"
+                  + " latency tail; 20000 drains a backfill about a quarter faster (docs/detection.md).");
+
   public static final ConfigOption<Integer> METRICS_PORT =
       key("metrics.port")
           .intType()

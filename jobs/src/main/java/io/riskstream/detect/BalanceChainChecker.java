@@ -43,10 +43,12 @@ public final class BalanceChainChecker extends KeyedProcessFunction<String, Bala
     waiting =
         new EventTimeBuffer<>(
             getRuntimeContext(), "waiting-by-time", type, BalanceChange::getLogId);
-    last = getRuntimeContext().getState(new ValueStateDescriptor<>("last-line", type));
+    last =
+        KeyedStateCache.value(
+            getRuntimeContext(), context, new ValueStateDescriptor<>("last-line", type));
     output = new AlertOutput(getRuntimeContext(), () -> rules);
     // The retention is the job's, not a rule's: the same at every time.
-    cleanup = new CleanupTimer(getRuntimeContext(), rules.at(0).accountRetention());
+    cleanup = new CleanupTimer(getRuntimeContext(), context, rules.at(0).accountRetention());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.riskstream.detect;
 
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -22,9 +23,11 @@ final class CleanupTimer {
 
   private final long retentionMillis;
 
-  CleanupTimer(RuntimeContext context, java.time.Duration retention) {
+  CleanupTimer(RuntimeContext runtime, OpenContext context, java.time.Duration retention) {
     this.cleanup =
-        context.getState(
+        KeyedStateCache.value(
+            runtime,
+            context,
             new ValueStateDescriptor<>(
                 "cleanup", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     this.retentionMillis = retention.toMillis();

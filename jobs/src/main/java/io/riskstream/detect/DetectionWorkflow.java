@@ -8,10 +8,11 @@ import io.riskstream.avro.Bill;
 import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
 import io.riskstream.avro.RuleUpdate;
+import io.riskstream.config.RiskstreamConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -112,8 +113,9 @@ public final class DetectionWorkflow {
       Detectors detectors,
       String variant) {
     AvroTypeInfo<Alert> alertType = new AvroTypeInfo<>(Alert.class);
+    ReadableConfig flink = payments.getExecutionEnvironment().getConfiguration();
     AvroTypeInfo<Payment> paymentType = new AvroTypeInfo<>(Payment.class);
-    BroadcastStream<RuleUpdate> versions = rules.updates().broadcast(WithRuleUpdates.VERSIONS);
+    DataStream<RuleUpdate> versions = rules.updates().broadcast();
 
     DataStream<Payment> claims =
         payments
@@ -129,9 +131,11 @@ public final class DetectionWorkflow {
                 Uids.UTR_INPUTS + variant)
             .keyBy(e -> e.isLeft() ? e.left().getUtr() : e.right().getUtr(), Types.STRING)
             .connect(versions)
-            .process(WithRuleUpdates.of(detectors.byUtr(), rules.book()), alertType)
-            .uid(Uids.UTR_MATCHER + variant)
-            .name(name(detectors.byUtr(), "UTR") + variant);
+            .transform(
+                name(detectors.byUtr(), "UTR") + variant,
+                alertType,
+                operator(WithRuleUpdates.of(detectors.byUtr(), rules.book()), flink))
+            .uid(Uids.UTR_MATCHER + variant);
 
     DataStream<BalanceChange> successfulLines =
         balanceChanges
@@ -151,17 +155,21 @@ public final class DetectionWorkflow {
                 Uids.ORDER_INPUTS + variant)
             .keyBy(e -> e.isLeft() ? e.left().getOrderNo() : e.right().getOrderNo(), Types.STRING)
             .connect(versions)
-            .process(WithRuleUpdates.of(detectors.byOrder(), rules.book()), alertType)
-            .uid(Uids.ORDER_MATCHER + variant)
-            .name(name(detectors.byOrder(), "order") + variant);
+            .transform(
+                name(detectors.byOrder(), "order") + variant,
+                alertType,
+                operator(WithRuleUpdates.of(detectors.byOrder(), rules.book()), flink))
+            .uid(Uids.ORDER_MATCHER + variant);
 
     SingleOutputStreamOperator<Alert> byAccount =
         successfulLines
             .keyBy(BalanceChange::getAccountId)
             .connect(versions)
-            .process(WithRuleUpdates.of(detectors.byAccount(), rules.book()), alertType)
-            .uid(Uids.BALANCE_CHAIN_CHECKER + variant)
-            .name(name(detectors.byAccount(), "account") + variant);
+            .transform(
+                name(detectors.byAccount(), "account") + variant,
+                alertType,
+                operator(WithRuleUpdates.of(detectors.byAccount(), rules.book()), flink))
+            .uid(Uids.BALANCE_CHAIN_CHECKER + variant);
 
     SingleOutputStreamOperator<Alert> byIp =
         payments
@@ -171,26 +179,32 @@ public final class DetectionWorkflow {
             .setDescription("payments with an IP and a payer: what an IP burst counts")
             .keyBy(Payment::getIp)
             .connect(versions)
-            .process(WithRuleUpdates.of(detectors.byIp(), rules.book()), alertType)
-            .uid(Uids.IP_BURST_DETECTOR + variant)
-            .name(name(detectors.byIp(), "IP") + variant);
+            .transform(
+                name(detectors.byIp(), "IP") + variant,
+                alertType,
+                operator(WithRuleUpdates.of(detectors.byIp(), rules.book()), flink))
+            .uid(Uids.IP_BURST_DETECTOR + variant);
 
     SingleOutputStreamOperator<Alert> byLogId =
         balanceChanges
             .keyBy(BalanceChange::getLogId)
             .connect(versions)
-            .process(WithRuleUpdates.of(detectors.byLogId(), rules.book()), alertType)
-            .uid(Uids.LEDGER_PENDING_DETECTOR + variant)
-            .name(name(detectors.byLogId(), "log_id") + variant);
+            .transform(
+                name(detectors.byLogId(), "log_id") + variant,
+                alertType,
+                operator(WithRuleUpdates.of(detectors.byLogId(), rules.book()), flink))
+            .uid(Uids.LEDGER_PENDING_DETECTOR + variant);
 
     SingleOutputStreamOperator<Alert> byWorker =
         byUtr
             .getSideOutput(TypoCandidate.TAG)
             .keyBy(c -> c.cwid, Types.STRING)
             .connect(versions)
-            .process(WithRuleUpdates.of(detectors.byWorker(), rules.book()), alertType)
-            .uid(Uids.UTR_TYPO_PAIRER + variant)
-            .name(name(detectors.byWorker(), "worker") + variant);
+            .transform(
+                name(detectors.byWorker(), "worker") + variant,
+                alertType,
+                operator(WithRuleUpdates.of(detectors.byWorker(), rules.book()), flink))
+            .uid(Uids.UTR_TYPO_PAIRER + variant);
 
     return new Outputs(
         byUtr.union(byOrder, byAccount, byIp, byLogId, byWorker),
@@ -203,6 +217,12 @@ public final class DetectionWorkflow {
         byAccount
             .getSideOutput(LateEvent.TAG)
             .union(byIp.getSideOutput(LateEvent.TAG), byLogId.getSideOutput(LateEvent.TAG)));
+  }
+
+  /** The operator that runs {@code detector}, its keyed values cached in front of RocksDB. */
+  private static <IN> DetectorOperator<IN> operator(
+      WithRuleUpdates<IN> detector, ReadableConfig flink) {
+    return new DetectorOperator<>(detector, flink.get(RiskstreamConfig.FLINK_STATE_CACHE_KEYS));
   }
 
   /** A two-input detector's inputs as one stream: a keyed operator has one keyed input. */

@@ -114,7 +114,9 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
   @Override
   public void open(OpenContext context) {
     spilled = new EventTimeBuffer<>(getRuntimeContext(), "spilled", IP_PAYMENT, p -> p.eventId);
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("ip", IpState.type()));
+    state =
+        KeyedStateCache.value(
+            getRuntimeContext(), context, new ValueStateDescriptor<>("ip", IpState.type()));
     output = new AlertOutput(getRuntimeContext(), () -> rules);
   }
 

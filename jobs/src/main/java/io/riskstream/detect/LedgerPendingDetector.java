@@ -76,7 +76,9 @@ public final class LedgerPendingDetector extends KeyedProcessFunction<String, Ba
 
   @Override
   public void open(OpenContext context) {
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("line", LineState.type()));
+    state =
+        KeyedStateCache.value(
+            getRuntimeContext(), context, new ValueStateDescriptor<>("line", LineState.type()));
     output = new AlertOutput(getRuntimeContext(), () -> rules);
   }
 

@@ -282,7 +282,11 @@ public final class OrderMatcher
 
   @Override
   public void open(OpenContext context) {
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("order-v2", OrderState.type()));
+    state =
+        KeyedStateCache.value(
+            getRuntimeContext(),
+            context,
+            new ValueStateDescriptor<>("order-v2", OrderState.type()));
     output = new AlertOutput(getRuntimeContext(), () -> rules);
   }
 

@@ -235,7 +235,9 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     TypeInformation<Payment> payment = StateRecordSerializer.typeOf(Payment.class);
     claims =
         getRuntimeContext().getMapState(new MapStateDescriptor<>("claims", Types.STRING, payment));
-    utr = getRuntimeContext().getState(new ValueStateDescriptor<>("utr", UtrState.type()));
+    utr =
+        KeyedStateCache.value(
+            getRuntimeContext(), context, new ValueStateDescriptor<>("utr", UtrState.type()));
     decisions =
         new EventTimeBuffer<>(getRuntimeContext(), "decisions", Types.STRING, decision -> decision);
     fired = new FiredSet(getRuntimeContext());

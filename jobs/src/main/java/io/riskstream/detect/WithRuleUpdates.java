@@ -41,6 +41,7 @@ public abstract class WithRuleUpdates<IN>
   private transient RuleBook book;
   private transient Collector<Alert> shadowOnly;
   private transient Collector<Alert> downstream;
+  private transient KeyedStateCache cache;
   transient Forward forward;
 
   private WithRuleUpdates(RichFunction detector, RuleBook initial) {
@@ -63,7 +64,7 @@ public abstract class WithRuleUpdates<IN>
   @Override
   public void open(OpenContext context) throws Exception {
     detector.setRuntimeContext(getRuntimeContext());
-    detector.open(context);
+    detector.open(cache != null ? cache : context);
     forward = new Forward();
     // What the dashboards and the tests can see of rule changes: the versions this subtask holds.
     getRuntimeContext()
@@ -88,6 +89,11 @@ public abstract class WithRuleUpdates<IN>
   @Override
   public void close() throws Exception {
     detector.close();
+  }
+
+  /** Before {@link #open}: the detector's values go through {@code cache}. */
+  void cacheStatesIn(KeyedStateCache cache) {
+    this.cache = cache;
   }
 
   @Override

@@ -44,6 +44,8 @@ class ConfigLoaderTest {
             "'metrics.port' must be a port (1-65535), 0 for a free one or -1 for none, was 65536");
     assertThatThrownBy(() -> withRequired("registry.max-attempts=0"))
         .hasMessage("'registry.max-attempts' must be at least 1 (one request, no retry)");
+    assertThatThrownBy(() -> withRequired("state.cache-keys=-1"))
+        .hasMessage("'state.cache-keys' must be 0 (no cache) or more, was -1");
     assertThatThrownBy(() -> withRequired("job.parallelism=800"))
         .hasMessage("'job.max-parallelism' must be between 'job.parallelism' (800) and 32768");
     assertThatThrownBy(() -> withRequired("topics.alerts=payments"))
@@ -54,6 +56,12 @@ class ConfigLoaderTest {
         .hasMessage("'topics.bills' is empty: name the topic to use");
     assertThat(withRequired("watermarks.idleness=0 s").idleness()).as("0 s is off").isNull();
     assertThat(withRequired().idleness()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(
+            withRequired("state.cache-keys=0")
+                .flinkConfiguration()
+                .get(RiskstreamConfig.FLINK_STATE_CACHE_KEYS))
+        .as("0 is off, and reaches the job's Flink configuration")
+        .isZero();
   }
 
   @Test

@@ -1,0 +1,212 @@
+package io.riskstream.detect;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.operators.KeyContext;
+
+/**
+ * A write-back cache of a detector's keyed values in front of RocksDB: the values of the keys used
+ * last, decoded, read and written on the heap, and written to RocksDB only when a key leaves the
+ * cache or before a checkpoint ({@link #flush}, from {@link DetectorOperator}). A key that is born
+ * and forgotten between two checkpoints (an order paid, settled and cleared; a UTR claimed and
+ * matched) then costs RocksDB one lookup and no write.
+ *
+ * <p>Written by hand because Flink has no cache in front of its RocksDB state: every {@code
+ * value()} is a JNI lookup and a deserialisation, every {@code update()} a serialisation and a JNI
+ * write, and those were 55–68 % of each detector thread's CPU on RocksDB in the bench's profile
+ * (bench/README.md, "A write-back cache of keyed values").
+ *
+ * <p>Off unless {@code state.cache-keys} is set: the changed values are written in each
+ * checkpoint's synchronous part, which lengthens the alerts' latency tail. For backfills and
+ * catch-up, where it drains about a quarter faster (docs/detection.md).
+ *
+ * <p>A value read is the value held, not a copy: the heap backend's semantics, which the detectors
+ * are tested under and the bench checks against RocksDB's on every run. A checkpoint holds exactly
+ * what the cache held at its barrier; after a failure the job restores from it and the cache starts
+ * empty, so nothing in it needs to survive.
+ *
+ * <p>The cache is an {@link OpenContext}: a detector asks for its values with {@link #value}, and
+ * gets Flink's own state when it is opened without one (by a test harness, or on the heap backend,
+ * where a cache would only add a copy of what the heap holds already).
+ */
+public final class KeyedStateCache implements OpenContext {
+  private final KeyContext keys;
+  private final int capacity;
+  private final List<Cached<?>> values = new ArrayList<>();
+  private final Counter hits;
+  private final Counter misses;
+  private final Counter writes;
+
+  /**
+   * @param keys the operator's key context: a write of another key than the current one (an
+   *     eviction, a flush) switches to it and back
+   * @param capacity keys held per value, at most
+   */
+  KeyedStateCache(KeyContext keys, int capacity, MetricGroup metrics) {
+    this.keys = keys;
+    this.capacity = capacity;
+    this.hits = metrics.counter("stateCacheHits");
+    this.misses = metrics.counter("stateCacheMisses");
+    this.writes = metrics.counter("stateCacheWrites");
+  }
+
+  /** The keyed value of {@code descriptor}: cached when {@code context} is a cache. */
+  public static <V> ValueState<V> value(
+      RuntimeContext runtime, OpenContext context, ValueStateDescriptor<V> descriptor) {
+    ValueState<V> state = runtime.getState(descriptor);
+    if (context instanceof KeyedStateCache cache) {
+      Cached<V> cached = cache.new Cached<>(state);
+      cache.values.add(cached);
+      return cached;
+    }
+    return state;
+  }
+
+  /** Writes every changed value to the state backend: before a checkpoint's snapshot. */
+  void flush() throws IOException {
+    Object current = keys.getCurrentKey();
+    try {
+      for (Cached<?> value : values) {
+        value.flush();
+      }
+    } finally {
+      if (current != null) { // null before the first record: nothing to go back to
+        keys.setCurrentKey(current);
+      }
+    }
+  }
+
+  /** One key's value in the cache. */
+  private static final class Slot<V> {
+    final Object key;
+    V value;
+
+    /** Changed since it was read or last written. */
+    boolean dirty;
+
+    /** Whether the state backend may hold a value for the key: a clear must then delete it. */
+    boolean stored;
+
+    Slot(Object key, V value, boolean stored) {
+      this.key = key;
+      this.value = value;
+      this.stored = stored;
+    }
+  }
+
+  private final class Cached<V> implements ValueState<V> {
+    private final ValueState<V> backend;
+
+    /** In access order: the eldest is the key used longest ago, evicted first. */
+    private final LinkedHashMap<Object, Slot<V>> slots = new LinkedHashMap<>(1024, 0.75f, true);
+
+    Cached(ValueState<V> backend) {
+      this.backend = backend;
+    }
+
+    @Override
+    public V value() throws IOException {
+      Slot<V> slot = slots.get(keys.getCurrentKey());
+      if (slot != null) {
+        hits.inc();
+        return slot.value;
+      }
+      misses.inc();
+      V value = backend.value();
+      add(new Slot<>(keys.getCurrentKey(), value, value != null));
+      return value;
+    }
+
+    @Override
+    public void update(V value) throws IOException {
+      if (value == null) { // ValueState's contract: an update with null clears
+        clear();
+        return;
+      }
+      Slot<V> slot = slot();
+      slot.value = value;
+      slot.dirty = true;
+    }
+
+    @Override
+    public void clear() {
+      try {
+        Slot<V> slot = slot();
+        slot.value = null;
+        slot.dirty = slot.stored; // a key never written to the backend has nothing to delete
+      } catch (IOException e) {
+        // Only the write of an evicted key fails here, and ValueState#clear declares none.
+        throw new IllegalStateException("could not write an evicted key's value to state", e);
+      }
+    }
+
+    /** The current key's slot; a key not read yet may be in the backend. */
+    private Slot<V> slot() throws IOException {
+      Slot<V> slot = slots.get(keys.getCurrentKey());
+      if (slot == null) {
+        slot = new Slot<>(keys.getCurrentKey(), null, true);
+        add(slot);
+      }
+      return slot;
+    }
+
+    /** Adds the current key's slot, evicting (and writing) the key used longest ago if full. */
+    private void add(Slot<V> slot) throws IOException {
+      slots.put(slot.key, slot);
+      if (slots.size() > capacity) {
+        Iterator<Slot<V>> eldest = slots.values().iterator();
+        Slot<V> evicted = eldest.next();
+        eldest.remove();
+        if (evicted.dirty) {
+          writeAs(evicted);
+        }
+      }
+    }
+
+    /** Writes {@code slot} under its own key, then goes back to the current one. */
+    private void writeAs(Slot<V> slot) throws IOException {
+      Object current = keys.getCurrentKey();
+      keys.setCurrentKey(slot.key);
+      try {
+        write(slot);
+      } finally {
+        keys.setCurrentKey(current);
+      }
+    }
+
+    /** Writes every changed slot under its key; keys with no value left are dropped. */
+    void flush() throws IOException {
+      Iterator<Slot<V>> all = slots.values().iterator();
+      while (all.hasNext()) {
+        Slot<V> slot = all.next();
+        if (slot.dirty) {
+          keys.setCurrentKey(slot.key);
+          write(slot);
+        }
+        if (slot.value == null) { // most are keys just forgotten: not worth their place
+          all.remove();
+        }
+      }
+    }
+
+    private void write(Slot<V> slot) throws IOException {
+      if (slot.value == null) {
+        backend.clear();
+      } else {
+        backend.update(slot.value);
+      }
+      slot.dirty = false;
+      slot.stored = slot.value != null;
+      writes.inc();
+    }
+  }
+}
