@@ -73,6 +73,22 @@ class CrashReportsTest {
     assertThat(LocalCluster.brokenByTheMachine(2, "")).isFalse();
   }
 
+  @Test
+  void aProcessThatIsNotRunningIsNamedWithItsLog(@TempDir Path home) throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Files.createDirectories(home.resolve("pid"));
+    Files.writeString(home.resolve("pid/taskmanager-1.pid"), ProcessHandle.current().pid() + "\n");
+    Files.writeString(home.resolve("pid/taskmanager-2.pid"), gone.pid() + "\n");
+
+    assertThat(LocalCluster.exitedIn(home))
+        .containsExactly(
+            "taskmanager-2 (pid "
+                + gone.pid()
+                + ") is not running: "
+                + home.resolve("log/taskmanager-2.log"));
+  }
+
   private void report(String name, String frame) throws Exception {
     Files.writeString(
         logs.resolve(name),

@@ -412,11 +412,17 @@ final class FaultRun implements AutoCloseable {
 
   /**
    * {@code failure}, naming any process of the cluster that died of a JVM fatal error; a {@link
-   * JvmCrashed} if each died in the JVM's own code, which nothing the job does can cause.
+   * JvmCrashed} if each died in the JVM's own code, which nothing the job does can cause. Without
+   * one, it names the processes that are not running (a TaskManager that exited on a fatal error of
+   * the job's own, say) with their logs.
    */
   private AssertionError explained(Throwable failure) throws IOException {
     List<LocalCluster.Crash> crashes = cluster.crashes();
     if (crashes.isEmpty()) {
+      List<String> exited = cluster.exited();
+      if (!exited.isEmpty()) {
+        return new AssertionError(failure.getMessage() + "; " + String.join("; ", exited), failure);
+      }
       return failure instanceof AssertionError assertion
           ? assertion
           : new AssertionError(failure.getMessage(), failure);

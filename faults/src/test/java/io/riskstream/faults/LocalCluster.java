@@ -168,6 +168,33 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * The processes the script started that are no longer running (killed by a scenario, or gone on
+   * their own), each with its log: what a wait that timed out cannot say by itself.
+   */
+  List<String> exited() throws IOException {
+    return exitedIn(home);
+  }
+
+  static List<String> exitedIn(Path home) throws IOException {
+    Path pids = home.resolve("pid");
+    List<String> exited = new ArrayList<>();
+    if (!Files.isDirectory(pids)) {
+      return exited;
+    }
+    try (var files = Files.list(pids)) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".pid")).sorted().toList()) {
+        String name = file.getFileName().toString().replaceFirst("\\.pid$", "");
+        long pid = Long.parseLong(Files.readString(file).strip());
+        if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty()) {
+          exited.add(
+              name + " (pid " + pid + ") is not running: " + home.resolve("log/" + name + ".log"));
+        }
+      }
+    }
+    return exited;
+  }
+
   /** The processes that died of a JVM fatal error so far; empty if none did. */
   List<Crash> crashes() throws IOException {
     return crashesIn(home.resolve("log"));
