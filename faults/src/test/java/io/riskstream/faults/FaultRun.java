@@ -269,10 +269,11 @@ final class FaultRun implements AutoCloseable {
    * Submits {@code detect} and {@code sink} and waits until every task of both runs; the detect
    * job's id. Traffic started before then spent its seconds on the jobs' start-up: on a loaded
    * machine detect took 22 s to deploy, the 15 s of traffic were all written before its first
-   * checkpoint, and a fault "after two checkpoints" no longer landed mid-stream.
+   * checkpoint, and a fault "after two checkpoints" no longer landed mid-stream. {@code
+   * detectArgs}: more flags for detect.
    */
-  String submitBoth() throws Exception {
-    String detect = submit("detect");
+  String submitBoth(String... detectArgs) throws Exception {
+    String detect = submit("detect", detectArgs);
     sinkJob = submit("sink");
     for (String job : List.of(detect, sinkJob)) {
       awaitCluster(
