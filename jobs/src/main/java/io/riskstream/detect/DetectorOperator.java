@@ -7,6 +7,8 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Flink's keyed broadcast operator with the detector's values in a {@link KeyedStateCache}: it
@@ -16,6 +18,8 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
  */
 final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN, RuleUpdate, Alert>
     implements KeyContext {
+  private static final Logger LOG = LoggerFactory.getLogger(DetectorOperator.class);
+
   private final int cacheCapacity;
   private transient KeyedStateCache cache;
 
@@ -31,6 +35,10 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
     if (cacheCapacity > 0 && !(getKeyedStateBackend() instanceof HeapKeyedStateBackend)) {
       cache = new KeyedStateCache(this, cacheCapacity, getMetricGroup().addGroup("riskstream"));
       ((WithRuleUpdates<IN>) userFunction).cacheStatesIn(cache);
+      LOG.info(
+          "{}: keyed values cached in front of RocksDB, {} keys per value",
+          getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+          cacheCapacity);
     }
     super.open();
   }
