@@ -57,10 +57,13 @@ class ConfigLoaderTest {
     assertThat(withRequired("watermarks.idleness=0 s").idleness()).as("0 s is off").isNull();
     assertThat(withRequired().idleness()).isEqualTo(Duration.ofSeconds(30));
     assertThat(
-            withRequired("state.cache-keys=0")
+            withRequired("state.cache-keys=20000")
                 .flinkConfiguration()
                 .get(RiskstreamConfig.FLINK_STATE_CACHE_KEYS))
-        .as("0 is off, and reaches the job's Flink configuration")
+        .as("reaches the job's Flink configuration, where the workflow reads it")
+        .isEqualTo(20_000);
+    assertThat(withRequired().flinkConfiguration().get(RiskstreamConfig.FLINK_STATE_CACHE_KEYS))
+        .as("off unless set")
         .isZero();
   }
 
