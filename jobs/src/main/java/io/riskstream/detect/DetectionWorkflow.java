@@ -11,9 +11,11 @@ import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -112,10 +114,13 @@ public final class DetectionWorkflow {
       RuleFeed rules,
       Detectors detectors,
       String variant) {
-    AvroTypeInfo<Alert> alertType = new AvroTypeInfo<>(Alert.class);
-    ReadableConfig flink = payments.getExecutionEnvironment().getConfiguration();
     AvroTypeInfo<Payment> paymentType = new AvroTypeInfo<>(Payment.class);
-    DataStream<RuleUpdate> versions = rules.updates().broadcast();
+    RuleBook book = rules.book();
+    Keyed keyed =
+        new Keyed(
+            rules.updates().broadcast(),
+            payments.getExecutionEnvironment().getConfiguration(),
+            variant);
 
     DataStream<Payment> claims =
         payments
@@ -124,18 +129,16 @@ public final class DetectionWorkflow {
             .name("claims" + variant)
             .setDescription("payments PAID or SUCCESS that claim a UTR");
     SingleOutputStreamOperator<Alert> byUtr =
-        either(
-                claims,
-                bills,
-                new EitherTypeInfo<>(paymentType, new AvroTypeInfo<>(Bill.class)),
-                Uids.UTR_INPUTS + variant)
-            .keyBy(e -> e.isLeft() ? e.left().getUtr() : e.right().getUtr(), Types.STRING)
-            .connect(versions)
-            .transform(
-                name(detectors.byUtr(), "UTR") + variant,
-                alertType,
-                operator(WithRuleUpdates.of(detectors.byUtr(), rules.book()), flink))
-            .uid(Uids.UTR_MATCHER + variant);
+        keyed.detect(
+            either(
+                    claims,
+                    bills,
+                    new EitherTypeInfo<>(paymentType, new AvroTypeInfo<>(Bill.class)),
+                    Uids.UTR_INPUTS + variant)
+                .keyBy(e -> e.isLeft() ? e.left().getUtr() : e.right().getUtr(), Types.STRING),
+            WithRuleUpdates.of(detectors.byUtr(), book),
+            "UTR",
+            Uids.UTR_MATCHER);
 
     DataStream<BalanceChange> successfulLines =
         balanceChanges
@@ -144,67 +147,54 @@ public final class DetectionWorkflow {
             .name("SUCCESS" + variant)
             .setDescription("ledger lines in state SUCCESS");
     SingleOutputStreamOperator<Alert> byOrder =
-        either(
-                payments,
-                successfulLines
-                    .filter(c -> c.getOrderNo() != null && !c.getOrderNo().isEmpty())
-                    .uid(Uids.LEDGER_LINES_WITH_ORDER + variant)
-                    .name("with order" + variant)
-                    .setDescription("SUCCESS ledger lines that name an order"),
-                new EitherTypeInfo<>(paymentType, new AvroTypeInfo<>(BalanceChange.class)),
-                Uids.ORDER_INPUTS + variant)
-            .keyBy(e -> e.isLeft() ? e.left().getOrderNo() : e.right().getOrderNo(), Types.STRING)
-            .connect(versions)
-            .transform(
-                name(detectors.byOrder(), "order") + variant,
-                alertType,
-                operator(WithRuleUpdates.of(detectors.byOrder(), rules.book()), flink))
-            .uid(Uids.ORDER_MATCHER + variant);
+        keyed.detect(
+            either(
+                    payments,
+                    successfulLines
+                        .filter(c -> c.getOrderNo() != null && !c.getOrderNo().isEmpty())
+                        .uid(Uids.LEDGER_LINES_WITH_ORDER + variant)
+                        .name("with order" + variant)
+                        .setDescription("SUCCESS ledger lines that name an order"),
+                    new EitherTypeInfo<>(paymentType, new AvroTypeInfo<>(BalanceChange.class)),
+                    Uids.ORDER_INPUTS + variant)
+                .keyBy(
+                    e -> e.isLeft() ? e.left().getOrderNo() : e.right().getOrderNo(), Types.STRING),
+            WithRuleUpdates.of(detectors.byOrder(), book),
+            "order",
+            Uids.ORDER_MATCHER);
 
     SingleOutputStreamOperator<Alert> byAccount =
-        successfulLines
-            .keyBy(BalanceChange::getAccountId)
-            .connect(versions)
-            .transform(
-                name(detectors.byAccount(), "account") + variant,
-                alertType,
-                operator(WithRuleUpdates.of(detectors.byAccount(), rules.book()), flink))
-            .uid(Uids.BALANCE_CHAIN_CHECKER + variant);
+        keyed.detect(
+            successfulLines.keyBy(BalanceChange::getAccountId),
+            WithRuleUpdates.of(detectors.byAccount(), book),
+            "account",
+            Uids.BALANCE_CHAIN_CHECKER);
 
     SingleOutputStreamOperator<Alert> byIp =
-        payments
-            .filter(IpBurstRules::counts)
-            .uid(Uids.PAYMENTS_WITH_IP + variant)
-            .name("with IP" + variant)
-            .setDescription("payments with an IP and a payer: what an IP burst counts")
-            .keyBy(Payment::getIp)
-            .connect(versions)
-            .transform(
-                name(detectors.byIp(), "IP") + variant,
-                alertType,
-                operator(WithRuleUpdates.of(detectors.byIp(), rules.book()), flink))
-            .uid(Uids.IP_BURST_DETECTOR + variant);
+        keyed.detect(
+            payments
+                .filter(IpBurstRules::counts)
+                .uid(Uids.PAYMENTS_WITH_IP + variant)
+                .name("with IP" + variant)
+                .setDescription("payments with an IP and a payer: what an IP burst counts")
+                .keyBy(Payment::getIp),
+            WithRuleUpdates.of(detectors.byIp(), book),
+            "IP",
+            Uids.IP_BURST_DETECTOR);
 
     SingleOutputStreamOperator<Alert> byLogId =
-        balanceChanges
-            .keyBy(BalanceChange::getLogId)
-            .connect(versions)
-            .transform(
-                name(detectors.byLogId(), "log_id") + variant,
-                alertType,
-                operator(WithRuleUpdates.of(detectors.byLogId(), rules.book()), flink))
-            .uid(Uids.LEDGER_PENDING_DETECTOR + variant);
+        keyed.detect(
+            balanceChanges.keyBy(BalanceChange::getLogId),
+            WithRuleUpdates.of(detectors.byLogId(), book),
+            "log_id",
+            Uids.LEDGER_PENDING_DETECTOR);
 
     SingleOutputStreamOperator<Alert> byWorker =
-        byUtr
-            .getSideOutput(TypoCandidate.TAG)
-            .keyBy(c -> c.cwid, Types.STRING)
-            .connect(versions)
-            .transform(
-                name(detectors.byWorker(), "worker") + variant,
-                alertType,
-                operator(WithRuleUpdates.of(detectors.byWorker(), rules.book()), flink))
-            .uid(Uids.UTR_TYPO_PAIRER + variant);
+        keyed.detect(
+            byUtr.getSideOutput(TypoCandidate.TAG).keyBy(c -> c.cwid, Types.STRING),
+            WithRuleUpdates.of(detectors.byWorker(), book),
+            "worker",
+            Uids.UTR_TYPO_PAIRER);
 
     return new Outputs(
         byUtr.union(byOrder, byAccount, byIp, byLogId, byWorker),
@@ -219,10 +209,28 @@ public final class DetectionWorkflow {
             .union(byIp.getSideOutput(LateEvent.TAG), byLogId.getSideOutput(LateEvent.TAG)));
   }
 
-  /** The operator that runs {@code detector}, its keyed values cached in front of RocksDB. */
-  private static <IN> DetectorOperator<IN> operator(
-      WithRuleUpdates<IN> detector, ReadableConfig flink) {
-    return new DetectorOperator<>(detector, flink.get(RiskstreamConfig.FLINK_STATE_CACHE_KEYS));
+  /**
+   * What every keyed detector of one graph shares: the rule versions, the job's settings, a uid
+   * suffix.
+   */
+  private record Keyed(DataStream<RuleUpdate> versions, ReadableConfig flink, String variant) {
+    /**
+     * {@code detector} on {@code input}, named "UtrMatcher (by UTR)" in the web UI, logs and
+     * metrics, its keyed values cached in front of RocksDB when the job asks for it.
+     */
+    <IN> SingleOutputStreamOperator<Alert> detect(
+        KeyedStream<IN, String> input, WithRuleUpdates<IN> detector, String key, String uid) {
+      return input
+          .connect(versions)
+          .transform(
+              detector.detectorName() + " (by " + key + ")" + variant,
+              new AvroTypeInfo<>(Alert.class),
+              new DetectorOperator<>(
+                  detector,
+                  flink.get(RiskstreamConfig.FLINK_STATE_CACHE_KEYS),
+                  flink.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).orElse(null)))
+          .uid(uid + variant);
+    }
   }
 
   /** A two-input detector's inputs as one stream: a keyed operator has one keyed input. */
@@ -232,10 +240,5 @@ public final class DetectionWorkflow {
         .uid(uid + "-left")
         .name("⊕")
         .union(right.map(Either::<A, B>Right, type).uid(uid + "-right").name("⊕"));
-  }
-
-  /** "UtrMatcher (by UTR)": the operator's name in the web UI, logs and metrics. */
-  private static String name(Object detector, String key) {
-    return detector.getClass().getSimpleName() + " (by " + key + ")";
   }
 }

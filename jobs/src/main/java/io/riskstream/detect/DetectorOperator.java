@@ -2,7 +2,9 @@ package io.riskstream.detect;
 
 import io.riskstream.avro.Alert;
 import io.riskstream.avro.RuleUpdate;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.KeyContext;
@@ -20,13 +22,26 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
     implements KeyContext {
   private static final Logger LOG = LoggerFactory.getLogger(DetectorOperator.class);
 
-  private final int cacheCapacity;
-  private transient KeyedStateCache cache;
+  /** Changed values written in one go ahead of a checkpoint, between records. */
+  static final int WRITE_AHEAD_CHUNK = 1_000;
 
-  /** {@code cacheCapacity}: keys held per keyed value; 0 for no cache. */
-  DetectorOperator(WithRuleUpdates<IN> detector, int cacheCapacity) {
+  /** While writing ahead, how often what changed since is written. */
+  static final long WRITE_AHEAD_EVERY_MS = 100;
+
+  private final int cacheCapacity;
+  private final long checkpointIntervalMs;
+  private transient KeyedStateCache cache;
+  private transient ScheduledFuture<?> writeAhead;
+
+  /**
+   * @param cacheCapacity keys held per keyed value; 0 for no cache
+   * @param checkpointInterval the job's; the cache starts writing its changed values a fifth of it
+   *     before the next checkpoint is due (null: no checkpoints, nothing written ahead)
+   */
+  DetectorOperator(WithRuleUpdates<IN> detector, int cacheCapacity, Duration checkpointInterval) {
     super(detector, List.of(WithRuleUpdates.VERSIONS));
     this.cacheCapacity = cacheCapacity;
+    this.checkpointIntervalMs = checkpointInterval == null ? 0 : checkpointInterval.toMillis();
   }
 
   @Override
@@ -39,6 +54,7 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
           "{}: keyed values cached in front of RocksDB, {} keys per value",
           getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
           cacheCapacity);
+      writeAheadOfNextCheckpoint();
     }
     super.open();
   }
@@ -46,8 +62,37 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     if (cache != null) {
+      if (writeAhead != null) {
+        writeAhead.cancel(false);
+      }
       cache.flush();
+      writeAheadOfNextCheckpoint();
     }
     super.snapshotState(context);
+  }
+
+  /**
+   * From four fifths of the interval after this checkpoint on, writes the changed values between
+   * records, in chunks, so that the next checkpoint's synchronous part writes only what changed in
+   * its last moments. Keys forgotten before then are never written, which is most of what the cache
+   * saves.
+   */
+  private void writeAheadOfNextCheckpoint() {
+    if (checkpointIntervalMs > 0) {
+      long now = getProcessingTimeService().getCurrentProcessingTime();
+      writeAhead =
+          getProcessingTimeService()
+              .registerTimer(now + checkpointIntervalMs * 4 / 5, this::writeAhead);
+    }
+  }
+
+  private void writeAhead(long time) throws Exception {
+    boolean all = cache.writeBack(WRITE_AHEAD_CHUNK);
+    writeAhead =
+        getProcessingTimeService()
+            .registerTimer(
+                getProcessingTimeService().getCurrentProcessingTime()
+                    + (all ? WRITE_AHEAD_EVERY_MS : 0),
+                this::writeAhead);
   }
 }

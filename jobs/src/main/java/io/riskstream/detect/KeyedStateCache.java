@@ -1,6 +1,7 @@
 package io.riskstream.detect;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -73,16 +74,28 @@ public final class KeyedStateCache implements OpenContext {
 
   /** Writes every changed value to the state backend: before a checkpoint's snapshot. */
   void flush() throws IOException {
+    writeBack(Integer.MAX_VALUE);
+  }
+
+  /**
+   * Writes up to {@code max} changed values to the state backend, those changed first first: ahead
+   * of a checkpoint, so that its synchronous part has less to write.
+   *
+   * @return whether every changed value is written
+   */
+  boolean writeBack(int max) throws IOException {
     Object current = keys.getCurrentKey();
+    int left = max;
     try {
       for (Cached<?> value : values) {
-        value.flush();
+        left = value.writeBack(left);
       }
     } finally {
-      if (current != null) { // null before the first record: nothing to go back to
+      if (current != null) { // null before the first record, or in a timer: nothing to go back to
         keys.setCurrentKey(current);
       }
     }
+    return left > 0;
   }
 
   /** One key's value in the cache. */
@@ -109,6 +122,12 @@ public final class KeyedStateCache implements OpenContext {
     /** In access order: the eldest is the key used longest ago, evicted first. */
     private final LinkedHashMap<Object, Slot<V>> slots = new LinkedHashMap<>(1024, 0.75f, true);
 
+    /**
+     * The slots changed since they were read or written, in the order they changed; a slot written
+     * since (evicted) is skipped when its turn comes.
+     */
+    private final ArrayDeque<Slot<V>> changed = new ArrayDeque<>();
+
     Cached(ValueState<V> backend) {
       this.backend = backend;
     }
@@ -134,7 +153,7 @@ public final class KeyedStateCache implements OpenContext {
       }
       Slot<V> slot = slot();
       slot.value = value;
-      slot.dirty = true;
+      changed(slot, true);
     }
 
     @Override
@@ -142,11 +161,21 @@ public final class KeyedStateCache implements OpenContext {
       try {
         Slot<V> slot = slot();
         slot.value = null;
-        slot.dirty = slot.stored; // a key never written to the backend has nothing to delete
+        changed(slot, slot.stored); // a key never written to the backend has nothing to delete
       } catch (IOException e) {
         // Only the write of an evicted key fails here, and ValueState#clear declares none.
         throw new IllegalStateException("could not write an evicted key's value to state", e);
       }
+    }
+
+    private void changed(Slot<V> slot, boolean dirty) {
+      if (dirty && !slot.dirty) {
+        if (changed.size() > 2 * capacity) { // slots written on eviction; the changed are in slots
+          changed.removeIf(written -> !written.dirty);
+        }
+        changed.add(slot);
+      }
+      slot.dirty = dirty;
     }
 
     /** The current key's slot; a key not read yet may be in the backend. */
@@ -183,19 +212,25 @@ public final class KeyedStateCache implements OpenContext {
       }
     }
 
-    /** Writes every changed slot under its key; keys with no value left are dropped. */
-    void flush() throws IOException {
-      Iterator<Slot<V>> all = slots.values().iterator();
-      while (all.hasNext()) {
-        Slot<V> slot = all.next();
+    /**
+     * Writes up to {@code max} changed slots under their keys; keys with no value left are dropped.
+     *
+     * @return how many more may be written
+     */
+    int writeBack(int max) throws IOException {
+      int left = max;
+      while (left > 0 && !changed.isEmpty()) {
+        Slot<V> slot = changed.poll();
         if (slot.dirty) {
           keys.setCurrentKey(slot.key);
           write(slot);
-        }
-        if (slot.value == null) { // most are keys just forgotten: not worth their place
-          all.remove();
+          left--;
+          if (slot.value == null) { // most are keys just forgotten: not worth their place
+            slots.remove(slot.key, slot);
+          }
         }
       }
+      return left;
     }
 
     private void write(Slot<V> slot) throws IOException {

@@ -91,6 +91,11 @@ public abstract class WithRuleUpdates<IN>
     detector.close();
   }
 
+  /** The detector's class name: what its operator is called. */
+  String detectorName() {
+    return detector.getClass().getSimpleName();
+  }
+
   /** Before {@link #open}: the detector's values go through {@code cache}. */
   void cacheStatesIn(KeyedStateCache cache) {
     this.cache = cache;

@@ -56,7 +56,7 @@ class KeyedStateCacheTest {
     var h =
         new KeyedBroadcastOperatorTestHarness<>(
             new DetectorOperator<>(
-                WithRuleUpdates.of(new OrderMatcher(book.view()), book), capacity),
+                WithRuleUpdates.of(new OrderMatcher(book.view()), book), capacity, null),
             ORDER,
             Types.STRING,
             1,
@@ -172,6 +172,88 @@ class KeyedStateCacheTest {
       assertThat(List.of(stored(h, "A"), stored(h, "B"), stored(h, "C")))
           .containsExactly(1L, 2L, 1L);
     }
+  }
+
+  @Test
+  void aWriteBackWritesTheValuesChangedFirstAndNoMoreThanAsked() throws Exception {
+    List<KeyedStateCache> caches = new ArrayList<>();
+    try (var h = rocksdbHarness()) {
+      ValueState<Long> count = cached(h, 10, caches);
+      for (String key : List.of("A", "B", "C", "B")) {
+        h.getOperator().setCurrentKey(key);
+        count.update(count.value() == null ? 1L : count.value() + 1);
+      }
+      h.getOperator().setCurrentKey("C");
+
+      assertThat(caches.get(0).writeBack(2)).isFalse(); // A, then B (changed twice, once in line)
+      assertThat(stored(h, "A")).isEqualTo(1L);
+      assertThat(stored(h, "B")).isEqualTo(2L);
+      assertThat(stored(h, "C")).isNull();
+      assertThat(h.getOperator().getCurrentKey()).isEqualTo("C");
+
+      assertThat(caches.get(0).writeBack(2)).isTrue(); // C; nothing else changed
+      assertThat(stored(h, "C")).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void changedValuesAreWrittenFromFourFifthsOfTheIntervalAfterTheLastCheckpoint() throws Exception {
+    KeyedProcessFunction<String, String, Alert> counting =
+        new KeyedProcessFunction<>() {
+          private transient ValueState<Long> count;
+
+          @Override
+          public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            count = KeyedStateCache.value(getRuntimeContext(), context, COUNT);
+          }
+
+          @Override
+          public void processElement(String key, Context ctx, Collector<Alert> out)
+              throws Exception {
+            count.update(count.value() == null ? 1L : count.value() + 1);
+          }
+        };
+    DetectorOperator<String> operator =
+        new DetectorOperator<>(
+            WithRuleUpdates.of(counting, RuleBook.defaults()), 10, Duration.ofSeconds(10));
+    try (var h =
+        new KeyedBroadcastOperatorTestHarness<String, String, RuleUpdate, Alert>(
+            operator, k -> k, Types.STRING, 1, 1, 0)) {
+      h.setStateBackend(RestoreFromSnapshotTest.rocksdb());
+      h.setProcessingTime(0);
+      h.open();
+      KeyedStateStoreReader stored =
+          key -> {
+            operator.setCurrentKey(key);
+            return operator.getKeyedStateStore().getState(COUNT).value();
+          };
+
+      h.processElement("A", 0);
+      h.processElement("B", 0);
+      h.setProcessingTime(7_999);
+      assertThat(stored.read("A")).isNull(); // in the cache only, until 8 s
+      h.setProcessingTime(8_000);
+      assertThat(stored.read("A")).isEqualTo(1L);
+      assertThat(stored.read("B")).isEqualTo(1L);
+
+      h.processElement("C", 0); // from then on, what changes is written within 100 ms
+      h.setProcessingTime(8_100);
+      assertThat(stored.read("C")).isEqualTo(1L);
+
+      h.setProcessingTime(9_000);
+      h.snapshot(1, 9_000); // the next checkpoint is due at 19 s: written ahead from 17 s
+      h.processElement("D", 0);
+      h.setProcessingTime(16_999);
+      assertThat(stored.read("D")).isNull();
+      h.setProcessingTime(17_000);
+      assertThat(stored.read("D")).isEqualTo(1L);
+    }
+  }
+
+  /** What RocksDB itself holds for a key, read past the cache. */
+  @FunctionalInterface
+  private interface KeyedStateStoreReader {
+    Long read(String key) throws Exception;
   }
 
   @ParameterizedTest(name = "cache of {0} keys")
