@@ -273,9 +273,9 @@ public final class RiskstreamOptions {
           .withDescription(
               "Keys whose decoded values each detector subtask keeps on the heap in front of"
                   + " RocksDB, per keyed value (about 1.2 KB of heap each), written to RocksDB when"
-                  + " they leave the cache and before every checkpoint. 0 (no cache) for live jobs:"
-                  + " those writes lengthen the checkpoints' synchronous part and the alerts'"
-                  + " latency tail; 20000 drains a backfill about a quarter faster (docs/detection.md).");
+                  + " they leave the cache and ahead of every checkpoint. 0 (no cache) for live jobs,"
+                  + " whose keys outlive any cache the heap affords; 20000 drains a backfill about a"
+                  + " quarter faster (docs/detection.md).");
 
   public static final ConfigOption<Integer> METRICS_PORT =
       key("metrics.port")

@@ -17,18 +17,18 @@ import org.apache.flink.streaming.api.operators.KeyContext;
 /**
  * A write-back cache of a detector's keyed values in front of RocksDB: the values of the keys used
  * last, decoded, read and written on the heap, and written to RocksDB only when a key leaves the
- * cache or before a checkpoint ({@link #flush}, from {@link DetectorOperator}). A key that is born
- * and forgotten between two checkpoints (an order paid, settled and cleared; a UTR claimed and
- * matched) then costs RocksDB one lookup and no write.
+ * cache, ahead of a checkpoint ({@link #writeBack}) or at its barrier ({@link #flush}; both from
+ * {@link DetectorOperator}). A key that is born and forgotten between two checkpoints (an order
+ * paid, settled and cleared; a UTR claimed and matched) then costs RocksDB one lookup and no write.
  *
  * <p>Written by hand because Flink has no cache in front of its RocksDB state: every {@code
  * value()} is a JNI lookup and a deserialisation, every {@code update()} a serialisation and a JNI
  * write, and those were 55–68 % of each detector thread's CPU on RocksDB in the bench's profile
  * (bench/README.md, "A write-back cache of keyed values").
  *
- * <p>Off unless {@code state.cache-keys} is set: the changed values are written in each
- * checkpoint's synchronous part, which lengthens the alerts' latency tail. For backfills and
- * catch-up, where it drains about a quarter faster (docs/detection.md).
+ * <p>Off unless {@code state.cache-keys} is set: the gain needs a cache that holds a key for most
+ * of its life, which a backfill's keys (hours replayed in minutes) allow and a live job's do not. A
+ * backfill drains about a quarter faster (docs/detection.md).
  *
  * <p>A value read is the value held, not a copy: the heap backend's semantics, which the detectors
  * are tested under and the bench checks against RocksDB's on every run. A checkpoint holds exactly
