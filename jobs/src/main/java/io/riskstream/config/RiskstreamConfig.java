@@ -355,6 +355,11 @@ public final class RiskstreamConfig {
     return idleness.isZero() ? null : idleness;
   }
 
+  /** After a start, how long a partition that has delivered nothing holds back the watermark. */
+  public Duration firstRecordGrace() {
+    return config.get(WATERMARK_FIRST_RECORD_GRACE);
+  }
+
   /** Event times that are bad input (see {@link EventTimeBounds}). */
   public EventTimeBounds eventTimeBounds() {
     return eventTimeBounds;

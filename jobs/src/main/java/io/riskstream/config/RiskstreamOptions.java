@@ -158,6 +158,15 @@ public final class RiskstreamOptions {
           .withDescription(
               "A partition without records for this long stops holding back the watermark; 0 s turns"
                   + " this off (a quiet partition then holds back its source's watermark).");
+  public static final ConfigOption<Duration> WATERMARK_FIRST_RECORD_GRACE =
+      key("watermarks.first-record-grace")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription(
+              "After a start, how long a partition that has delivered nothing yet still holds back"
+                  + " the watermark (at least watermarks.idleness): long enough for the first fetch"
+                  + " of a job restored onto a backlog on a busy machine. A partition that is really"
+                  + " empty holds the watermark this long after each start.");
   public static final ConfigOption<String> EVENTS_NOT_BEFORE =
       key("events.not-before")
           .stringType()

@@ -52,6 +52,7 @@ public final class EventTimes {
   public static <T> WatermarkStrategy<Either<DeadLetter, T>> kafkaWatermarks(
       Duration maxOutOfOrderness,
       Duration idleness,
+      Duration firstRecordGrace,
       Properties kafka,
       SerializableTimestampAssigner<T> eventTime) {
     SerializableTimestampAssigner<Either<DeadLetter, T>> assigner =
@@ -67,7 +68,7 @@ public final class EventTimes {
           return idleness == null
               ? watermarks
               : new IdleWhenCaughtUp<>(
-                  watermarks, idleness, context.getInputActivityClock(), backlog);
+                  watermarks, idleness, firstRecordGrace, context.getInputActivityClock(), backlog);
         };
     return strategy.withTimestampAssigner(assigner);
   }

@@ -26,16 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A split that has not delivered a record yet does not know its partition (Flink gives a
  * watermark generator no split), so Kafka cannot be asked; it goes idle by the clock, but not
- * before {@link #FIRST_RECORD_GRACE}. A job restored onto a backlog on a busy machine was measured
- * waiting longer than a short idleness timeout for its first fetch: its splits went idle, the first
- * topic to deliver ran ahead, and the others' records became late (the fault suite's JobManager
- * kill, with a 1 s timeout: 104 alerts lost, 3,225 invented). The price is that a partition that is
- * really empty holds the watermark back for a minute after every start.
+ * before {@code watermarks.first-record-grace} (a minute). A job restored onto a backlog on a busy
+ * machine was measured waiting longer than a short idleness timeout for its first fetch: its splits
+ * went idle, the first topic to deliver ran ahead, and the others' records became late (the fault
+ * suite's JobManager kill, with a 1 s timeout: 104 alerts lost, 3,225 invented). The price is that
+ * a partition that is really empty holds the watermark back for a minute after every start.
  */
 final class IdleWhenCaughtUp<T> implements WatermarkGenerator<T> {
-  /** How long a split that has delivered nothing stays active, at the least. */
-  static final Duration FIRST_RECORD_GRACE = Duration.ofMinutes(1);
-
   /** Answers whether a partition has records to read from an offset on. */
   @FunctionalInterface
   interface Backlog extends Serializable {
@@ -55,12 +52,16 @@ final class IdleWhenCaughtUp<T> implements WatermarkGenerator<T> {
   private boolean caughtUp;
 
   IdleWhenCaughtUp(
-      WatermarkGenerator<T> watermarks, Duration idleness, RelativeClock clock, Backlog backlog) {
+      WatermarkGenerator<T> watermarks,
+      Duration idleness,
+      Duration firstRecordGrace,
+      RelativeClock clock,
+      Backlog backlog) {
     this.watermarks = watermarks;
     this.timer = new WatermarksWithIdleness.IdlenessTimer(clock, idleness);
     this.clock = clock;
     this.recheckNanos = idleness.toNanos();
-    this.firstRecordGraceNanos = Math.max(idleness.toNanos(), FIRST_RECORD_GRACE.toNanos());
+    this.firstRecordGraceNanos = Math.max(idleness.toNanos(), firstRecordGrace.toNanos());
     this.startedAt = clock.relativeTimeNanos();
     this.backlog = backlog;
   }

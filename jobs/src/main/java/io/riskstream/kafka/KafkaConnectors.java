@@ -150,6 +150,7 @@ public final class KafkaConnectors {
                 EventTimes.kafkaWatermarks(
                     config.maxOutOfOrderness(),
                     config.bounded() ? null : config.idleness(),
+                    config.firstRecordGrace(),
                     config.kafkaProperties(),
                     eventTime),
                 topic)

@@ -56,6 +56,9 @@ class ConfigLoaderTest {
         .hasMessage("'topics.bills' is empty: name the topic to use");
     assertThat(withRequired("watermarks.idleness=0 s").idleness()).as("0 s is off").isNull();
     assertThat(withRequired().idleness()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(withRequired().firstRecordGrace()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(withRequired("watermarks.first-record-grace=15 s").firstRecordGrace())
+        .isEqualTo(Duration.ofSeconds(15));
     assertThat(
             withRequired("state.cache-keys=20000")
                 .flinkConfiguration()

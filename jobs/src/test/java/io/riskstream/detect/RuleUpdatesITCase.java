@@ -169,7 +169,7 @@ class RuleUpdatesITCase {
       KafkaTestSupport.await(
           "the burst after the restore",
           // A restored job holds event time for a minute on partitions with nothing new to read
-          // (IdleWhenCaughtUp.FIRST_RECORD_GRACE): measured 62 s here.
+          // (watermarks.first-record-grace, 15 s in these tests; 62 s measured at the default).
           Duration.ofMinutes(3),
           () -> alerts(config, registry, config.topics().alerts()).size() == 2);
       assertThat(alerts(config, registry, config.topics().alerts()))

@@ -26,6 +26,7 @@ class IdleWhenCaughtUpTest {
       new IdleWhenCaughtUp<>(
           new BoundedOutOfOrdernessWatermarks<>(Duration.ofMinutes(1)),
           IDLENESS,
+          Duration.ofMinutes(1),
           clock,
           (partition, next) -> {
             asked.add(partition + "@" + next);

@@ -137,6 +137,9 @@ public final class KafkaTestSupport {
         // not be aborted (it was Flink's 10 minutes before the timeout became a checked key).
         "checkpoints.timeout=55 s",
         "watermarks.idleness=1 s",
+        // The rules topic is empty in most tests: its split would hold the watermark for the
+        // default minute after each start. 15 s still covers a restored job's first fetch here.
+        "watermarks.first-record-grace=15 s",
         // No shadow detectors: they double the detect job's operators on a 2-core machine, and
         // only RuleUpdatesITCase publishes shadow versions (it turns them on).
         "rules.shadow=false",
