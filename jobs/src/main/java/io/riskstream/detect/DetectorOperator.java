@@ -44,48 +44,8 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
     this.checkpointIntervalMs = checkpointInterval == null ? 0 : checkpointInterval.toMillis();
   }
 
-  // Experiment, reverted in the next commit: flush the memtables a fifth of the checkpoint interval
-  // before the checkpoint is due (bench/README.md, "Flushing the memtables ahead of the
-  // checkpoint").
-  private static final boolean FLUSH_AHEAD = Boolean.getBoolean("riskstream.flushAhead");
-  private transient org.rocksdb.RocksDB db;
-
-  @SuppressWarnings("unchecked")
-  private void flushAhead(long time) throws Exception {
-    java.lang.reflect.Field f =
-        org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend.class.getDeclaredField(
-            "kvStateInformation");
-    f.setAccessible(true);
-    java.util.Map<
-            String, org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend.RocksDbKvStateInfo>
-        kv = (java.util.Map) f.get(getKeyedStateBackend());
-    List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
-    kv.values().forEach(i -> handles.add(i.columnFamilyHandle));
-    try (org.rocksdb.FlushOptions o =
-        new org.rocksdb.FlushOptions().setWaitForFlush(false).setAllowWriteStall(true)) {
-      db.flush(o, handles);
-    }
-  }
-
-  private void scheduleFlushAhead() {
-    if (db != null && checkpointIntervalMs > 0) {
-      long now = getProcessingTimeService().getCurrentProcessingTime();
-      getProcessingTimeService()
-          .registerTimer(now + checkpointIntervalMs * 4 / 5, this::flushAhead);
-    }
-  }
-
   @Override
   public void open() throws Exception {
-    if (FLUSH_AHEAD
-        && getKeyedStateBackend()
-            instanceof org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend) {
-      java.lang.reflect.Field f =
-          org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend.class.getDeclaredField("db");
-      f.setAccessible(true);
-      db = (org.rocksdb.RocksDB) f.get(getKeyedStateBackend());
-      scheduleFlushAhead();
-    }
     // The heap backend holds decoded values already: a cache would only copy them.
     if (cacheCapacity > 0 && !(getKeyedStateBackend() instanceof HeapKeyedStateBackend)) {
       cache = new KeyedStateCache(this, cacheCapacity, getMetricGroup().addGroup("riskstream"));
@@ -101,7 +61,6 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
 
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
-    scheduleFlushAhead();
     if (cache != null) {
       if (writeAhead != null) {
         writeAhead.cancel(false);
