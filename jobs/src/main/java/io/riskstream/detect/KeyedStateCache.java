@@ -95,7 +95,7 @@ public final class KeyedStateCache implements OpenContext {
         keys.setCurrentKey(current);
       }
     }
-    return left > 0;
+    return values.stream().noneMatch(Cached::waiting);
   }
 
   /** One key's value in the cache. */
@@ -217,6 +217,11 @@ public final class KeyedStateCache implements OpenContext {
      *
      * @return how many more may be written
      */
+    /** Whether slots wait in line to be written (some may have been written since, on eviction). */
+    boolean waiting() {
+      return !changed.isEmpty();
+    }
+
     int writeBack(int max) throws IOException {
       int left = max;
       while (left > 0 && !changed.isEmpty()) {
