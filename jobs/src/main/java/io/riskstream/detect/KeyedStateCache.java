@@ -212,16 +212,16 @@ public final class KeyedStateCache implements OpenContext {
       }
     }
 
-    /**
-     * Writes up to {@code max} changed slots under their keys; keys with no value left are dropped.
-     *
-     * @return how many more may be written
-     */
     /** Whether slots wait in line to be written (some may have been written since, on eviction). */
     boolean waiting() {
       return !changed.isEmpty();
     }
 
+    /**
+     * Writes up to {@code max} changed slots under their keys; keys with no value left are dropped.
+     *
+     * @return how many more may be written
+     */
     int writeBack(int max) throws IOException {
       int left = max;
       while (left > 0 && !changed.isEmpty()) {
