@@ -2,6 +2,7 @@ package io.riskstream.bench;
 
 import io.riskstream.Uids;
 import io.riskstream.avro.Alert;
+import io.riskstream.cli.DurationFlag;
 import io.riskstream.cli.Riskstream;
 import io.riskstream.cli.UserException;
 import io.riskstream.config.ConfigException;
@@ -69,6 +70,16 @@ public final class Bench implements Callable<Integer> {
       defaultValue = "1",
       description = "Generator seed (default ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(
+      names = "--case-gap",
+      defaultValue = "3 s",
+      converter = DurationFlag.class,
+      description =
+          "Mean event time between two of the generator's scenarios: 3 s (the default) is about"
+              + " 1.5 events per second of event time, 1 ms about 3,000, a busy wallet's density"
+              + " (bench/README.md, \"How dense the workload is\").")
+  Duration caseGap;
 
   @Option(
       names = "--parallelism",
@@ -208,7 +219,8 @@ public final class Bench implements Callable<Integer> {
       Topics topics = base.topics();
 
       long t = System.nanoTime();
-      Workload workload = Workload.generate(events, seed, TrafficGenerator.Settings.DEFAULT_START);
+      Workload workload =
+          Workload.generate(events, seed, TrafficGenerator.Settings.DEFAULT_START, caseGap);
       double generateSeconds = seconds(t);
       say("generated %,d events in %.1f s", workload.size(), generateSeconds);
       t = System.nanoTime();

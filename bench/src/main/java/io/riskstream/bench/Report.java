@@ -74,13 +74,16 @@ record Report(
                 : " GiB at most, not fixed: the CPU figures include growing it after each phase's"
                     + " full GC |\n");
     md.append(
-        "| workload | %,d events (%,d payments, %,d bills, %,d balance changes), seed %d, 2%% fraud |\n"
+        ("| workload | %,d events (%,d payments, %,d bills, %,d balance changes), seed %d, 2%% fraud,"
+                + " %,.1f events per second of event time (a scenario every %s on average) |\n")
             .formatted(
                 workload.size(),
                 workload.traffic().payments().size(),
                 workload.traffic().bills().size(),
                 workload.traffic().balanceChanges().size(),
-                bench.seed));
+                bench.seed,
+                workload.eventsPerSecond(),
+                TimeUtils.formatWithHighestUnit(bench.caseGap)));
     md.append(
         ("| setup | embedded KRaft broker and registry in a child JVM on the same machine; Flink mini"
                 + " cluster in the harness JVM, parallelism %d, RocksDB with %s per slot in every job,"

@@ -12,6 +12,7 @@ import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.WireProducer;
 import io.riskstream.registry.SchemaRegistryClient;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -26,9 +27,9 @@ record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
   /** Distinct keys per keyed operator, for state bytes per key. */
   record KeyCounts(long utrs, long orders, long accounts, long ips, long ledgerLines) {}
 
-  static Workload generate(long count, long seed, Instant start) {
+  static Workload generate(long count, long seed, Instant start, Duration caseGap) {
     Traffic traffic =
-        TrafficGenerator.generate(new TrafficGenerator.Settings(count, seed, 0.02, start));
+        TrafficGenerator.generate(new TrafficGenerator.Settings(count, seed, 0.02, start, caseGap));
     List<Traffic.Event> events = traffic.inEventTimeOrder();
     return new Workload(traffic, events, count(events));
   }
@@ -68,6 +69,20 @@ record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
 
   int size() {
     return events.size();
+  }
+
+  /**
+   * Events per second of event time where the middle half of the workload lies: how far apart in
+   * the stream a key's events are (bench/README.md, "How dense the workload is"). Not over the
+   * whole workload: what follows a case by hours (refunds, the closing events) would stretch a
+   * dense one.
+   */
+  double eventsPerSecond() {
+    int from = events.size() / 4;
+    int to = events.size() - 1 - from;
+    long millis =
+        events.get(to).eventTime().toEpochMilli() - events.get(from).eventTime().toEpochMilli();
+    return (to - from) * 1000.0 / Math.max(1, millis);
   }
 
   /** Writes the events to their topics in event-time order, as upstream systems would. */

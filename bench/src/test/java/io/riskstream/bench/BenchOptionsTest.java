@@ -46,6 +46,21 @@ class BenchOptionsTest {
   }
 
   @Test
+  void shouldReadTheGapBetweenScenariosAsTheConfigurationWritesDurations() {
+    Bench bench = new Bench();
+    new CommandLine(bench).parseArgs("--case-gap", "30 ms");
+    assertThat(bench.caseGap).isEqualTo(java.time.Duration.ofMillis(30));
+    new CommandLine(bench = new Bench()).parseArgs();
+    assertThat(bench.caseGap).isEqualTo(java.time.Duration.ofSeconds(3));
+    assertThat(run("--case-gap", "0 s")).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith(
+            "Invalid value for option '--case-gap': '0 s' is not a positive duration such as 10 s"
+                + " or 1 min")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void shouldTurnTheMicroBenchmarksOff() {
     Bench bench = new Bench();
     new CommandLine(bench).parseArgs("--no-micro");

@@ -88,7 +88,11 @@ class BenchSmokeTest {
     // exactly the injected cases of the same workload, at a positive rate, and state per UTR was
     // measured (not a placeholder).
     int labels =
-        Workload.generate(4000, 1, TrafficGenerator.Settings.DEFAULT_START)
+        Workload.generate(
+                4000,
+                1,
+                TrafficGenerator.Settings.DEFAULT_START,
+                TrafficGenerator.Settings.DEFAULT_CASE_GAP)
             .traffic()
             .labels()
             .size();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,6 +57,16 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Event time of the first event, ISO-8601 (default ${DEFAULT-VALUE}).")
   Instant start;
 
+  @Option(
+      names = "--case-gap",
+      defaultValue = "3 s",
+      converter = DurationFlag.class,
+      description =
+          "Mean event time between two scenarios: the traffic's density. The default, about 1.5"
+              + " events per second of event time, is easy to read; 1 ms is about 3,000, a busy"
+              + " wallet's (default ${DEFAULT-VALUE}).")
+  Duration caseGap;
+
   /** An instant as ISO-8601, refused in words a user can act on. */
   static final class IsoInstant implements CommandLine.ITypeConverter<Instant> {
     @Override
@@ -84,7 +95,8 @@ final class GenerateCommand implements Callable<Integer> {
     }
     long began = System.nanoTime();
     Traffic traffic =
-        TrafficGenerator.generate(new TrafficGenerator.Settings(events, seed, fraudRate, start));
+        TrafficGenerator.generate(
+            new TrafficGenerator.Settings(events, seed, fraudRate, start, caseGap));
     try {
       traffic.writeTo(out);
     } catch (UncheckedIOException e) {

@@ -11,6 +11,7 @@ import io.riskstream.avro.PaymentStatus;
 import io.riskstream.detect.Reason;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,13 +29,22 @@ import java.util.SplittableRandom;
  * account. The same settings give the same bytes.
  */
 public final class TrafficGenerator {
-  /** What to generate; {@code events} is reached or passed by at most one scenario. */
-  public record Settings(long events, long seed, double fraudRate, Instant start) {
+  /**
+   * What to generate; {@code events} is reached or passed by at most one scenario. {@code caseGap}
+   * is the mean event time between two scenarios (each at least a millisecond after the last): the
+   * traffic's density, about 1.5 events per second of event time at the default 3 s, and about
+   * 3,000 at 1 ms. What happens within a scenario (a payment settling, a bank line following its
+   * claim, an order expiring) keeps its own times at every density.
+   */
+  public record Settings(
+      long events, long seed, double fraudRate, Instant start, Duration caseGap) {
     /**
      * Far enough back that millions of events (about three seconds apart) still end in the past:
      * event times after the moment a record is written are bad input (events.max-ahead).
      */
     public static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
+
+    public static final Duration DEFAULT_CASE_GAP = Duration.ofSeconds(3);
 
     public Settings {
       if (events < 1) {
@@ -43,6 +53,13 @@ public final class TrafficGenerator {
       if (fraudRate < 0 || fraudRate > 1) {
         throw new IllegalArgumentException("fraud rate must be between 0 and 1");
       }
+      if (caseGap.isNegative() || caseGap.isZero()) {
+        throw new IllegalArgumentException("the gap between cases must be positive");
+      }
+    }
+
+    public Settings(long events, long seed, double fraudRate, Instant start) {
+      this(events, seed, fraudRate, start, DEFAULT_CASE_GAP);
     }
   }
 
@@ -56,6 +73,7 @@ public final class TrafficGenerator {
   private static final double REDELIVERY_RATE = 0.01;
 
   private final Settings settings;
+  private final double caseGapMillis;
   final SplittableRandom random;
   private final List<Payment> payments = new ArrayList<>();
   private final List<Bill> bills = new ArrayList<>();
@@ -76,6 +94,7 @@ public final class TrafficGenerator {
     this.settings = settings;
     this.random = new SplittableRandom(settings.seed());
     this.clock = settings.start().toEpochMilli();
+    this.caseGapMillis = settings.caseGap().toNanos() / 1e6;
   }
 
   public static Traffic generate(Settings settings) {
@@ -87,7 +106,7 @@ public final class TrafficGenerator {
    * any rule (the pending SLA, 2 h) plus the disorder bound, so that every injected case is
    * decided.
    */
-  public static final java.time.Duration CLOSING_AFTER = java.time.Duration.ofHours(3);
+  public static final Duration CLOSING_AFTER = Duration.ofHours(3);
 
   /**
    * One harmless order {@link #CLOSING_AFTER} after {@code after}: it moves every watermark past
@@ -162,7 +181,7 @@ public final class TrafficGenerator {
     // Redeliveries (about 1%) are added at the end; aim below N so that the total lands near it.
     long target = Math.max(1, Math.round(settings.events() / (1 + REDELIVERY_RATE)));
     while (size() < target) {
-      clock += (long) (-Math.log(1 - random.nextDouble()) * 3_000) + 1;
+      clock += (long) (-Math.log(1 - random.nextDouble()) * caseGapMillis) + 1;
       if (random.nextDouble() < settings.fraudRate()) {
         // One case per reason of docs/contract.md (Alerts), in turn (the large payment also raises
         // LEDGER_OVER_LIMIT).

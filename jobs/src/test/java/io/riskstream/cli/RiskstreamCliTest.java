@@ -46,6 +46,7 @@ class RiskstreamCliTest {
     CliRun outUnderAFile =
         CliRun.of("generate", "--out", aFile.resolve("sub").toString(), "--events", "10");
     CliRun badInstant = CliRun.of("generate", "--out", dir.toString(), "--start", "yesterday");
+    CliRun noGap = CliRun.of("generate", "--out", dir.toString(), "--case-gap", "0 ms");
     CliRun unknownOption = CliRun.of("detect", "--bootstrap", "x:1");
 
     assertThat(oneInput.mistake())
@@ -73,6 +74,10 @@ class RiskstreamCliTest {
         .isEqualTo(
             "riskstream generate: Invalid value for option '--start': 'yesterday' is not an"
                 + " ISO-8601 instant, such as 2026-01-01T00:00:00Z (see riskstream generate --help)");
+    assertThat(noGap.mistake())
+        .isEqualTo(
+            "riskstream generate: Invalid value for option '--case-gap': '0 ms' is not a positive"
+                + " duration such as 10 s or 1 min (see riskstream generate --help)");
     assertThat(badDuration.mistake())
         .isEqualTo(
             "riskstream backtest: Invalid value for option '--max-out-of-orderness': 'soon' is not a"

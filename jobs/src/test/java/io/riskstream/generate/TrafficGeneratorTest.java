@@ -3,8 +3,10 @@ package io.riskstream.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.PaymentStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -76,6 +78,54 @@ class TrafficGeneratorTest {
         .as("labels are distinct")
         .hasSameSizeAs(traffic.labels());
     assertThat(traffic.size()).isBetween(19_800, 20_200);
+  }
+
+  @Test
+  void aShorterGapBetweenCasesGivesTheSameCasesCloserTogether() {
+    TrafficGenerator.Settings sparse =
+        new TrafficGenerator.Settings(
+            20_000, 1, 0.05, TrafficGenerator.Settings.DEFAULT_START, Duration.ofSeconds(3));
+    TrafficGenerator.Settings dense =
+        new TrafficGenerator.Settings(
+            20_000, 1, 0.05, TrafficGenerator.Settings.DEFAULT_START, Duration.ofMillis(30));
+    Traffic a = TrafficGenerator.generate(sparse);
+    Traffic b = TrafficGenerator.generate(dense);
+
+    // The same random draws in the same order: the same cases, only their start times differ.
+    assertThat(b.labels()).isEqualTo(a.labels());
+    assertThat(versions(b)).isEqualTo(versions(a));
+    // Most cases start with an order's CREATED payment, a gap after the case before: its median
+    // is ln 2 of the mean, 2,080 ms against 21 ms (whole milliseconds, at least one apart), 97
+    // times as dense.
+    assertThat(medianGapBetweenOrders(a) / medianGapBetweenOrders(b)).isBetween(90.0, 110.0);
+  }
+
+  /**
+   * Every payment version by order and status, once: the redeliveries (a random 1 %, drawn from the
+   * stream in event-time order) differ where cases interleave.
+   */
+  private static List<String> versions(Traffic traffic) {
+    return traffic.payments().stream()
+        .map(p -> p.getOrderNo() + "/" + p.getStatus())
+        .distinct()
+        .sorted()
+        .toList();
+  }
+
+  /** The median of the milliseconds between one order's CREATED payment and the next one's. */
+  private static double medianGapBetweenOrders(Traffic traffic) {
+    long[] created =
+        traffic.payments().stream()
+            .filter(p -> p.getStatus() == PaymentStatus.CREATED)
+            .mapToLong(p -> p.getEventTime().toEpochMilli())
+            .sorted()
+            .toArray();
+    long[] gaps = new long[created.length - 1];
+    for (int i = 1; i < created.length; i++) {
+      gaps[i - 1] = created[i] - created[i - 1];
+    }
+    Arrays.sort(gaps);
+    return gaps[gaps.length / 2];
   }
 
   @Test
