@@ -5,6 +5,7 @@ import io.riskstream.avro.RuleUpdate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.KeyContext;
@@ -34,7 +35,8 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
   private transient ScheduledFuture<?> writeAhead;
 
   /**
-   * @param cacheCapacity keys held per keyed value; 0 for no cache
+   * @param cacheCapacity keys held per keyed value, at most ({@link KeyedStateCache#affordable}); 0
+   *     for no cache
    * @param checkpointInterval the job's; the cache starts writing its changed values a fifth of it
    *     before the next checkpoint is due (null: no checkpoints, nothing written ahead)
    */
@@ -47,13 +49,24 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
   @Override
   public void open() throws Exception {
     // The heap backend holds decoded values already: a cache would only copy them.
-    if (cacheCapacity > 0 && !(getKeyedStateBackend() instanceof HeapKeyedStateBackend)) {
-      cache = new KeyedStateCache(this, cacheCapacity, getMetricGroup().addGroup("riskstream"));
+    int slots =
+        getContainingTask()
+            .getEnvironment()
+            .getTaskManagerInfo()
+            .getConfiguration()
+            .get(TaskManagerOptions.NUM_TASK_SLOTS);
+    int capacity =
+        KeyedStateCache.affordable(cacheCapacity, Runtime.getRuntime().maxMemory(), slots);
+    if (capacity > 0 && !(getKeyedStateBackend() instanceof HeapKeyedStateBackend)) {
+      cache = new KeyedStateCache(this, capacity, getMetricGroup().addGroup("riskstream"));
       ((WithRuleUpdates<IN>) userFunction).cacheStatesIn(cache);
       LOG.info(
-          "{}: keyed values cached in front of RocksDB, {} keys per value",
+          "{}: keyed values cached in front of RocksDB, {} keys per value ({} asked, the heap"
+              + " affords {})",
           getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
-          cacheCapacity);
+          capacity,
+          cacheCapacity,
+          KeyedStateCache.affordable(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory(), slots));
       writeAheadOfNextCheckpoint();
     }
     super.open();

@@ -129,6 +129,20 @@ class KeyedStateCacheTest {
   }
 
   @Test
+  void theCacheHoldsNoMoreKeysThanAFifthOfTheHeapPerSlotAffords() {
+    long mib = 1 << 20;
+    // A TaskManager of 8 GB and two slots (the prod overlay): a 3,430 MiB heap; a fifth of it
+    // over two slots is 343 MiB, a twelfth of that per detector 28.6 MiB, 24,976 keys of 1,200 B:
+    // the 20,000 asked.
+    assertThat(KeyedStateCache.affordable(20_000, 3_430 * mib, 2)).isEqualTo(20_000);
+    // The local cluster's 1.7 GB and four slots: a 400 MiB heap, 20 MiB per slot, 1.67 MiB per
+    // detector, 1,456 keys.
+    assertThat(KeyedStateCache.affordable(20_000, 400 * mib, 4)).isEqualTo(1_456);
+    assertThat(KeyedStateCache.affordable(0, 3_430 * mib, 2)).isZero();
+    assertThat(KeyedStateCache.affordable(100, 400 * mib, 4)).isEqualTo(100);
+  }
+
+  @Test
   void aValueReachesRocksDBWhenItsKeyIsEvictedOrFlushedAndAClearDeletesIt() throws Exception {
     List<KeyedStateCache> caches = new ArrayList<>();
     try (var h = rocksdbHarness()) {
