@@ -216,7 +216,7 @@ public final class DetectionWorkflow {
   private record Keyed(DataStream<RuleUpdate> versions, ReadableConfig flink, String variant) {
     /**
      * {@code detector} on {@code input}, named "UtrMatcher (by UTR)" in the web UI, logs and
-     * metrics, its keyed values cached in front of RocksDB when the job asks for it.
+     * metrics, its keyed values cached in front of RocksDB ({@code state.cache-keys}).
      */
     <IN> SingleOutputStreamOperator<Alert> detect(
         KeyedStream<IN, String> input, WithRuleUpdates<IN> detector, String key, String uid) {
