@@ -283,8 +283,9 @@ public final class RiskstreamOptions {
               "Keys whose decoded values each detector subtask keeps on the heap in front of"
                   + " RocksDB, per keyed value, at most: written to RocksDB when they leave the"
                   + " cache and ahead of every checkpoint. Never more than a fifth of the"
-                  + " TaskManager's heap per slot affords, at about 1.2 KB a key. A backlog drains"
-                  + " 1.2 to 2 times as fast with it; 0 turns it off (docs/detection.md).");
+                  + " TaskManager's heap per slot affords, at about 1.2 KB a key. A backlog drained"
+                  + " 1.06 to 2.16 times as fast with it in the bench; 0 turns it off"
+                  + " (docs/detection.md).");
 
   public static final ConfigOption<Integer> METRICS_PORT =
       key("metrics.port")

@@ -27,10 +27,10 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * (bench/README.md, "A write-back cache of keyed values").
  *
  * <p>On by default, at up to {@code state.cache-keys} keys per value (20,000) and never more than
- * the heap affords ({@link #affordable}): in the bench the job drained its backlog 1.2 to 2 times
- * as fast with it at every density of traffic tried, at the same latency (bench/README.md, "How
- * dense the workload is"). A live job's keys mostly outlive the cache, so there it saves little; it
- * pays where the job has to catch up.
+ * the heap affords ({@link #affordable}): in the bench the job drained its backlog 1.06 to 2.16
+ * times as fast with it at every density of traffic tried (bench/README.md, "How dense the workload
+ * is"). A live job's keys mostly outlive the cache, so there it saves little; it pays where the job
+ * has to catch up.
  *
  * <p>A value read is the value held, not a copy: the heap backend's semantics, which the detectors
  * are tested under and the bench checks against RocksDB's on every run. A checkpoint holds exactly
