@@ -28,7 +28,7 @@ public final class SinkJob {
   public static final RowBinder<Alert> ALERTS =
       new RowBinder<>("risk_alerts", Alert.getClassSchema(), "alert_id");
 
-  /** Every update; the alert's current status follows by trigger (V5__alert_status.sql). */
+  /** Every update; the alert's current status follows by trigger (V5__alert_status.sql, V6). */
   public static final RowBinder<AlertUpdate> ALERT_UPDATES =
       new RowBinder<>(
           "risk_alert_updates", AlertUpdate.getClassSchema(), "alert_id", "updated_at", "status");
