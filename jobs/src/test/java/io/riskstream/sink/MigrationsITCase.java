@@ -120,18 +120,21 @@ class MigrationsITCase {
       Migrations.apply(connection(postgres));
       alerts.setAutoCommit(false); // as a sink's batch: one transaction until it commits
       updates.setAutoCommit(false);
+      boolean alertFirst = first.equals("the alert");
       Callable<Void> writeAlert = () -> write(alerts, SinkJob.ALERTS, alert);
       Callable<Void> writeUpdate = () -> write(updates, SinkJob.ALERT_UPDATES, retracted);
-      Connection firstConnection = first.equals("the alert") ? alerts : updates;
+      Callable<Void> secondWrite = alertFirst ? writeUpdate : writeAlert;
+      Connection firstConnection = alertFirst ? alerts : updates;
+      Connection secondConnection = alertFirst ? updates : alerts;
 
-      (first.equals("the alert") ? writeAlert : writeUpdate).call(); // not committed yet
+      (alertFirst ? writeAlert : writeUpdate).call(); // not committed yet
       ExecutorService second = Executors.newSingleThreadExecutor();
       try {
         Future<Void> other =
             second.submit(
                 () -> {
-                  (first.equals("the alert") ? writeUpdate : writeAlert).call();
-                  (first.equals("the alert") ? updates : alerts).commit();
+                  secondWrite.call();
+                  secondConnection.commit();
                   return null;
                 });
         // The other transaction waits for this one's lock, or (without it) has committed.
