@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Profiles one phase of the bench's first measured run with async-profiler (CPU, every thread, native frames
-# included), by attaching to the harness when the phase before it ends and detaching when the phase itself ends:
-# a profile of the whole run would mix the phases, which run the same thread names.
+# included), by attaching to that phase's JVM when the phase before it ends and detaching when the phase itself
+# ends: a profile of the whole run would take in the warm-up, and the latency runs in riskstream's JVM.
 #
 #   bench/profile-phase.sh OUT PHASE [bench options...]
 #   bench/profile-phase.sh /tmp/rocksdb riskstream --events 1000000      # then: /tmp/rocksdb.collapsed
@@ -28,19 +28,20 @@ if [[ -z $before ]]; then
   exit 2
 fi
 log=$out.log
-java -Xms8g -Xmx8g -XX:+AlwaysPreTouch -jar bench/target/riskstream-bench.jar --runs 1 --no-micro \
+java -jar bench/target/riskstream-bench.jar --runs 1 --no-micro \
   --latency-seconds 5 --out "$out.md" "$@" > "$log" 2>&1 &
 pid=$!
 wait_for() { until grep -q "^\[run 1/1\] $1:" "$log"; do kill -0 $pid 2>/dev/null || { cat "$log" >&2; exit 1; }; sleep 0.5; done; }
 echo "warming up; the profile starts after the first run's $before phase (log: $log)"
 wait_for "$before"
+jvm=$(pgrep -f "io.riskstream.bench.PhaseWorker $phase\$")
 # jcmd reads an argument with '=' as its own option unless it is quoted once more.
-jcmd $pid JVMTI.agent_load "$lib" "\"start,event=cpu,interval=1ms,threads\"" > /dev/null
+jcmd $jvm JVMTI.agent_load "$lib" "\"start,event=cpu,interval=1ms,threads\"" > /dev/null
 echo "profiling $phase"
 wait_for "$phase"
-jcmd $pid JVMTI.agent_load "$lib" "\"stop,file=$out.collapsed,collapsed\"" > /dev/null
+jcmd $jvm JVMTI.agent_load "$lib" "\"stop,file=$out.collapsed,collapsed\"" > /dev/null
 grep "^\[run 1/1\] $phase:" "$log"
-broker=$(pgrep -P $pid || true) # the broker's JVM, which the harness stops only when it ends by itself
-kill $pid $broker
+children=$(pgrep -P $pid || true) # the broker's and the phases' JVMs, which the harness stops only when it ends by itself
+kill $pid $children
 wait $pid 2>/dev/null || true
 echo "wrote $out.collapsed"

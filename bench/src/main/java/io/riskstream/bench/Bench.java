@@ -8,17 +8,14 @@ import io.riskstream.cli.UserException;
 import io.riskstream.config.ConfigException;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.config.Topics;
-import io.riskstream.detect.DetectJob;
-import io.riskstream.detect.DetectionWorkflow;
-import io.riskstream.detect.RuleBook;
-import io.riskstream.detect.Rules;
-import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import io.riskstream.kafka.KafkaTopics;
 import io.riskstream.kafka.TopicReader;
 import io.riskstream.registry.SchemaRegistryClient;
 import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.testkit.BrokerProcess;
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -30,9 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine;
@@ -44,7 +39,8 @@ import picocli.CommandLine.Option;
  * detect job on RocksDB and on the heap, the same graph with no-op detectors (the skeleton) and
  * with detectors that only keep a value and a timer per key (the state floor), and a fair Flink SQL
  * peer drain the same topics; then latency at half the measured rate and state bytes per key. The
- * broker and registry run in a child JVM, Flink's mini cluster in this one.
+ * broker and registry run in a child JVM, and each phase's Flink mini cluster in a JVM of its own
+ * ({@link PhaseJvm}); the decode limit's consumers run in this one.
  */
 @Command(
     name = "riskstream-bench",
@@ -64,6 +60,14 @@ public final class Bench implements Callable<Integer> {
       defaultValue = "3",
       description = "Runs of each measurement; figures are medians (default ${DEFAULT-VALUE}).")
   int runs;
+
+  @Option(
+      names = "--warm-ups",
+      defaultValue = "2",
+      description =
+          "Untimed runs of every phase before the measured ones, so that each phase's JVM has"
+              + " compiled its code (default ${DEFAULT-VALUE}).")
+  int warmUps;
 
   @Option(
       names = "--seed",
@@ -137,7 +141,16 @@ public final class Bench implements Callable<Integer> {
   Duration checkpointInterval;
 
   /**
-   * How the harness's JVM is started: a fixed, touched heap, as a TaskManager's at steady state.
+   * Every phase's JVM heap, fixed ({@code -Xms} = {@code -Xmx}) so that a full GC does not shrink
+   * it and the next phase pay the page faults of growing it again. The detectors' cache of keyed
+   * values takes its default 20,000 keys per value from at least 2.7 GB of it ({@link
+   * io.riskstream.detect.KeyedStateCache}).
+   */
+  static final String PHASE_HEAP = "3g";
+
+  /**
+   * How the JVMs of the soak and the hot-key benchmark, which run their work themselves, are
+   * started: a fixed, touched heap, as a TaskManager's at steady state.
    */
   static final String HEAP_FLAGS = "-Xms8g -Xmx8g -XX:+AlwaysPreTouch";
 
@@ -168,8 +181,6 @@ public final class Bench implements Callable<Integer> {
   private Path work;
   private BrokerProcess broker;
   private SchemaRegistryClient registry;
-  private final Rules rules = Rules.defaults();
-  private final RuleBook book = RuleBook.defaults();
   private final Map<String, Figure> figures = new java.util.LinkedHashMap<>();
 
   public static void main(String[] args) {
@@ -182,11 +193,15 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (events < 1_000 || runs < 1 || parallelism < 1 || latencySeconds < 1 || latencyRate < 0) {
-      System.err.println(
-          "--events must be at least 1000; --runs, --parallelism, --latency-seconds at least 1;"
-              + " --latency-rate positive (or 0: half the measured rate)");
-      return 2;
+    if (events < 1_000
+        || runs < 1
+        || warmUps < 1
+        || parallelism < 1
+        || latencySeconds < 1
+        || latencyRate < 0) {
+      throw new UserException(
+          "--events must be at least 1000; --runs, --warm-ups, --parallelism, --latency-seconds at"
+              + " least 1; --latency-rate positive (or 0: half the measured rate)");
     }
     work = Files.createTempDirectory("riskstream-bench");
     try {
@@ -210,12 +225,12 @@ public final class Bench implements Callable<Integer> {
               + ": run from the repository's root after mvn -B -q -DskipTests package, or pass"
               + " --demo-jar");
     }
-    warnIfHeapNotFixed(System.out);
     say("starting the broker and registry (riskstream broker, in a child JVM)");
-    try (BrokerProcess started = BrokerProcess.start(demoJar, work.resolve("broker.log"))) {
+    try (BrokerProcess started = BrokerProcess.start(demoJar, work.resolve("broker.log"));
+        Phases measured = new Phases("bench")) {
       broker = started;
       registry = new SchemaRegistryClient(broker.registryUrl());
-      RiskstreamConfig base = config(broker, "bench", "bench", false);
+      RiskstreamConfig base = config(jobSettings("bench", "bench", false));
       Topics topics = base.topics();
 
       long t = System.nanoTime();
@@ -236,9 +251,11 @@ public final class Bench implements Callable<Integer> {
 
       // One untimed run of every phase over the whole workload first, alike for every pipeline: the
       // JIT, the SQL planner's generated code and the page cache start warm (bench/README.md, 2).
-      Phases measured = new Phases("bench", workload.size());
-      say("warm-up: every phase once over the workload, not recorded");
-      measured.all(0);
+      measured.events = workload.size();
+      say("warm-up: every phase %d times over the workload, not recorded", warmUps);
+      for (int warmUp = 0; warmUp > -warmUps; warmUp--) {
+        measured.all(warmUp);
+      }
       List<Alert> firstAlerts = null;
       Set<String> firstPeer = null;
       for (int run = 1; run <= runs; run++) {
@@ -269,18 +286,9 @@ public final class Bench implements Callable<Integer> {
 
       double rate = latencyRate > 0 ? latencyRate : figure("riskstream").median() / 2;
       int live = (int) Math.min(workload.size(), Math.max(1_000, rate * latencySeconds));
-      List<Traffic.Event> liveEvents = workload.events().subList(0, live);
       for (int run = 1; run <= runs; run++) {
-        RiskstreamConfig latency = config(broker, "bench-live-" + run, "bench-live-" + run, false);
         say("[run %d/%d] latency: writing %,d events at %,.0f events/s", run, runs, live, rate);
-        LatencyRun.Result r =
-            LatencyRun.run(
-                latency,
-                book,
-                registry,
-                liveEvents,
-                rate,
-                Files.createDirectories(work.resolve("savepoints").resolve("run-" + run)));
+        LatencyRun.Result r = measured.latency(run, live, rate);
         long[] ms = r.latenciesMillis();
         check(ms.length > 0, "no alert could be timed in the latency run");
         record("p50", percentile(ms, 0.50));
@@ -345,9 +353,10 @@ public final class Bench implements Callable<Integer> {
 
   /**
    * One run of every throughput phase over the same topics, each timed in wall time and in CPU time
-   * (this JVM, which hosts the mini cluster, plus the broker's), per event of the workload.
+   * (the phase's JVM, which hosts its mini cluster, plus the broker's), per event of the workload.
+   * Each phase keeps its JVM for every run ({@link PhaseJvm}); the decode limit runs in this one.
    */
-  private final class Phases {
+  private final class Phases implements AutoCloseable {
     record Outcome(
         List<Alert> alerts,
         List<Alert> heapAlerts,
@@ -355,87 +364,135 @@ public final class Bench implements Callable<Integer> {
         int floorAlerts,
         Set<String> peer) {}
 
-    /**
-     * The prefix of the input topics (and of each phase's job name) and how many events they hold.
-     */
+    /** The prefix of the input topics (and of each phase's job name). */
     private final String input;
 
-    private final long events;
+    private final Map<String, PhaseJvm> jvms = new java.util.LinkedHashMap<>();
 
-    Phases(String input, long events) {
+    /** How many events the input topics hold. */
+    long events;
+
+    Phases(String input) throws IOException {
       this.input = input;
-      this.events = events;
+      for (String phase :
+          List.of("riskstream", "riskstream-heap", "skeleton", "floor", "floor-heap", "peer")) {
+        jvms.put(phase, PhaseJvm.start(phase, PHASE_HEAP, work.resolve(phase + ".log")));
+      }
     }
 
-    /** Run {@code run} (0: the warm-up, whose figures are not recorded). */
+    /** Run {@code run} (0 or less: a warm-up, whose figures are not recorded). */
     Outcome all(int run) throws Exception {
-      RiskstreamConfig limit = config(broker, input, input, false);
+      RiskstreamConfig limit = config(jobSettings(input, input, false));
+      long jit = jitMillis();
+      long cpu = cpuNanos();
+      long t = System.nanoTime();
       long decoded =
-          timed(
-              run,
-              "limit",
-              () ->
-                  DecodeLimit.run(limit.kafkaProperties(), registry, limit.topics(), parallelism));
+          DecodeLimit.run(limit.kafkaProperties(), registry, limit.topics(), parallelism);
+      record(
+          run,
+          "limit",
+          new PhaseJvm.Answer(seconds(t), cpuNanos() - cpu, jitMillis() - jit),
+          Duration.ZERO);
       check(decoded == events, "the limit decoded " + decoded + " of " + events);
-      List<Alert> alerts =
-          timed(
-              run, "riskstream", () -> detect(run, "riskstream", DetectionWorkflow.Detectors::of));
-      List<Alert> heap =
-          timed(
-              run,
-              "riskstream-heap",
-              () -> detect(run, "heap", DetectionWorkflow.Detectors::of, "state.backend=hashmap"));
-      List<Alert> skeleton =
-          timed(run, "skeleton", () -> detect(run, "skeleton", b -> Skeleton.detectors()));
-      List<Alert> floor =
-          timed(run, "floor", () -> detect(run, "floor", b -> Skeleton.stateFloor()));
-      List<Alert> floorHeap =
-          timed(
-              run,
-              "floor-heap",
-              () -> detect(run, "floor-heap", b -> Skeleton.stateFloor(), "state.backend=hashmap"));
-      Set<String> peer =
-          timed(
-              run,
-              "peer",
-              () -> SqlPeer.run(config(broker, input + "-peer-" + run, input, true), rules));
+      List<Alert> alerts = detect(run, "riskstream", "riskstream");
+      List<Alert> heap = detect(run, "riskstream-heap", "riskstream", "state.backend=hashmap");
+      List<Alert> skeleton = detect(run, "skeleton", "skeleton");
+      List<Alert> floor = detect(run, "floor", "floor");
+      List<Alert> floorHeap = detect(run, "floor-heap", "floor", "state.backend=hashmap");
+      Path found = work.resolve("peer-" + run + ".txt");
+      ask(
+          run,
+          "peer",
+          List.of("peer", found.toString()),
+          jobSettings(name("peer", run), input, true));
+      Set<String> peer = Set.copyOf(Files.readAllLines(found));
       return new Outcome(alerts, heap, skeleton.size(), floor.size() + floorHeap.size(), peer);
     }
 
-    private List<Alert> detect(
-        int run,
-        String phase,
-        Function<RuleBook, DetectionWorkflow.Detectors> detectors,
-        String... sets)
+    private List<Alert> detect(int run, String phase, String detectors, String... extra)
         throws Exception {
-      RiskstreamConfig config = config(broker, input + "-" + phase + "-" + run, input, true, sets);
-      StreamExecutionEnvironment env = DetectJob.environment(config);
-      DetectJob.build(env, config, book, detectors);
-      env.execute(config.jobName());
-      return alerts(config, registry);
+      List<String> sets = jobSettings(name(phase, run), input, true, extra);
+      ask(run, phase, List.of("detect", detectors), sets);
+      return alerts(RiskstreamConfig.load(null, Map.of(), sets), registry);
     }
 
-    private <T> T timed(int run, String phase, Callable<T> body) throws Exception {
-      System.gc(); // the previous phase's garbage is not this one's CPU time
-      long cpu = cpuNanos();
-      long t = System.nanoTime();
-      T result = body.call();
-      double wall = seconds(t);
-      double cpuMicros = (cpuNanos() - cpu) / 1e3 / events;
+    /**
+     * The latency run {@code run} in riskstream's JVM, over the first {@code live} events of the
+     * workload written at {@code rate}.
+     */
+    LatencyRun.Result latency(int run, int live, double rate) throws Exception {
+      Path result = work.resolve("latency-" + run + ".ser");
+      Path savepoints = Files.createDirectories(work.resolve("savepoints").resolve("run-" + run));
+      String name = "bench-live-" + run;
+      jvms.get("riskstream")
+          .ask(
+              concat(
+                  List.of(
+                      "latency",
+                      result.toString(),
+                      savepoints.toString(),
+                      String.valueOf(Bench.this.events),
+                      String.valueOf(seed),
+                      String.valueOf(caseGap.toNanos()),
+                      String.valueOf(live),
+                      String.valueOf(rate)),
+                  created(jobSettings(name, name, false))));
+      try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(result))) {
+        return (LatencyRun.Result) in.readObject();
+      }
+    }
+
+    /** A job's name, and its group's: each run's job reads the topics from the start. */
+    private String name(String phase, int run) {
+      return input + "-" + phase + "-" + (run > 0 ? String.valueOf(run) : "w" + (1 - run));
+    }
+
+    /** Creates the job's topics, then has the phase's JVM run the request. */
+    private void ask(int run, String phase, List<String> request, List<String> sets)
+        throws Exception {
+      Duration brokerCpu = broker.cpuTime();
+      PhaseJvm.Answer answer = jvms.get(phase).ask(concat(request, created(sets)));
+      record(run, phase, answer, broker.cpuTime().minus(brokerCpu));
+    }
+
+    private void record(int run, String phase, PhaseJvm.Answer answer, Duration brokerCpu) {
+      double cpuMicros = (answer.cpuNanos() + brokerCpu.toNanos()) / 1e3 / events;
+      double rate = events / answer.wallSeconds();
       if (run > 0) {
-        record(phase, events / wall);
-        record(phase + " cpu", cpuMicros);
+        Bench.this.record(phase, rate);
+        Bench.this.record(phase + " cpu", cpuMicros);
+        Bench.this.record(phase + " jit", answer.jitMillis() / 1e3);
       }
       say(
-          "[%s] %s: %,.0f events/s, %.0f µs CPU per event",
-          run == 0 ? "warm-up" : "run " + run + "/" + runs, phase, events / wall, cpuMicros);
-      return result;
+          "[%s] %s: %,.0f events/s, %.0f µs CPU per event, JIT compiling %.1f s",
+          run > 0 ? "run " + run + "/" + runs : "warm-up " + (1 - run) + "/" + warmUps,
+          phase,
+          rate,
+          cpuMicros,
+          answer.jitMillis() / 1e3);
     }
 
     private long cpuNanos() {
       return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos()
           + broker.cpuTime().toNanos();
     }
+
+    private static long jitMillis() {
+      return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      for (PhaseJvm jvm : jvms.values()) {
+        jvm.close();
+      }
+    }
+  }
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    List<String> both = new ArrayList<>(first);
+    both.addAll(second);
+    return both;
   }
 
   private static Set<String> alertIds(List<Alert> alerts) {
@@ -447,19 +504,29 @@ public final class Bench implements Callable<Integer> {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
+  /** A job's configuration ({@link #jobSettings}); creates its topics. */
+  private RiskstreamConfig config(List<String> sets) {
+    RiskstreamConfig config = RiskstreamConfig.load(null, Map.of(), sets);
+    KafkaTopics.create(broker.bootstrapServers(), config.topics(), parallelism);
+    return config;
+  }
+
+  /** {@code sets}, once {@link #config} has created their topics. */
+  private List<String> created(List<String> sets) {
+    config(sets);
+    return sets;
+  }
+
   /**
-   * A job's configuration: its own group, transactional ids and alert topic ({@code name}); input
-   * topics under {@code input}; {@code drain} stops at the end offsets. Creates the topics.
+   * A job's settings: its own group, transactional ids and alert topic ({@code name}); input topics
+   * under {@code input}; {@code drain} stops at the end offsets; {@code extra} wins over --set.
    */
-  private RiskstreamConfig config(
-      BrokerProcess broker, String name, String input, boolean drain, String... extra) {
+  private List<String> jobSettings(String name, String input, boolean drain, String... extra) {
     List<String> sets =
         new ArrayList<>(
             settings(broker.bootstrapServers(), broker.registryUrl(), name, input, drain));
     sets.addAll(List.of(extra));
-    RiskstreamConfig config = RiskstreamConfig.load(null, Map.of(), sets);
-    KafkaTopics.create(broker.bootstrapServers(), config.topics(), parallelism);
-    return config;
+    return sets;
   }
 
   /** The keys of {@link #config}, then every --set, which wins. */

@@ -55,7 +55,8 @@ final class LatencyRun {
       int neverCommitted,
       int decidedOnlyByIdleness,
       StateSizes state,
-      Workload.KeyCounts keys) {}
+      Workload.KeyCounts keys)
+      implements java.io.Serializable {}
 
   /** Acknowledged writes of one partition, in order: event time and wall-clock time. */
   private static final class WriteLog {

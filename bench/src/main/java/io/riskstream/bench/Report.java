@@ -40,10 +40,10 @@ record Report(
     md.append("Written by the harness (`bench/README.md`), not by hand. Reproduce with:\n\n```\n")
         .append("mvn -B -q -DskipTests package\n")
         .append(
-            "java %s -jar bench/target/riskstream-bench.jar --events %d --runs %d --parallelism %d --latency-seconds %d"
+            "java -jar bench/target/riskstream-bench.jar --events %d --warm-ups %d --runs %d --parallelism %d --latency-seconds %d"
                 .formatted(
-                    Bench.HEAP_FLAGS,
                     bench.events,
+                    bench.warmUps,
                     bench.runs,
                     bench.parallelism,
                     bench.latencySeconds))
@@ -66,13 +66,10 @@ record Report(
         .append(System.getProperty("java.vm.name"))
         .append(' ')
         .append(System.getProperty("java.runtime.version"))
-        .append(", heap ")
-        .append(gib(Runtime.getRuntime().maxMemory()))
-        .append(
-            Bench.heapFixed()
-                ? " GiB, fixed and pre-touched |\n"
-                : " GiB at most, not fixed: the CPU figures include growing it after each phase's"
-                    + " full GC |\n");
+        .append(", each phase's heap fixed at ")
+        .append(Bench.PHASE_HEAP)
+        .append(" (-Xms = -Xmx)")
+        .append(" |\n");
     md.append(
         ("| workload | %,d events (%,d payments, %,d bills, %,d balance changes), seed %d, 2%% fraud,"
                 + " %,.1f events per second of event time (a scenario every %s on average) |\n")
@@ -85,11 +82,13 @@ record Report(
                 workload.eventsPerSecond(),
                 TimeUtils.formatWithHighestUnit(bench.caseGap)));
     md.append(
-        ("| setup | embedded KRaft broker and registry in a child JVM on the same machine; Flink mini"
-                + " cluster in the harness JVM, parallelism %d, RocksDB with %s per slot in every job,"
-                + " checkpoints every %s, EXACTLY_ONCE alert sink; a warm-up run of every phase over"
+        ("| setup | embedded KRaft broker and registry in a child JVM on the same machine; each"
+                + " phase's Flink mini cluster in a JVM of its own, kept for every run (the decode"
+                + " limit in the harness's), parallelism %d, RocksDB with %s per slot in every job,"
+                + " checkpoints every %s, EXACTLY_ONCE alert sink; %d warm-up runs of every phase over"
                 + " the whole workload, not recorded, then %d runs |\n")
-            .formatted(bench.parallelism, Bench.SLOT_MEMORY, checkpoints(), bench.runs));
+            .formatted(
+                bench.parallelism, Bench.SLOT_MEMORY, checkpoints(), bench.warmUps, bench.runs));
     md.append("| load average (1 min) before each run | ")
         .append(figures.get("load average").values(2))
         .append(" |\n");
@@ -102,10 +101,13 @@ record Report(
         "Every figure is per event of the workload (%,d events in three topics), whatever a pipeline"
                 .formatted(workload.size())
             + " reads: events/s is the workload over the wall time from submission to the last commit;"
-            + " CPU is the process CPU time of the harness JVM (the mini cluster) and the broker's JVM,"
-            + " over the workload. The phases run in the order of the table, each on a fresh mini"
-            + " cluster, after a full garbage collection.\n\n");
-    md.append("| pipeline | reads | events/s | CPU µs per event |\n|---|---|---:|---:|\n");
+            + " CPU is the process CPU time of the phase's JVM (its mini cluster) and the broker's JVM,"
+            + " over the workload. JIT is the time the phase's JVM spent compiling during the run,"
+            + " summed over its compiler threads: near 0 when its code was compiled in the warm-up,"
+            + " as a long-running job's is. The phases run in the order of the table, each on a"
+            + " fresh mini cluster, after a full garbage collection.\n\n");
+    md.append(
+        "| pipeline | reads | events/s | CPU µs per event | JIT s |\n|---|---|---:|---:|---:|\n");
     row(md, "riskstream `detect`, RocksDB (as deployed)", "all three topics", "riskstream");
     row(md, "riskstream `detect`, heap backend", "all three topics", "riskstream-heap");
     row(
@@ -273,6 +275,8 @@ record Report(
         .append(figures.get(phase).show(0))
         .append(" | ")
         .append(figures.get(phase + " cpu").show(0))
+        .append(" | ")
+        .append(figures.get(phase + " jit").show(1))
         .append(" |\n");
   }
 

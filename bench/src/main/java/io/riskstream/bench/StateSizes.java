@@ -16,7 +16,7 @@ import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
 
 /** State bytes per operator, read from a savepoint's metadata and looked up by operator uid. */
-final class StateSizes {
+final class StateSizes implements java.io.Serializable {
   private final Map<OperatorID, Long> bytes;
 
   private StateSizes(Map<OperatorID, Long> bytes) {

@@ -25,7 +25,8 @@ import java.util.Set;
  */
 record Workload(Traffic traffic, List<Traffic.Event> events, KeyCounts keys) {
   /** Distinct keys per keyed operator, for state bytes per key. */
-  record KeyCounts(long utrs, long orders, long accounts, long ips, long ledgerLines) {}
+  record KeyCounts(long utrs, long orders, long accounts, long ips, long ledgerLines)
+      implements java.io.Serializable {}
 
   static Workload generate(long count, long seed, Instant start, Duration caseGap) {
     Traffic traffic =

@@ -34,6 +34,15 @@ class BenchOptionsTest {
   }
 
   @Test
+  void shouldRefuseToMeasureWithoutAWarmUp() {
+    assertThat(run("--warm-ups", "0")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--warm-ups")
+        .contains("at least 1")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void shouldSayWhereTheDemoJarWasLookedFor() {
     assertThat(run("--demo-jar", "no/such/riskstream-demo.jar")).isEqualTo(2);
     assertThat(err.toString())
