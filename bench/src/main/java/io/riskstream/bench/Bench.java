@@ -383,16 +383,17 @@ public final class Bench implements Callable<Integer> {
     /** Run {@code run} (0 or less: a warm-up, whose figures are not recorded). */
     Outcome all(int run) throws Exception {
       RiskstreamConfig limit = config(jobSettings(input, input, false));
-      long jit = jitMillis();
-      long cpu = cpuNanos();
+      long jit = PhaseJvm.compilerCpuNanos();
+      long cpu = ownCpuNanos();
+      Duration brokerCpu = broker.cpuTime();
       long t = System.nanoTime();
       long decoded =
           DecodeLimit.run(limit.kafkaProperties(), registry, limit.topics(), parallelism);
       record(
           run,
           "limit",
-          new PhaseJvm.Answer(seconds(t), cpuNanos() - cpu, jitMillis() - jit),
-          Duration.ZERO);
+          new PhaseJvm.Answer(seconds(t), ownCpuNanos() - cpu, PhaseJvm.compilerCpuNanos() - jit),
+          broker.cpuTime().minus(brokerCpu));
       check(decoded == events, "the limit decoded " + decoded + " of " + events);
       List<Alert> alerts = detect(run, "riskstream", "riskstream");
       List<Alert> heap = detect(run, "riskstream-heap", "riskstream", "state.backend=hashmap");
@@ -458,27 +459,24 @@ public final class Bench implements Callable<Integer> {
     private void record(int run, String phase, PhaseJvm.Answer answer, Duration brokerCpu) {
       double cpuMicros = (answer.cpuNanos() + brokerCpu.toNanos()) / 1e3 / events;
       double rate = events / answer.wallSeconds();
+      // The JIT's share of the phase's own JVM: how far its code was from a long-running job's.
+      double jitShare = 100.0 * answer.jitCpuNanos() / answer.cpuNanos();
       if (run > 0) {
         Bench.this.record(phase, rate);
         Bench.this.record(phase + " cpu", cpuMicros);
-        Bench.this.record(phase + " jit", answer.jitMillis() / 1e3);
+        Bench.this.record(phase + " jit", jitShare);
       }
       say(
-          "[%s] %s: %,.0f events/s, %.0f µs CPU per event, JIT compiling %.1f s",
+          "[%s] %s: %,.0f events/s, %.0f µs CPU per event, %.0f %% of it compiling",
           run > 0 ? "run " + run + "/" + runs : "warm-up " + (1 - run) + "/" + warmUps,
           phase,
           rate,
           cpuMicros,
-          answer.jitMillis() / 1e3);
+          jitShare);
     }
 
-    private long cpuNanos() {
-      return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos()
-          + broker.cpuTime().toNanos();
-    }
-
-    private static long jitMillis() {
-      return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    private static long ownCpuNanos() {
+      return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     @Override

@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +22,14 @@ import java.util.concurrent.TimeUnit;
  * reason.
  */
 final class PhaseJvm implements AutoCloseable {
-  /** What a request took in the worker: wall time, its process's CPU time and JIT time. */
-  record Answer(double wallSeconds, long cpuNanos, long jitMillis) {}
+  /**
+   * What a request took in the worker: wall time, its process's CPU time and the part of it its JIT
+   * compiler threads took.
+   */
+  record Answer(double wallSeconds, long cpuNanos, long jitCpuNanos) {}
+
+  /** Linux's clock ticks per second in /proc's CPU times (USER_HZ, 100 on every common kernel). */
+  private static final long TICKS_PER_SECOND = 100;
 
   private final String phase;
   private final Process process;
@@ -46,7 +55,8 @@ final class PhaseJvm implements AutoCloseable {
   static PhaseJvm start(String phase, String heap, Path log) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xms" + heap, "-Xmx" + heap));
+    // One compiler thread of each kind that never ends: compilerCpuNanos sums live threads.
+    command.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:-UseDynamicNumberOfCompilerThreads"));
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), PhaseWorker.class.getName(), phase));
     Process process =
@@ -54,6 +64,33 @@ final class PhaseJvm implements AutoCloseable {
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     return new PhaseJvm(phase, process, log);
+  }
+
+  /**
+   * The CPU time this JVM's JIT compiler threads have used, from /proc (Linux; 0 elsewhere): no
+   * management bean gives it (the compilation bean's time is elapsed, and grows while a compiler
+   * thread waits for a core).
+   */
+  static long compilerCpuNanos() {
+    long ticks = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        try {
+          String name = Files.readString(task.resolve("comm"));
+          if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            String stat = Files.readString(task.resolve("stat"));
+            // After the name's closing parenthesis: state is field 3, utime 14, stime 15.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          }
+        } catch (NoSuchFileException ended) {
+          // a thread that ended while read
+        }
+      }
+    } catch (IOException notLinux) {
+      return 0;
+    }
+    return ticks * (1_000_000_000L / TICKS_PER_SECOND);
   }
 
   /** Sends one request (fields, none holding a tab or a line break) and waits for its answer. */

@@ -14,7 +14,6 @@ import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.ObjectOutputStream;
 import java.io.PrintStream;
-import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,8 +31,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The JVM of one phase ({@link PhaseJvm}): reads one request per line, tab-separated, runs it and
- * answers {@code ok <wall ns> <CPU ns> <JIT ms>} (or {@code error <message>}) on a line of its own.
- * A request names the job's riskstream settings last:
+ * answers {@code ok <wall ns> <CPU ns> <JIT CPU ns>} (or {@code error <message>}) on a line of its
+ * own. A request names the job's riskstream settings last:
  *
  * <ul>
  *   <li>{@code detect <riskstream|skeleton|floor> <settings...>}: the detect job with those
@@ -73,15 +72,13 @@ final class PhaseWorker {
   /** Runs {@code body} after a full GC (the last request's garbage is not its CPU time). */
   private static String timed(Callable<Void> body) throws Exception {
     System.gc();
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    long jitMillis = jit.getTotalCompilationTime();
+    long jit = PhaseJvm.compilerCpuNanos();
     long cpu = cpuNanos();
     long t = System.nanoTime();
     body.call();
     String answer =
         "ok %d %d %d"
-            .formatted(
-                System.nanoTime() - t, cpuNanos() - cpu, jit.getTotalCompilationTime() - jitMillis);
+            .formatted(System.nanoTime() - t, cpuNanos() - cpu, PhaseJvm.compilerCpuNanos() - jit);
     awaitCompilerIdle();
     return answer;
   }

@@ -102,12 +102,13 @@ record Report(
                 .formatted(workload.size())
             + " reads: events/s is the workload over the wall time from submission to the last commit;"
             + " CPU is the process CPU time of the phase's JVM (its mini cluster) and the broker's JVM,"
-            + " over the workload. JIT is the time the phase's JVM spent compiling during the run,"
-            + " summed over its compiler threads: near 0 when its code was compiled in the warm-up,"
-            + " as a long-running job's is. The phases run in the order of the table, each on a"
-            + " fresh mini cluster, after a full garbage collection.\n\n");
+            + " over the workload. JIT is the share of the phase's JVM's CPU its JIT compiler threads"
+            + " took during the run: near 0 when its code was compiled in the warm-up, as a"
+            + " long-running job's is. The phases run in the order of the table, each on a fresh"
+            + " mini cluster, after a full garbage collection.\n\n");
     md.append(
-        "| pipeline | reads | events/s | CPU µs per event | JIT s |\n|---|---|---:|---:|---:|\n");
+        "| pipeline | reads | events/s | CPU µs per event | JIT, % of CPU |\n"
+            + "|---|---|---:|---:|---:|\n");
     row(md, "riskstream `detect`, RocksDB (as deployed)", "all three topics", "riskstream");
     row(md, "riskstream `detect`, heap backend", "all three topics", "riskstream-heap");
     row(
@@ -276,7 +277,7 @@ record Report(
         .append(" | ")
         .append(figures.get(phase + " cpu").show(0))
         .append(" | ")
-        .append(figures.get(phase + " jit").show(1))
+        .append(figures.get(phase + " jit").show(0))
         .append(" |\n");
   }
 

@@ -69,7 +69,7 @@ class BenchSmokeTest {
         .containsPattern("\\| riskstream / state floor: [^|]+ \\| [0-9]+\\.[0-9]{2} ")
         .containsPattern("\\| state floor on RocksDB / on heap: [^|]+ \\| [0-9]+\\.[0-9]{2} ")
         .containsPattern("\\| JVM \\| .*, each phase's heap fixed at 3g \\(-Xms = -Xmx\\) \\|")
-        .contains("| pipeline | reads | events/s | CPU µs per event | JIT s |");
+        .contains("| pipeline | reads | events/s | CPU µs per event | JIT, % of CPU |");
     // Every phase ran and was timed: a positive rate and CPU time per event.
     for (String phase :
         new String[] {
