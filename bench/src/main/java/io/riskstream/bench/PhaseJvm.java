@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,8 +82,9 @@ final class PhaseJvm implements AutoCloseable {
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
           }
-        } catch (NoSuchFileException ended) {
-          // a thread that ended while read
+        } catch (IOException ended) {
+          // A thread that ended while listed: its stat reads as ESRCH, not as a missing file. A
+          // compiler thread does not end (-XX:-UseDynamicNumberOfCompilerThreads).
         }
       }
     } catch (IOException notLinux) {
