@@ -412,9 +412,13 @@ public final class Bench implements Callable<Integer> {
 
     private List<Alert> detect(int run, String phase, String detectors, String... extra)
         throws Exception {
-      List<String> sets = jobSettings(name(phase, run), input, true, extra);
-      ask(run, phase, List.of("detect", detectors), sets);
-      return alerts(RiskstreamConfig.load(null, Map.of(), sets), registry);
+      return alerts(
+          ask(
+              run,
+              phase,
+              List.of("detect", detectors),
+              jobSettings(name(phase, run), input, true, extra)),
+          registry);
     }
 
     /**
@@ -425,6 +429,8 @@ public final class Bench implements Callable<Integer> {
       Path result = work.resolve("latency-" + run + ".ser");
       Path savepoints = Files.createDirectories(work.resolve("savepoints").resolve("run-" + run));
       String name = "bench-live-" + run;
+      List<String> sets = jobSettings(name, name, false);
+      config(sets); // its topics
       jvms.get("riskstream")
           .ask(
               concat(
@@ -437,7 +443,7 @@ public final class Bench implements Callable<Integer> {
                       String.valueOf(caseGap.toNanos()),
                       String.valueOf(live),
                       String.valueOf(rate)),
-                  created(jobSettings(name, name, false))));
+                  sets));
       try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(result))) {
         return (LatencyRun.Result) in.readObject();
       }
@@ -448,12 +454,17 @@ public final class Bench implements Callable<Integer> {
       return input + "-" + phase + "-" + (run > 0 ? String.valueOf(run) : "w" + (1 - run));
     }
 
-    /** Creates the job's topics, then has the phase's JVM run the request. */
-    private void ask(int run, String phase, List<String> request, List<String> sets)
+    /**
+     * Creates the job's topics, has the phase's JVM run the request with the job's settings, and
+     * records what it took; returns the job's configuration.
+     */
+    private RiskstreamConfig ask(int run, String phase, List<String> request, List<String> sets)
         throws Exception {
+      RiskstreamConfig config = config(sets);
       Duration brokerCpu = broker.cpuTime();
-      PhaseJvm.Answer answer = jvms.get(phase).ask(concat(request, created(sets)));
+      PhaseJvm.Answer answer = jvms.get(phase).ask(concat(request, sets));
       record(run, phase, answer, broker.cpuTime().minus(brokerCpu));
+      return config;
     }
 
     private void record(int run, String phase, PhaseJvm.Answer answer, Duration brokerCpu) {
@@ -507,12 +518,6 @@ public final class Bench implements Callable<Integer> {
     RiskstreamConfig config = RiskstreamConfig.load(null, Map.of(), sets);
     KafkaTopics.create(broker.bootstrapServers(), config.topics(), parallelism);
     return config;
-  }
-
-  /** {@code sets}, once {@link #config} has created their topics. */
-  private List<String> created(List<String> sets) {
-    config(sets);
-    return sets;
   }
 
   /**
