@@ -7,8 +7,13 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerServiceImpl;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * Flink's keyed broadcast operator with the detector's values in a {@link KeyedStateCache}: it
  * hands the cache to the detector when it opens, and writes the cache to the state backend before
  * every checkpoint and savepoint takes its snapshot (the operator's {@code snapshotState} runs in
- * the synchronous part, before the keyed state backend's snapshot).
+ * the synchronous part, before the keyed state backend's snapshot). A detector that can forget a
+ * key unread ({@link Expiry.Expiring}) gets the operator's second timer service for it.
  */
-final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN, RuleUpdate, Alert>
-    implements KeyContext {
+public final class DetectorOperator<IN>
+    extends CoBroadcastWithKeyedOperator<String, IN, RuleUpdate, Alert> implements KeyContext {
   private static final Logger LOG = LoggerFactory.getLogger(DetectorOperator.class);
 
   /** Changed values written in one go ahead of a checkpoint, between records. */
@@ -33,6 +39,7 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
   private final long checkpointIntervalMs;
   private transient KeyedStateCache cache;
   private transient ScheduledFuture<?> writeAhead;
+  private transient Expiry expiry;
 
   /**
    * @param cacheCapacity keys held per keyed value, at most ({@link KeyedStateCache#affordable}); 0
@@ -57,9 +64,28 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
             .get(TaskManagerOptions.NUM_TASK_SLOTS);
     int capacity =
         KeyedStateCache.affordable(cacheCapacity, Runtime.getRuntime().maxMemory(), slots);
+    WithRuleUpdates<IN> detector = (WithRuleUpdates<IN>) userFunction;
+    if (detector.expires()) {
+      expiry =
+          new Expiry(
+              getInternalTimerService(
+                  Expiry.SERVICE,
+                  VoidNamespaceSerializer.INSTANCE,
+                  new Triggerable<String, VoidNamespace>() {
+                    @Override
+                    public void onEventTime(InternalTimer<String, VoidNamespace> timer)
+                        throws Exception {
+                      detector.expire(); // the timer service has made its key the current one
+                    }
+
+                    @Override
+                    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
+                  }));
+      detector.expireWith(expiry);
+    }
     if (capacity > 0 && !(getKeyedStateBackend() instanceof HeapKeyedStateBackend)) {
       cache = new KeyedStateCache(this, capacity, getMetricGroup().addGroup("riskstream"));
-      ((WithRuleUpdates<IN>) userFunction).cacheStatesIn(cache);
+      detector.cacheStatesIn(cache);
       LOG.info(
           "{}: keyed values cached in front of RocksDB, {} keys per value ({} asked, the heap"
               + " affords {})",
@@ -70,6 +96,13 @@ final class DetectorOperator<IN> extends CoBroadcastWithKeyedOperator<String, IN
       writeAheadOfNextCheckpoint();
     }
     super.open();
+  }
+
+  /** The event-time timers of the expiry service (tests: which keys end unread). */
+  int expiryTimers() {
+    return expiry == null
+        ? 0
+        : ((InternalTimerServiceImpl<?, ?>) expiry.timers()).numEventTimeTimers();
   }
 
   @Override

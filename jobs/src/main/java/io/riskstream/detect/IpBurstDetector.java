@@ -148,7 +148,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     }
     if (ip.spilled == 0 && ip.waiting.size() < MAX_INLINE) {
       ip.waiting.add(payment);
-      ip.wakeups = Wakeups.at(ip.wakeups, time, timers);
+      ip.wakeups = Wakeups.at(ip.wakeups, time, timers, null);
     } else {
       for (IpPayment w : ip.waiting) {
         spilled.add(w, w.time, timers::registerEventTimeTimer);
@@ -168,7 +168,7 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     }
     TimerService timers = ctx.timerService();
     long watermark = Math.max(timestamp, timers.currentWatermark());
-    ip.wakeups = Wakeups.fire(ip.wakeups, timestamp, watermark, timers).wakeups();
+    ip.wakeups = Wakeups.fire(ip.wakeups, timestamp, watermark, timers, null).wakeups();
     Map<String, Evidence> payers = ip.payers;
     for (IpPayment p : due(ip, timestamp, watermark)) {
       Rules.IpBurst settings = rules.at(p.time).ipBurst();
@@ -195,7 +195,8 @@ public final class IpBurstDetector extends KeyedProcessFunction<String, Payment,
     }
     if (!payers.isEmpty()) {
       // Kept until its last payer leaves the window; nothing to do before unless payments wait.
-      ip.wakeups = Wakeups.keepUntil(ip.wakeups, IpBurstRules.latest(payers) + window, timers);
+      ip.wakeups =
+          Wakeups.keepUntil(ip.wakeups, IpBurstRules.latest(payers) + window, timers, null);
     }
     state.update(ip);
   }

@@ -194,6 +194,12 @@ public final class KeyedStateCache implements OpenContext {
     @Override
     public void clear() {
       try {
+        if (!slots.containsKey(keys.getCurrentKey())) {
+          // A key forgotten unread (an expiry): deleted at once, not given a slot it never uses.
+          backend.clear();
+          writes.inc();
+          return;
+        }
         Slot<V> slot = slot();
         slot.value = null;
         changed(slot, slot.stored); // a key never written to the backend has nothing to delete

@@ -43,10 +43,14 @@ import org.apache.flink.util.Collector;
  * retention (7 days).
  */
 public final class OrderMatcher
-    extends KeyedCoProcessFunction<String, Payment, BalanceChange, Alert> implements RuleDriven {
+    extends KeyedCoProcessFunction<String, Payment, BalanceChange, Alert>
+    implements RuleDriven, Expiry.Expiring {
   private RulesInForce rules;
   private transient ValueState<OrderState> state;
   private transient AlertOutput output;
+
+  /** Where an order's retention timer goes: null without a {@link DetectorOperator}. */
+  private transient Expiry expiry;
 
   public OrderMatcher(RulesInForce rules) {
     this.rules = rules;
@@ -55,6 +59,16 @@ public final class OrderMatcher
   @Override
   public void use(RulesInForce rules) {
     this.rules = rules;
+  }
+
+  @Override
+  public void expireWith(Expiry expiry) {
+    this.expiry = expiry;
+  }
+
+  @Override
+  public void expire() {
+    state.clear(); // an order that only expires: everything it had to decide was decided
   }
 
   /**
@@ -370,8 +384,8 @@ public final class OrderMatcher
       order.largest = large;
       wake(order, timers, large.getEventTime());
     }
-    keep(order, timers, time);
     lookAgainIfLate(order, timers, time);
+    keep(order, timers, time);
     settle(ctx.getCurrentKey(), order, timers.currentWatermark(), ctx);
     order.compact();
     state.update(order);
@@ -410,8 +424,8 @@ public final class OrderMatcher
             || order.firstSuccess().getEventTime().toEpochMilli() > due)) {
       wake(order, timers, due);
     }
-    keep(order, timers, time);
     lookAgainIfLate(order, timers, time);
+    keep(order, timers, time);
     settle(ctx.getCurrentKey(), order, timers.currentWatermark(), ctx);
     order.compact();
     state.update(order);
@@ -424,7 +438,8 @@ public final class OrderMatcher
       return; // a timer of its own for a hot order's extra wakeup, after the order was cleared
     }
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
-    Wakeups.Fired fired = Wakeups.fire(order.wakeups, timestamp, watermark, ctx.timerService());
+    Wakeups.Fired fired =
+        Wakeups.fire(order.wakeups, timestamp, watermark, ctx.timerService(), expiry);
     if (fired.onlyExpired()) {
       // Every order ends here once: evaluating it again would find only what has fired.
       state.clear();
@@ -490,7 +505,7 @@ public final class OrderMatcher
    * An event behind the watermark may change decisions already taken: the order is evaluated again
    * at the next watermark (a late payment turns LEDGER_WITHOUT_ORDER into LEDGER_WITHOUT_SUCCESS).
    */
-  private static void lookAgainIfLate(OrderState order, TimerService timers, long time) {
+  private void lookAgainIfLate(OrderState order, TimerService timers, long time) {
     if (time < timers.currentWatermark()) {
       wake(order, timers, time);
     }
@@ -501,13 +516,13 @@ public final class OrderMatcher
     return order == null ? new OrderState() : order;
   }
 
-  private static void wake(OrderState order, TimerService timers, Instant time) {
+  private void wake(OrderState order, TimerService timers, Instant time) {
     wake(order, timers, time.toEpochMilli());
   }
 
   /** Wakes the order at {@code time}; a wakeup for an absence alone at that time is no longer. */
-  private static void wake(OrderState order, TimerService timers, long time) {
-    order.wakeups = Wakeups.at(order.wakeups, time, timers);
+  private void wake(OrderState order, TimerService timers, long time) {
+    order.wakeups = Wakeups.at(order.wakeups, time, timers, expiry);
     if (order.successDue == time) {
       order.successDue = OrderState.NOBODY;
     }
@@ -520,17 +535,17 @@ public final class OrderMatcher
    * Wakes the order at {@code time} for one absence: the time, to drop the wakeup by once it is
    * answered, if nothing else wakes the order then; {@link OrderState#NOBODY} if something does.
    */
-  private static long wakeAlone(OrderState order, long time, TimerService timers) {
+  private long wakeAlone(OrderState order, long time, TimerService timers) {
     if (Wakeups.mayWakeAt(order.wakeups, time)) {
       wake(order, timers, time);
       return OrderState.NOBODY;
     }
-    order.wakeups = Wakeups.at(order.wakeups, time, timers);
+    order.wakeups = Wakeups.at(order.wakeups, time, timers, expiry);
     return time;
   }
 
   /** Drops the wakeup at {@code time} (from {@link #wakeAlone}; NOBODY: none): it is answered. */
-  private static void unwake(OrderState order, long time, TimerService timers) {
+  private void unwake(OrderState order, long time, TimerService timers) {
     if (time != OrderState.NOBODY) {
       order.wakeups = Wakeups.cancel(order.wakeups, time, timers);
     }
@@ -539,7 +554,8 @@ public final class OrderMatcher
   /** Keeps the order for the retention after {@code time}, its next wakeup set. */
   private void keep(OrderState order, TimerService timers, long time) {
     order.wakeups =
-        Wakeups.rearm(order.wakeups, time + rules.at(time).orderRetention().toMillis(), timers);
+        Wakeups.rearm(
+            order.wakeups, time + rules.at(time).orderRetention().toMillis(), timers, expiry);
   }
 
   /** Whether {@code p} comes before {@code known} (or nothing is known). */

@@ -62,7 +62,7 @@ import org.apache.flink.util.Collector;
  * RocksDB ran at a third of its rate on the heap.
  */
 public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bill, Alert>
-    implements RuleDriven {
+    implements RuleDriven, Expiry.Expiring {
   /** Decisions are strings: kind, then ids, separated by NUL (no id contains it). */
   private static final char SEP = '\0';
 
@@ -83,6 +83,10 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   private RulesInForce rules;
   private transient MapState<String, Payment> claims;
   private transient ValueState<UtrState> utr;
+
+  /** Where a UTR's retention timer goes: null without a {@link DetectorOperator}. */
+  private transient Expiry expiry;
+
   private transient EventTimeBuffer<String> decisions;
   private transient FiredSet fired;
   private transient AlertOutput output;
@@ -102,6 +106,19 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
   @Override
   public void use(RulesInForce rules) {
     this.rules = rules;
+  }
+
+  @Override
+  public void expireWith(Expiry expiry) {
+    this.expiry = expiry;
+  }
+
+  /**
+   * Only a UTR whose map states hold nothing expires here ({@link #endOf}): see {@link #forget}.
+   */
+  @Override
+  public void expire() {
+    utr.clear();
   }
 
   /** A UTR's small state, one value (a Flink POJO: fields evolve with savepoints). */
@@ -460,7 +477,8 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
     }
     long watermark = Math.max(timestamp, ctx.timerService().currentWatermark());
     lastWatermark = Math.max(lastWatermark, watermark);
-    Wakeups.Fired woken = Wakeups.fire(state.wakeups, timestamp, watermark, ctx.timerService());
+    Wakeups.Fired woken =
+        Wakeups.fire(state.wakeups, timestamp, watermark, ctx.timerService(), expiry);
     if (woken.onlyExpired()) {
       forget(state); // every UTR ends here once, with nothing left to decide
       return;
@@ -495,6 +513,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
       forget(state);
     } else {
       state.wakeups = woken.wakeups();
+      state.wakeups = endOf(state, ctx.timerService());
       utr.update(state);
     }
   }
@@ -535,7 +554,7 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
           spill.computeIfAbsent(entry.getKey(), t -> new ArrayList<>()).add(decision);
         }
       }
-      state.wakeups = Wakeups.at(state.wakeups, entry.getKey(), timers);
+      state.wakeups = Wakeups.at(state.wakeups, entry.getKey(), timers, expiry);
     }
     if (!spill.isEmpty()) {
       decisions.addAll(spill, t -> {});
@@ -768,9 +787,22 @@ public final class UtrMatcher extends KeyedCoProcessFunction<String, Payment, Bi
 
   /** Keeps the UTR for the retention after {@code time}, its next wakeup set, and writes it. */
   private void keep(UtrState state, TimerService timers, long time) throws Exception {
+    state.wakeups = endOf(state, timers);
     state.wakeups =
-        Wakeups.rearm(state.wakeups, time + rules.at(time).utrRetention().toMillis(), timers);
+        Wakeups.rearm(
+            state.wakeups, time + rules.at(time).utrRetention().toMillis(), timers, expiry);
     utr.update(state);
+  }
+
+  /**
+   * The UTR's wakeups, marked to be read when it ends if its end is more than clearing its value:
+   * it has entries in the map states {@link #forget} clears. Most UTRs never have, and expire
+   * unread ({@link Wakeups}).
+   */
+  private long[] endOf(UtrState state, TimerService timers) {
+    return state.hot || !state.firedNothing
+        ? Wakeups.readAtEnd(state.wakeups, timers, expiry)
+        : state.wakeups;
   }
 
   /** Takes one decision: none when it finds nothing or is about a claim replaced since. */

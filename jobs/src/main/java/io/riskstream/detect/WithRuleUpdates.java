@@ -101,6 +101,21 @@ public abstract class WithRuleUpdates<IN>
     this.cache = cache;
   }
 
+  /** Whether the detector can forget a key unread ({@link Expiry.Expiring}). */
+  boolean expires() {
+    return detector instanceof Expiry.Expiring;
+  }
+
+  /** Before {@link #open}, if it {@link #expires}: the detector's expiry timers. */
+  void expireWith(Expiry expiry) {
+    ((Expiry.Expiring) detector).expireWith(expiry);
+  }
+
+  /** The current key's expiry timer fired. */
+  void expire() throws Exception {
+    ((Expiry.Expiring) detector).expire();
+  }
+
   @Override
   public final void processBroadcastElement(RuleUpdate update, Context ctx, Collector<Alert> out)
       throws Exception {
