@@ -47,7 +47,8 @@ public final class DetectorOperator<IN>
    * @param checkpointInterval the job's; the cache starts writing its changed values a fifth of it
    *     before the next checkpoint is due (null: no checkpoints, nothing written ahead)
    */
-  DetectorOperator(WithRuleUpdates<IN> detector, int cacheCapacity, Duration checkpointInterval) {
+  public DetectorOperator(
+      WithRuleUpdates<IN> detector, int cacheCapacity, Duration checkpointInterval) {
     super(detector, List.of(WithRuleUpdates.VERSIONS));
     this.cacheCapacity = cacheCapacity;
     this.checkpointIntervalMs = checkpointInterval == null ? 0 : checkpointInterval.toMillis();

@@ -5,14 +5,18 @@ import io.riskstream.avro.BalanceChange;
 import io.riskstream.avro.Bill;
 import io.riskstream.avro.LedgerState;
 import io.riskstream.avro.Payment;
+import io.riskstream.avro.RuleUpdate;
 import io.riskstream.config.RiskstreamConfig;
 import io.riskstream.detect.BalanceChainChecker;
+import io.riskstream.detect.DetectorOperator;
 import io.riskstream.detect.IpBurstDetector;
 import io.riskstream.detect.IpBurstRules;
 import io.riskstream.detect.OrderMatcher;
+import io.riskstream.detect.RuleBook;
 import io.riskstream.detect.Rules;
 import io.riskstream.detect.UtrMatcher;
 import io.riskstream.detect.UtrRules;
+import io.riskstream.detect.WithRuleUpdates;
 import io.riskstream.generate.Traffic;
 import io.riskstream.generate.TrafficGenerator;
 import java.time.Duration;
@@ -30,9 +34,12 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.types.Either;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -77,6 +84,18 @@ public class DetectorBenchmark {
   @Param({"0"})
   public long lagMinutes;
 
+  /**
+   * {@code function}: the detector alone in Flink's operator, as its unit tests run it. {@code job}
+   * (the two matchers): in the operator the job runs it in, {@code DetectorOperator}, with the
+   * cache of keyed values at {@value #JOB_CACHE_KEYS} keys and the expiry timers that forget a key
+   * unread. A tenth of the events, so that most keys have left the cache long before their end, as
+   * in a live job whose 20,000 cached keys are a small share of the keys it holds open.
+   */
+  @Param({"function"})
+  public String operator;
+
+  static final int JOB_CACHE_KEYS = EVENTS / 10;
+
   private final Rules rules = Rules.defaults();
   private List<SpecificRecord> events;
   private AbstractStreamOperatorTestHarness<Alert> harness;
@@ -117,33 +136,64 @@ public class DetectorBenchmark {
 
   @Setup(Level.Invocation)
   public void open() throws Exception {
-    harness =
-        switch (detector) {
-          case "UtrMatcher" ->
-              new KeyedTwoInputStreamOperatorTestHarness<>(
-                  new KeyedCoProcessOperator<>(new UtrMatcher(rules)),
-                  Payment::getUtr,
-                  Bill::getUtr,
-                  Types.STRING);
-          case "OrderMatcher" ->
-              new KeyedTwoInputStreamOperatorTestHarness<>(
-                  new KeyedCoProcessOperator<>(new OrderMatcher(rules)),
-                  Payment::getOrderNo,
-                  BalanceChange::getOrderNo,
-                  Types.STRING);
-          case "BalanceChainChecker" ->
-              new KeyedOneInputStreamOperatorTestHarness<>(
-                  new KeyedProcessOperator<>(new BalanceChainChecker(rules)),
-                  BalanceChange::getAccountId,
-                  Types.STRING);
-          default ->
-              new KeyedOneInputStreamOperatorTestHarness<>(
-                  new KeyedProcessOperator<>(new IpBurstDetector(rules)),
-                  Payment::getIp,
-                  Types.STRING);
-        };
+    harness = operator.equals("job") ? inItsOperator() : alone();
     harness.setStateBackend(stateBackend());
     harness.open();
+    if (harness instanceof KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> job) {
+      job.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE); // no rule updates
+    }
+  }
+
+  /** The two matchers as the job runs them: their inputs as one stream of Either. */
+  private AbstractStreamOperatorTestHarness<Alert> inItsOperator() throws Exception {
+    RuleBook book = RuleBook.defaults();
+    return switch (detector) {
+      case "UtrMatcher" ->
+          new KeyedBroadcastOperatorTestHarness<String, Either<Payment, Bill>, RuleUpdate, Alert>(
+              new DetectorOperator<>(
+                  WithRuleUpdates.of(new UtrMatcher(book.view()), book), JOB_CACHE_KEYS, null),
+              e -> e.isLeft() ? e.left().getUtr() : e.right().getUtr(),
+              Types.STRING,
+              1,
+              1,
+              0);
+      case "OrderMatcher" ->
+          new KeyedBroadcastOperatorTestHarness<
+              String, Either<Payment, BalanceChange>, RuleUpdate, Alert>(
+              new DetectorOperator<>(
+                  WithRuleUpdates.of(new OrderMatcher(book.view()), book), JOB_CACHE_KEYS, null),
+              e -> e.isLeft() ? e.left().getOrderNo() : e.right().getOrderNo(),
+              Types.STRING,
+              1,
+              1,
+              0);
+      default -> throw new IllegalArgumentException("operator=job is for the two matchers");
+    };
+  }
+
+  private AbstractStreamOperatorTestHarness<Alert> alone() throws Exception {
+    return switch (detector) {
+      case "UtrMatcher" ->
+          new KeyedTwoInputStreamOperatorTestHarness<>(
+              new KeyedCoProcessOperator<>(new UtrMatcher(rules)),
+              Payment::getUtr,
+              Bill::getUtr,
+              Types.STRING);
+      case "OrderMatcher" ->
+          new KeyedTwoInputStreamOperatorTestHarness<>(
+              new KeyedCoProcessOperator<>(new OrderMatcher(rules)),
+              Payment::getOrderNo,
+              BalanceChange::getOrderNo,
+              Types.STRING);
+      case "BalanceChainChecker" ->
+          new KeyedOneInputStreamOperatorTestHarness<>(
+              new KeyedProcessOperator<>(new BalanceChainChecker(rules)),
+              BalanceChange::getAccountId,
+              Types.STRING);
+      default ->
+          new KeyedOneInputStreamOperatorTestHarness<>(
+              new KeyedProcessOperator<>(new IpBurstDetector(rules)), Payment::getIp, Types.STRING);
+    };
   }
 
   /**
@@ -183,7 +233,11 @@ public class DetectorBenchmark {
       long time =
           ((Instant) event.get(event.getSchema().getField("event_time").pos())).toEpochMilli();
       StreamRecord<SpecificRecord> record = new StreamRecord<>(event, time);
-      if (harness instanceof KeyedTwoInputStreamOperatorTestHarness<?, ?, ?, ?> two) {
+      if (harness instanceof KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> job) {
+        ((KeyedBroadcastOperatorTestHarness<String, Object, ?, Alert>) job)
+            .processElement(
+                event instanceof Payment ? Either.Left(event) : Either.Right(event), time);
+      } else if (harness instanceof KeyedTwoInputStreamOperatorTestHarness<?, ?, ?, ?> two) {
         var h = (KeyedTwoInputStreamOperatorTestHarness<String, Object, Object, Alert>) two;
         if (event instanceof Bill || (event instanceof BalanceChange)) {
           h.processElement2((StreamRecord<Object>) (StreamRecord<?>) record);
@@ -207,7 +261,9 @@ public class DetectorBenchmark {
 
   @SuppressWarnings("unchecked")
   private void advance(Watermark watermark) throws Exception {
-    if (harness instanceof KeyedTwoInputStreamOperatorTestHarness<?, ?, ?, ?> two) {
+    if (harness instanceof KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> job) {
+      job.processWatermark(watermark.getTimestamp());
+    } else if (harness instanceof KeyedTwoInputStreamOperatorTestHarness<?, ?, ?, ?> two) {
       ((KeyedTwoInputStreamOperatorTestHarness<String, Object, Object, Alert>) two)
           .processBothWatermarks(watermark);
     } else {
