@@ -45,15 +45,17 @@ class ExpiryTest {
   private static final KeySelector<Either<Payment, Bill>, String> UTR =
       e -> e.isLeft() ? e.left().getUtr() : e.right().getUtr();
 
-  private static <I> KeyedBroadcastOperatorTestHarness<String, I, RuleUpdate, Alert> opened(
+  /**
+   * {@code operator} on RocksDB, restored from {@code restored} (null: fresh), open, with its rule
+   * updates input idle so that the keyed input's watermarks pass.
+   */
+  static <I> KeyedBroadcastOperatorTestHarness<String, I, RuleUpdate, Alert> opened(
       DetectorOperator<I> operator, KeySelector<I, String> key, OperatorSubtaskState restored)
       throws Exception {
-    var h = new KeyedBroadcastOperatorTestHarness<>(operator, key, Types.STRING, 1, 1, 0);
-    h.setStateBackend(RestoreFromSnapshotTest.rocksdb());
-    if (restored != null) {
-      h.initializeState(restored);
-    }
-    h.open();
+    var h =
+        RestoreFromSnapshotTest.opened(
+            new KeyedBroadcastOperatorTestHarness<>(operator, key, Types.STRING, 1, 1, 0),
+            restored);
     h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
     return h;
   }

@@ -24,7 +24,6 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.types.Either;
@@ -53,22 +52,11 @@ class KeyedStateCacheTest {
           String, Either<Payment, BalanceChange>, RuleUpdate, Alert>
       orders(int capacity, OperatorSubtaskState restored) throws Exception {
     RuleBook book = RuleBook.defaults();
-    var h =
-        new KeyedBroadcastOperatorTestHarness<>(
-            new DetectorOperator<>(
-                WithRuleUpdates.of(new OrderMatcher(book.view()), book), capacity, null),
-            ORDER,
-            Types.STRING,
-            1,
-            1,
-            0);
-    h.setStateBackend(RestoreFromSnapshotTest.rocksdb());
-    if (restored != null) {
-      h.initializeState(restored);
-    }
-    h.open();
-    h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
-    return h;
+    return ExpiryTest.opened(
+        new DetectorOperator<>(
+            WithRuleUpdates.of(new OrderMatcher(book.view()), book), capacity, null),
+        ORDER,
+        restored);
   }
 
   private static void send(
