@@ -16,9 +16,7 @@ import io.riskstream.serde.AvroWireDeserializer;
 import io.riskstream.testkit.BrokerProcess;
 import java.io.IOException;
 import java.io.ObjectInputStream;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,33 +145,6 @@ public final class Bench implements Callable<Integer> {
    * io.riskstream.detect.KeyedStateCache}).
    */
   static final String PHASE_HEAP = "3g";
-
-  /**
-   * How the JVMs of the soak and the hot-key benchmark, which run their work themselves, are
-   * started: a fixed, touched heap, as a TaskManager's at steady state.
-   */
-  static final String HEAP_FLAGS = "-Xms8g -Xmx8g -XX:+AlwaysPreTouch";
-
-  /**
-   * Whether this JVM's heap is fixed and touched. If not, the full GC before each phase shrinks it
-   * and the phase pays the kernel's page faults to grow it again: seconds of system time, different
-   * in every phase (bench/README.md, "Decisions").
-   */
-  static boolean heapFixed() {
-    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-    return heap.getInit() == heap.getMax()
-        && ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch");
-  }
-
-  /** Says so when {@link #heapFixed()} is not: the figures that follow then carry page faults. */
-  static void warnIfHeapNotFixed(PrintStream out) {
-    if (!heapFixed()) {
-      out.printf(
-          "warning: the heap is not fixed and touched (java %s ...): the figures will include the"
-              + " kernel's page faults of growing it again after each full GC%n",
-          HEAP_FLAGS);
-    }
-  }
 
   /** RocksDB's memory per slot in every job of the run (bench/README.md, "Equal memory"). */
   static final String SLOT_MEMORY = "128 mb";

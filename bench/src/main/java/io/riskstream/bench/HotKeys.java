@@ -17,7 +17,7 @@ public final class HotKeys {
 
   public static void main(String[] args) throws Exception {
     Path results = Path.of(args.length > 0 ? args[0] : "bench/RESULTS.md");
-    Bench.warnIfHeapNotFixed(System.out); // JMH's fork inherits this JVM's flags
+    FixedHeap.warnUnlessHeld(System.out); // JMH's fork inherits this JVM's flags
     List<String> rows = Micro.run("io\\.riskstream\\.bench\\.jmh\\.HotKeyBenchmark.*");
     ResultsSection.write(
         results,
@@ -29,7 +29,7 @@ public final class HotKeys {
             + " cores)\n\n"
             + "Flat across `entries` is the goal (bench/README.md, \"Hot keys\").\n\n"
             + "```\njava "
-            + Bench.HEAP_FLAGS
+            + FixedHeap.FLAGS
             + " -cp bench/target/riskstream-bench.jar io.riskstream.bench.HotKeys"
             + " bench/RESULTS.md\n```\n\n"
             + "| benchmark | parameters | µs per event |\n|---|---|---:|\n"

@@ -179,7 +179,7 @@ public final class Soak implements Callable<Integer> {
             sets.isEmpty() ? "" : "; " + String.join(", ", sets),
             Instant.now().truncatedTo(ChronoUnit.SECONDS),
             Runtime.getRuntime().availableProcessors());
-    Bench.warnIfHeapNotFixed(out);
+    FixedHeap.warnUnlessHeld(out);
     out.println(setup);
     StringBuilder table =
         new StringBuilder(
@@ -214,7 +214,7 @@ public final class Soak implements Callable<Integer> {
           "## Soak: "
               + setup
               + "\n\n```\njava "
-              + Bench.HEAP_FLAGS
+              + FixedHeap.FLAGS
               + " -cp bench/target/riskstream-bench.jar"
               + " io.riskstream.bench.Soak --timers "
               + timers
