@@ -198,7 +198,7 @@ public final class Bench implements Callable<Integer> {
     }
     say("starting the broker and registry (riskstream broker, in a child JVM)");
     try (BrokerProcess started = BrokerProcess.start(demoJar, work.resolve("broker.log"));
-        Phases measured = new Phases("bench")) {
+        Phases measured = new Phases("bench", started.pid())) {
       broker = started;
       registry = new SchemaRegistryClient(broker.registryUrl());
       RiskstreamConfig base = config(jobSettings("bench", "bench", false));
@@ -340,31 +340,32 @@ public final class Bench implements Callable<Integer> {
 
     private final Map<String, PhaseJvm> jvms = new java.util.LinkedHashMap<>();
 
+    /** The decode limit's clocks: it runs in this JVM. */
+    private final Meter meter;
+
     /** How many events the input topics hold. */
     long events;
 
-    Phases(String input) throws IOException {
+    /**
+     * Phases over the topics under {@code input}, counting the CPU time of the broker's process.
+     */
+    Phases(String input, long brokerPid) throws IOException {
       this.input = input;
       for (String phase :
           List.of("riskstream", "riskstream-heap", "skeleton", "floor", "floor-heap", "peer")) {
-        jvms.put(phase, PhaseJvm.start(phase, PHASE_HEAP, work.resolve(phase + ".log")));
+        jvms.put(phase, PhaseJvm.start(phase, PHASE_HEAP, brokerPid, work.resolve(phase + ".log")));
       }
+      meter = new Meter(brokerPid);
     }
 
     /** Run {@code run} (0 or less: a warm-up, whose figures are not recorded). */
     Outcome all(int run) throws Exception {
       RiskstreamConfig limit = config(jobSettings(input, input, false));
-      long jit = PhaseJvm.compilerCpuNanos();
-      long cpu = ownCpuNanos();
-      Duration brokerCpu = broker.cpuTime();
-      long t = System.nanoTime();
+      Meter.Reading start = meter.start();
       long decoded =
-          DecodeLimit.run(limit.kafkaProperties(), registry, limit.topics(), parallelism);
-      record(
-          run,
-          "limit",
-          new PhaseJvm.Answer(seconds(t), ownCpuNanos() - cpu, PhaseJvm.compilerCpuNanos() - jit),
-          broker.cpuTime().minus(brokerCpu));
+          DecodeLimit.run(
+              limit.kafkaProperties(), registry, limit.topics(), parallelism, meter::firstRecord);
+      record(run, "limit", meter.since(start));
       check(decoded == events, "the limit decoded " + decoded + " of " + events);
       List<Alert> alerts = detect(run, "riskstream", "riskstream");
       List<Alert> heap = detect(run, "riskstream-heap", "riskstream", "state.backend=hashmap");
@@ -432,33 +433,39 @@ public final class Bench implements Callable<Integer> {
     private RiskstreamConfig ask(int run, String phase, List<String> request, List<String> sets)
         throws Exception {
       RiskstreamConfig config = config(sets);
-      Duration brokerCpu = broker.cpuTime();
-      PhaseJvm.Answer answer = jvms.get(phase).ask(concat(request, sets));
-      record(run, phase, answer, broker.cpuTime().minus(brokerCpu));
+      record(run, phase, jvms.get(phase).ask(concat(request, sets)));
       return config;
     }
 
-    private void record(int run, String phase, PhaseJvm.Answer answer, Duration brokerCpu) {
-      double cpuMicros = (answer.cpuNanos() + brokerCpu.toNanos()) / 1e3 / events;
-      double rate = events / answer.wallSeconds();
+    /**
+     * Records a phase's rate and CPU per event from its first record to its last commit, as a job
+     * that has started runs (bench/README.md, 4), and beside them its start and its rate over the
+     * whole.
+     */
+    private void record(int run, String phase, Meter.Span span) {
+      Meter.Reading job = span.fromFirstRecord();
+      double rate = events / job.wallSeconds();
+      double cpuMicros = job.allCpuNanos() / 1e3 / events;
       // The JIT's share of the phase's own JVM: how far its code was from a long-running job's.
-      double jitShare = 100.0 * answer.jitCpuNanos() / answer.cpuNanos();
+      double jitShare = 100.0 * job.jitCpuNanos() / job.cpuNanos();
+      double whole = events / span.whole().wallSeconds();
       if (run > 0) {
         Bench.this.record(phase, rate);
         Bench.this.record(phase + " cpu", cpuMicros);
         Bench.this.record(phase + " jit", jitShare);
+        Bench.this.record(phase + " start", span.startSeconds());
+        Bench.this.record(phase + " whole", whole);
       }
       say(
-          "[%s] %s: %,.0f events/s, %.0f µs CPU per event, %.0f %% of it compiling",
+          "[%s] %s: %,.0f events/s, %.0f µs CPU per event, %.0f %% of it compiling; %.1f s to the"
+              + " first record (%,.0f events/s over the whole)",
           run > 0 ? "run " + run + "/" + runs : "warm-up " + (1 - run) + "/" + warmUps,
           phase,
           rate,
           cpuMicros,
-          jitShare);
-    }
-
-    private static long ownCpuNanos() {
-      return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+          jitShare,
+          span.startSeconds(),
+          whole);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -30,8 +31,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class DecodeLimit {
   private DecodeLimit() {}
 
-  /** Reads and decodes everything; returns the number of records decoded. */
-  static long run(Properties kafka, SchemaRegistryClient registry, Topics topics, int threads)
+  /**
+   * Reads and decodes everything, calling {@code firstRecord} as each thread's first records
+   * arrive; returns the number of records decoded.
+   */
+  static long run(
+      Properties kafka,
+      SchemaRegistryClient registry,
+      Topics topics,
+      int threads,
+      Runnable firstRecord)
       throws Exception {
     List<TopicPartition> all = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> probe = consumer(kafka)) {
@@ -49,7 +58,7 @@ final class DecodeLimit {
         for (int i = t; i < all.size(); i += threads) {
           mine.add(all.get(i));
         }
-        counts.add(pool.submit(() -> drain(kafka, registry, topics, mine)));
+        counts.add(pool.submit(() -> drain(kafka, registry, topics, mine, firstRecord)));
       }
       long total = 0;
       for (Future<Long> count : counts) {
@@ -65,7 +74,8 @@ final class DecodeLimit {
       Properties kafka,
       SchemaRegistryClient registry,
       Topics topics,
-      List<TopicPartition> partitions)
+      List<TopicPartition> partitions,
+      Runnable firstRecord)
       throws BadRecordException {
     Map<String, AvroWireDeserializer<?>> decoders =
         Map.of(
@@ -78,7 +88,11 @@ final class DecodeLimit {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+        if (!records.isEmpty()) {
+          firstRecord.run();
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
           if (decoders.get(r.topic()).deserialize(r.value()) != null) {
             decoded++;
           }

@@ -21,12 +21,6 @@ import java.util.concurrent.TimeUnit;
  * reason.
  */
 final class PhaseJvm implements AutoCloseable {
-  /**
-   * What a request took in the worker: wall time, its process's CPU time and the part of it its JIT
-   * compiler threads took.
-   */
-  record Answer(double wallSeconds, long cpuNanos, long jitCpuNanos) {}
-
   /** Linux's clock ticks per second in /proc's CPU times (USER_HZ, 100 on every common kernel). */
   private static final long TICKS_PER_SECOND = 100;
 
@@ -49,15 +43,21 @@ final class PhaseJvm implements AutoCloseable {
    * Starts {@code phase}'s JVM from this one's class path with {@code heap} fixed ({@code -Xms =
    * -Xmx}, as a TaskManager's): a full GC does not shrink it, so the pages the warm-up touched stay
    * and no run pays the faults of growing it again. Not pre-touched: six phases' heaps would take
-   * three quarters of a 24 GB machine before any of them ran. Its log goes to {@code log}.
+   * three quarters of a 24 GB machine before any of them ran. Its log goes to {@code log}; it
+   * counts the CPU time of the broker's process {@code brokerPid} in each request's.
    */
-  static PhaseJvm start(String phase, String heap, Path log) throws IOException {
+  static PhaseJvm start(String phase, String heap, long brokerPid, Path log) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // One compiler thread of each kind that never ends: compilerCpuNanos sums live threads.
     command.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:-UseDynamicNumberOfCompilerThreads"));
     command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), PhaseWorker.class.getName(), phase));
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            PhaseWorker.class.getName(),
+            phase,
+            String.valueOf(brokerPid)));
     Process process =
         new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -94,7 +94,7 @@ final class PhaseJvm implements AutoCloseable {
   }
 
   /** Sends one request (fields, none holding a tab or a line break) and waits for its answer. */
-  Answer ask(List<String> fields) throws IOException {
+  Meter.Span ask(List<String> fields) throws IOException {
     requests.println(String.join("\t", fields));
     String line = answers.readLine();
     if (line == null) {
@@ -111,9 +111,7 @@ final class PhaseJvm implements AutoCloseable {
               + "; see "
               + log);
     }
-    String[] figures = answer[1].split(" ");
-    return new Answer(
-        Long.parseLong(figures[0]) / 1e9, Long.parseLong(figures[1]), Long.parseLong(figures[2]));
+    return Meter.Span.decode(answer[1].split(" "));
   }
 
   private String exitCode() {

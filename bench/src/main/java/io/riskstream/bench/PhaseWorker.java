@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import javax.management.ObjectName;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.metrics.MetricNames;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The JVM of one phase ({@link PhaseJvm}): reads one request per line, tab-separated, runs it and
- * answers {@code ok <wall ns> <CPU ns> <JIT CPU ns>} (or {@code error <message>}) on a line of its
- * own. A request names the job's riskstream settings last:
+ * The JVM of one phase ({@link PhaseJvm}), started with the phase's name and the broker's process
+ * id: reads one request per line, tab-separated, runs it and answers {@code ok} and the {@link
+ * Meter.Span} it took (or {@code error <message>}) on a line of its own. A request names the job's
+ * riskstream settings last:
  *
  * <ul>
  *   <li>{@code detect <riskstream|skeleton|floor> <settings...>}: the detect job with those
@@ -50,7 +56,11 @@ final class PhaseWorker {
 
   private PhaseWorker() {}
 
+  /** How often the job's record counters are looked at until its first record moves. */
+  private static final long WATCH_MILLIS = 2;
+
   public static void main(String[] args) throws Exception {
+    Meter meter = new Meter(Long.parseLong(args[1]));
     // Standard output carries the answers; whatever else prints goes to the log with the errors.
     PrintStream answers =
         new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -60,8 +70,16 @@ final class PhaseWorker {
     String line;
     while ((line = requests.readLine()) != null) {
       String[] request = line.split("\t");
+      // Flink's own in-memory reporter hands the job's counters to this JVM, which runs its mini
+      // cluster: Flink announces no first record, and its REST API refreshes metrics every few s.
+      InMemoryReporter reporter = InMemoryReporter.create();
+      List<String> sets = new ArrayList<>();
+      reporter
+          .addToConfiguration(new Configuration())
+          .toMap()
+          .forEach((key, value) -> sets.add("flink." + key + "=" + value));
       try {
-        answers.println(timed(() -> run(request)));
+        answers.println(timed(meter, reporter, () -> run(request, sets)));
       } catch (Exception e) {
         e.printStackTrace();
         answers.println("error " + String.valueOf(e.getMessage()).replace('\n', ' '));
@@ -69,18 +87,37 @@ final class PhaseWorker {
     }
   }
 
-  /** Runs {@code body} after a full GC (the last request's garbage is not its CPU time). */
-  private static String timed(Callable<Void> body) throws Exception {
+  /**
+   * Runs {@code body} after a full GC (the last request's garbage is not its CPU time), and marks
+   * the moment the first record of its job, which reports to {@code reporter}, moves.
+   */
+  private static String timed(Meter meter, InMemoryReporter reporter, Callable<Void> body)
+      throws Exception {
     System.gc();
-    long jit = PhaseJvm.compilerCpuNanos();
-    long cpu = cpuNanos();
-    long t = System.nanoTime();
-    body.call();
-    String answer =
-        "ok %d %d %d"
-            .formatted(System.nanoTime() - t, cpuNanos() - cpu, PhaseJvm.compilerCpuNanos() - jit);
+    Meter.Reading start = meter.start();
+    Thread watch = new Thread(() -> watchForFirstRecord(meter, reporter), "first-record");
+    watch.setDaemon(true);
+    watch.start();
+    try {
+      body.call();
+    } finally {
+      watch.interrupt();
+    }
+    watch.join();
+    String answer = "ok " + meter.since(start).encode();
     awaitCompilerIdle();
     return answer;
+  }
+
+  private static void watchForFirstRecord(Meter meter, InMemoryReporter reporter) {
+    try {
+      while (!anyRecordOut(reporter)) {
+        Thread.sleep(WATCH_MILLIS);
+      }
+      meter.firstRecord();
+    } catch (InterruptedException ended) {
+      // the job ended first; Meter.since says so
+    }
   }
 
   /**
@@ -108,14 +145,18 @@ final class PhaseWorker {
     }
   }
 
-  private static long cpuNanos() {
-    return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+  /** Whether any operator of the job has sent a record on. */
+  private static boolean anyRecordOut(InMemoryReporter reporter) {
+    return reporter.getMetricsByGroup().values().stream()
+        .map(metrics -> metrics.get(MetricNames.IO_NUM_RECORDS_OUT))
+        .anyMatch(out -> out instanceof Counter counter && counter.getCount() > 0);
   }
 
-  private static Void run(String[] request) throws Exception {
+  /** Runs the request, its job with {@code sets} added to its settings. */
+  private static Void run(String[] request, List<String> sets) throws Exception {
     switch (request[0]) {
       case "detect" -> {
-        RiskstreamConfig config = config(request, 2);
+        RiskstreamConfig config = config(request, 2, sets);
         StreamExecutionEnvironment env = DetectJob.environment(config);
         DetectJob.build(env, config, RuleBook.defaults(), detectors(request[1]));
         env.execute(config.jobName());
@@ -123,9 +164,9 @@ final class PhaseWorker {
       case "peer" ->
           Files.write(
               Path.of(request[1]),
-              SqlPeer.run(config(request, 2), Rules.defaults()).stream().sorted().toList());
+              SqlPeer.run(config(request, 2, sets), Rules.defaults()).stream().sorted().toList());
       case "latency" -> {
-        RiskstreamConfig config = config(request, 8);
+        RiskstreamConfig config = config(request, 8, sets);
         List<Traffic.Event> live =
             Workload.generate(
                     Long.parseLong(request[3]),
@@ -152,9 +193,12 @@ final class PhaseWorker {
     return null;
   }
 
-  private static RiskstreamConfig config(String[] request, int settingsFrom) {
-    return RiskstreamConfig.load(
-        null, Map.of(), Arrays.asList(request).subList(settingsFrom, request.length));
+  /** The request's settings from {@code settingsFrom} on, then {@code more}. */
+  private static RiskstreamConfig config(String[] request, int settingsFrom, List<String> more) {
+    List<String> sets =
+        new ArrayList<>(Arrays.asList(request).subList(settingsFrom, request.length));
+    sets.addAll(more);
+    return RiskstreamConfig.load(null, Map.of(), sets);
   }
 
   private static Function<RuleBook, DetectionWorkflow.Detectors> detectors(String name) {
