@@ -34,7 +34,7 @@ pid=$!
 wait_for() { until grep -q "^\[run 1/1\] $1:" "$log"; do kill -0 $pid 2>/dev/null || { cat "$log" >&2; exit 1; }; sleep 0.5; done; }
 echo "warming up; the profile starts after the first run's $before phase (log: $log)"
 wait_for "$before"
-jvm=$(pgrep -f "io.riskstream.bench.PhaseWorker $phase\$")
+jvm=$(pgrep -f "io.riskstream.bench.PhaseWorker $phase [0-9]+\$")
 # jcmd reads an argument with '=' as its own option unless it is quoted once more.
 jcmd $jvm JVMTI.agent_load "$lib" "\"start,event=cpu,interval=1ms,threads\"" > /dev/null
 echo "profiling $phase"
