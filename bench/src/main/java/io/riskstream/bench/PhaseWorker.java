@@ -56,8 +56,12 @@ final class PhaseWorker {
 
   private PhaseWorker() {}
 
-  /** How often the job's record counters are looked at until its first record moves. */
-  private static final long WATCH_MILLIS = 2;
+  /**
+   * How often the job's record counters are looked at until its first record moves: each look
+   * copies every metric of the job under the reporter's lock, which the job's start takes too; the
+   * mark is at most this late, a fraction of a per cent of any phase's run at 1,000,000 events.
+   */
+  private static final long WATCH_MILLIS = 10;
 
   public static void main(String[] args) throws Exception {
     Meter meter = new Meter(Long.parseLong(args[1]));
