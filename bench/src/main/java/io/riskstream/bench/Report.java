@@ -198,7 +198,8 @@ record Report(
       md.append(
           "Serde: one typical payment through the Confluent wire format. Detectors: the first 10,000 events"
               + " that reach each one, through Flink's keyed operator harness, watermark following the events;"
-              + " time per event.\n\n");
+              + " time per event. Shuffle: one record from one operator to the next, with Flink's Avro"
+              + " serializer or the field-by-field one the state uses.\n\n");
       md.append("| benchmark | parameters | score |\n|---|---|---:|\n");
       micro.forEach(row -> md.append(row).append('\n'));
       md.append('\n');
