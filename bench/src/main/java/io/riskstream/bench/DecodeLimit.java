@@ -32,8 +32,8 @@ final class DecodeLimit {
   private DecodeLimit() {}
 
   /**
-   * Reads and decodes everything, calling {@code firstRecord} as each thread's first records
-   * arrive; returns the number of records decoded.
+   * Reads and decodes everything, calling {@code firstRecord} after every poll that returned
+   * records (the first call marks the phase's first record); returns the number of records decoded.
    */
   static long run(
       Properties kafka,
