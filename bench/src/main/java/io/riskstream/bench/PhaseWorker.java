@@ -87,6 +87,10 @@ final class PhaseWorker {
       } catch (Exception e) {
         e.printStackTrace();
         answers.println("error " + String.valueOf(e.getMessage()).replace('\n', ' '));
+      } finally {
+        // The mini cluster closes its reporter when it shuts down; a request that failed before one
+        // started would otherwise leave it in the reporters' static map. Closing twice is harmless.
+        reporter.close();
       }
     }
   }
